@@ -1,0 +1,44 @@
+"""tinydl: a small, readable deep-learning engine in NumPy that also runs on CuPy.
+
+Read it bottom-up: ``backend`` (which array library), ``autograd`` (Tensor and
+the backward walk), ``ops`` (one Function per operation, derivative in its
+docstring), then ``gradcheck`` to prove each backward right.
+"""
+
+from tinydl import data, nn, optim, random, train  # the upper layers, as tinydl.nn etc.
+from tinydl.autograd import Function, Tensor, is_grad_enabled, no_grad, tensor
+from tinydl.backend import Device, device, get_default_device, set_default_device
+from tinydl.errors import DeviceError, GradcheckError, TinyDLError
+from tinydl.gradcheck import gradcheck
+from tinydl.ops import (
+    clip,
+    concatenate,
+    exp,
+    log,
+    log_softmax,
+    matmul,
+    maximum,
+    mean,
+    relu,
+    reshape,
+    sigmoid,
+    softmax,
+    sqrt,
+    stack,
+    tanh,
+    transpose,
+    where,
+)
+from tinydl.ops import max as max  # noqa: PLC0414  (shadows the builtin only inside tinydl.*)
+from tinydl.ops import sum as sum  # noqa: PLC0414
+from tinydl.random import manual_seed
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Device", "DeviceError", "Function", "GradcheckError", "Tensor", "TinyDLError", "clip",
+    "concatenate", "device", "exp", "get_default_device", "gradcheck", "is_grad_enabled", "log",
+    "log_softmax", "manual_seed", "matmul", "max", "maximum", "mean", "no_grad", "relu", "reshape",
+    "set_default_device", "sigmoid", "softmax", "sqrt", "stack", "sum", "tanh", "tensor",
+    "transpose", "where", "data", "nn", "optim", "random", "train",
+]

@@ -1,0 +1,160 @@
+"""``Function``: one differentiable operation, and the backward walk over a graph of them.
+
+A Function's ``forward`` computes on raw arrays and saves what ``backward`` will
+need; ``backward`` receives the gradient of the loss with respect to the
+output and returns the gradient with respect to each input (the chain rule,
+one link at a time). Calling a Function on Tensors runs ``forward`` and, when
+gradients are wanted, records the Function as the output's creator: that record
+is the computational graph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from tinydl.autograd.tensor import Tensor
+from tinydl.backend import device_of
+from tinydl.errors import DeviceError
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside :func:`no_grad`."""
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def no_grad() -> Iterator[None]:
+    """Build no graph inside this block (evaluation, optimiser updates). Also a decorator."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+class Function:
+    """Base class of every operation: subclasses write ``forward`` and ``backward``.
+
+    ``self.needs_grad[i]`` tells ``backward`` whether input ``i`` wants a
+    gradient, so it can skip work (return ``None``) for constants.
+    """
+
+    inputs: tuple[Tensor, ...]
+    needs_grad: tuple[bool, ...]
+
+    def __call__(self, *inputs: Tensor) -> Tensor:
+        arrays = [t.data for t in inputs]
+        if any(type(a) is not np.ndarray for a in arrays):
+            _check_one_device(self, arrays)
+        output = Tensor(self.forward(*arrays))
+        if _grad_enabled and any(t.requires_grad for t in inputs):
+            output.requires_grad = True
+            output.creator = self
+            self.inputs = inputs
+            self.needs_grad = tuple(t.requires_grad for t in inputs)
+        return output
+
+    def forward(self, *xs: Any) -> Any:
+        raise NotImplementedError
+
+    def backward(self, grad_output: Any) -> Any:
+        """Return one gradient per input (a tuple), or a single array for one input."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def _check_one_device(function: Function, arrays: list[Any]) -> None:
+    devices = {str(device_of(a)) for a in arrays}
+    if len(devices) > 1:
+        first, second = sorted(devices)[:2]
+        raise DeviceError(
+            f"{type(function).__name__} got tensors on two devices, {first} and {second}: "
+            f"move them to one device first, e.g. with .to('{second}')"
+        )
+
+
+def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Undo broadcasting: sum ``grad`` over the axes along which an input of ``shape`` was
+    stretched. If ``y = x + b`` broadcast ``b`` across rows, every row used ``b``, so
+    ``b``'s gradient is the sum of the rows' gradients."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    stretched = tuple(
+        i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
+    )
+    grad = grad.sum(axis=tuple(range(extra)) + stretched, keepdims=True)
+    return grad.reshape(shape)
+
+
+def topological_order(root: Function) -> list[Function]:
+    """Every Function that ``root`` depends on, each after all the Functions it consumes.
+
+    An explicit stack instead of recursion, so a chain of 100,000 ops is no problem.
+    """
+    order: list[Function] = []
+    visited: set[int] = set()
+    stack: list[tuple[Function, bool]] = [(root, False)]
+    while stack:
+        function, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(function)
+            continue
+        if id(function) in visited:
+            continue
+        if not hasattr(function, "inputs"):
+            raise RuntimeError(
+                "backward() through a graph a second time: its saved values were freed by the "
+                "first backward(); pass retain_graph=True to the first call if you need two"
+            )
+        visited.add(id(function))
+        stack.append((function, True))
+        for tensor in function.inputs:
+            if tensor.creator is not None and id(tensor.creator) not in visited:
+                stack.append((tensor.creator, False))
+    return order
+
+
+def run_backward(root: Tensor, grad: Any, retain_graph: bool = False) -> None:
+    """Propagate ``grad`` (dLoss/droot) back through the graph into each leaf's ``.grad``.
+
+    Functions are visited consumers-first, so when a Function runs, the gradient
+    of its output is complete: every use of that output has added its share.
+    """
+    if root.creator is None:
+        _accumulate_leaf(root, grad)
+        return
+    output_grads: dict[int, Any] = {id(root.creator): grad}
+    for function in reversed(topological_order(root.creator)):
+        grad_output = output_grads.pop(id(function))
+        grads = function.backward(grad_output)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        for tensor, g in zip(function.inputs, grads, strict=False):
+            if g is None or not tensor.requires_grad:
+                continue
+            g = sum_to_shape(g, tensor.shape)
+            if g.dtype != tensor.dtype:  # float32 met float64: the gradient keeps float32
+                g = g.astype(tensor.dtype)
+            if tensor.creator is None:
+                _accumulate_leaf(tensor, g)
+            else:
+                key = id(tensor.creator)
+                output_grads[key] = g if key not in output_grads else output_grads[key] + g
+        if not retain_graph:
+            function.__dict__.clear()  # frees saved arrays; a second backward() is refused
+
+
+def _accumulate_leaf(tensor: Tensor, grad: Any) -> None:
+    # Out of place on purpose: one array may be the gradient of several tensors (y = a + b
+    # hands the same array to both), so adding into it would corrupt the others.
+    tensor.grad = Tensor(grad if tensor.grad is None else tensor.grad.data + grad)

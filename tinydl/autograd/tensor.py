@@ -1,0 +1,320 @@
+"""``Tensor``: an array, the gradient of the loss with respect to it, and the Function that
+made it.
+
+A Tensor holds one array (``data``) on one device. If it ``requires_grad``, the
+operations applied to it are recorded, and ``backward()`` fills in ``grad``
+(another Tensor of the same shape) for every leaf the result depends on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinydl import backend
+from tinydl.backend import Device, DeviceLike
+
+DEFAULT_FLOAT = np.dtype(np.float32)
+
+
+class Tensor:
+    """An n-dimensional array with automatic differentiation. Build one with :func:`tensor`."""
+
+    __slots__ = ("data", "grad", "requires_grad", "creator", "__weakref__")
+    # Make NumPy hand ``ndarray * tensor`` over to Tensor.__rmul__ instead of looping over it.
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any, requires_grad: bool = False) -> None:
+        if isinstance(data, np.generic):  # NumPy's full reductions give scalars: keep dtype
+            data = np.asarray(data)
+        elif not backend.is_array(data):
+            data = _as_array(data, None, None, copy=False)
+        self.data = data
+        self.grad: Tensor | None = None
+        self.requires_grad = requires_grad
+        self.creator = None  # the Function that produced this tensor; None for leaves
+
+    # ---- what it is ----------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def device(self) -> Device:
+        return backend.device_of(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.creator is None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.numpy(), separator=", ", prefix="tensor(")
+        extras = [] if self.dtype == DEFAULT_FLOAT else [f"dtype={self.dtype}"]
+        if self.device != "cpu":
+            extras.append(f"device='{self.device}'")
+        if self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body, *extras]) + ")"
+
+    # ---- getting values out --------------------------------------------------------------
+    def item(self) -> float | int | bool:
+        """The single value of a one-element tensor as a Python number (synchronises a GPU)."""
+        if self.size != 1:
+            raise ValueError(
+                f"item() needs a tensor with one element, this one has shape {self.shape}"
+            )
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The values as a host NumPy array (copied from the GPU if needed)."""
+        return backend.to_numpy(self.data)
+
+    def tolist(self) -> Any:
+        return self.numpy().tolist()
+
+    def __bool__(self) -> bool:
+        return bool(self.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    # ---- graph handling ------------------------------------------------------------------
+    def detach(self) -> Tensor:
+        """The same values, cut from the graph (shares memory; never requires grad)."""
+        return Tensor(self.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Mark a leaf as trainable (in place) and return it."""
+        if not self.is_leaf:
+            raise RuntimeError("requires_grad_() works on leaf tensors only; call detach() first")
+        self.requires_grad = requires_grad
+        return self
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def backward(self, grad: Tensor | Any | None = None, retain_graph: bool = False) -> None:
+        """Compute the gradient of this tensor with respect to every leaf it depends on.
+
+        Without ``grad``, this tensor must be a scalar (a loss): dLoss/dLoss = 1.
+        Otherwise ``grad`` is dLoss/dself, of this tensor's shape. Gradients add up
+        into each leaf's ``.grad``; clear them between steps with ``zero_grad()``.
+        """
+        from tinydl.autograd.function import run_backward
+
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: create the inputs with "
+                "requires_grad=True (and not inside no_grad()) to build a graph"
+            )
+        if grad is None:
+            if self.size != 1:
+                raise RuntimeError(
+                    f"backward() without a gradient needs a scalar, but this tensor has shape "
+                    f"{self.shape}: reduce it first (e.g. .sum()) or pass grad= of that shape"
+                )
+            xp = backend.array_module(self.data)
+            grad_array = xp.ones(self.shape, dtype=self.dtype)
+        else:
+            grad_array = grad.data if isinstance(grad, Tensor) else grad
+            if tuple(grad_array.shape) != self.shape:
+                raise ValueError(
+                    f"backward(grad) needs grad of shape {self.shape}, "
+                    f"got {tuple(grad_array.shape)}"
+                )
+            if backend.device_of(grad_array) != self.device:
+                raise ValueError(
+                    f"backward(grad) got grad on {backend.device_of(grad_array)} "
+                    f"for a tensor on {self.device}"
+                )
+        run_backward(self, grad_array, retain_graph)
+
+    # ---- moving and casting --------------------------------------------------------------
+    def to(self, device: DeviceLike) -> Tensor:
+        """This tensor on ``device`` (itself if already there); gradients flow back across."""
+        if self.device == backend.device(device):
+            return self
+        return ops.to_device(self, device)
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
+
+    def astype(self, dtype: Any) -> Tensor:
+        """This tensor with another dtype; gradients are cast back in backward."""
+        return ops.astype(self, dtype)
+
+    def float(self) -> Tensor:
+        return self.astype(np.float32)
+
+    def double(self) -> Tensor:
+        return self.astype(np.float64)
+
+    # ---- arithmetic (each is a Function in tinydl.ops) ------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return ops.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return ops.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return ops.sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return ops.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return ops.div(other, self)
+
+    def __neg__(self) -> Tensor:
+        return ops.neg(self)
+
+    def __pow__(self, exponent: float) -> Tensor:
+        return ops.pow(self, exponent)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return ops.matmul(other, self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return ops.getitem(self, index)
+
+    # Comparisons give boolean tensors and are not differentiable.
+    def __lt__(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "less")
+
+    def __le__(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "less_equal")
+
+    def __gt__(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "greater")
+
+    def __ge__(self, other: Any) -> Tensor:
+        return ops.compare(self, other, "greater_equal")
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return ops.compare(self, other, "equal")
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return ops.compare(self, other, "not_equal")
+
+    __hash__ = object.__hash__  # tensors are identified by object, as in PyTorch
+
+    # ---- methods mirroring tinydl.ops ----------------------------------------------------
+    def exp(self) -> Tensor:
+        return ops.exp(self)
+
+    def log(self) -> Tensor:
+        return ops.log(self)
+
+    def sqrt(self) -> Tensor:
+        return ops.sqrt(self)
+
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return ops.sum(self, axis, keepdims)
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return ops.mean(self, axis, keepdims)
+
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return ops.max(self, axis, keepdims)
+
+    def argmax(self, axis: int | None = None) -> Tensor:
+        """Indices of the largest values (not differentiable)."""
+        return Tensor(self.data.argmax(axis=axis))
+
+    def reshape(self, *shape: Any) -> Tensor:
+        return ops.reshape(self, *shape)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        return ops.transpose(self, *axes)
+
+    def permute(self, *axes: Any) -> Tensor:
+        return ops.transpose(self, *axes)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802  (NumPy's name)
+        return ops.transpose(self)
+
+    def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
+        return ops.clip(self, low, high)
+
+    def relu(self) -> Tensor:
+        return ops.relu(self)
+
+    def sigmoid(self) -> Tensor:
+        return ops.sigmoid(self)
+
+    def tanh(self) -> Tensor:
+        return ops.tanh(self)
+
+
+def _as_array(data: Any, dtype: Any, device: DeviceLike | None, copy: bool) -> Any:
+    """``data`` as an array on ``device``: float32 by default for float data, ints stay ints.
+
+    Arrays already on a GPU (or the fake device) stay there when no device is named.
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    if not backend.is_array(data):
+        data = np.asarray(data)
+        if data.dtype == object:
+            raise TypeError("tensor() needs numbers, nested lists of numbers or an array")
+    if dtype is None:
+        dtype = DEFAULT_FLOAT if data.dtype.kind == "f" else data.dtype
+    data = data.astype(np.dtype(dtype), copy=copy)
+    if device is None:
+        current = backend.device_of(data)
+        device = current if current != "cpu" else backend.get_default_device()
+    return backend.to_device(data, device)
+
+
+def tensor(
+    data: Any,
+    requires_grad: bool = False,
+    dtype: Any = None,
+    device: DeviceLike | None = None,
+) -> Tensor:
+    """Make a Tensor from numbers, nested lists or an array (always a copy).
+
+    Float data becomes float32 unless ``dtype`` says otherwise (use ``"float64"``
+    for gradient checks); integer and boolean data keep their type. Arrays
+    already on a GPU stay there unless ``device`` is given; other data goes to
+    ``device`` or the default device (see :func:`tinydl.set_default_device`).
+    """
+    array = _as_array(data, dtype, device, copy=True)
+    if requires_grad and array.dtype.kind != "f":
+        raise TypeError(f"only floating-point tensors can require grad, got dtype {array.dtype}")
+    return Tensor(array, requires_grad)
+
+
+from tinydl import ops  # noqa: E402  (ops build on Tensor, and Tensor's methods call them)

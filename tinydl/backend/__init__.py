@@ -1,0 +1,33 @@
+"""Layer 1: the array-backend switch. The only package that touches CuPy.
+
+``xp`` is the array module of a device: NumPy on ``"cpu"``, CuPy on ``"cuda"``,
+and a strict NumPy stand-in on the test-only ``"fake"`` device.
+"""
+
+from tinydl.backend.devices import (
+    Device,
+    DeviceLike,
+    array_module,
+    device,
+    device_of,
+    get_default_device,
+    is_array,
+    set_default_device,
+    to_device,
+    to_numpy,
+)
+from tinydl.errors import DeviceError
+
+__all__ = [
+    "Device",
+    "DeviceError",
+    "DeviceLike",
+    "array_module",
+    "device",
+    "device_of",
+    "get_default_device",
+    "is_array",
+    "set_default_device",
+    "to_device",
+    "to_numpy",
+]

@@ -1,0 +1,158 @@
+"""The ``tinydl`` command: train the seed MNIST models, evaluate a checkpoint, print a summary.
+
+    tinydl train mnist-cnn --epochs 5 --data ../shared/data --out runs/cnn
+    tinydl evaluate runs/cnn/model.npz --data ../shared/data
+    tinydl summary mnist-linear-cnn
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from tinydl import backend, data, nn, plots, random, zoo
+from tinydl.errors import TinyDLError
+from tinydl.train import evaluate, fit, load_checkpoint, predict
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tinydl", description="Train and inspect the tinydl MNIST models."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    names = ", ".join(zoo.RECIPES)
+
+    train = commands.add_parser(
+        "train", help="train an example model on MNIST",
+        description=f"Train one of the example models on MNIST. Examples: {names}.",
+    )
+    train.add_argument("example", help="which model: " + names)
+    train.add_argument("--epochs", type=int, help="passes over the training set (default: the example's)")
+    train.add_argument("--batch-size", type=int, help="samples per step (default: the example's)")
+    train.add_argument("--lr", type=float, help="learning rate (default: the example's)")
+    train.add_argument("--device", default=None, help="cpu or cuda[:N] (default: $TINYDL_DEVICE or cpu)")
+    train.add_argument("--data", default=None, help="folder holding mnist/ (default: $TINYDL_DATA, then the cache)")
+    train.add_argument("--out", default=None, help="folder for the checkpoint and plots (default: runs/EXAMPLE)")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    train.add_argument("--limit", type=int, default=None, help="train on the first N images only (quick runs)")
+    train.add_argument("--resume", action="store_true", help="continue from OUT/model.npz if it exists")
+    train.add_argument("--no-progress", action="store_true", help="no progress bar, only per-epoch lines")
+
+    evaluate_ = commands.add_parser(
+        "evaluate", help="evaluate a checkpoint on the MNIST test set",
+        description="Accuracy, per-class precision/recall/F1 and the confusion matrix of a checkpoint.",
+    )
+    evaluate_.add_argument("checkpoint", help="a model.npz written by 'tinydl train'")
+    evaluate_.add_argument("--data", default=None, help="folder holding mnist/")
+    evaluate_.add_argument("--device", default=None, help="cpu or cuda[:N]")
+
+    summary = commands.add_parser("summary", help="print an example model's layers and parameters")
+    summary.add_argument("example", help="which model: " + names)
+    return parser
+
+
+def train(args: argparse.Namespace) -> None:
+    recipe = zoo.recipe(args.example)
+    device = backend.device(args.device) if args.device else backend.get_default_device()
+    epochs = args.epochs or recipe.epochs
+    batch_size = args.batch_size or recipe.batch_size
+    lr = args.lr or recipe.lr
+    out = Path(args.out or Path("runs") / recipe.name)
+    out.mkdir(parents=True, exist_ok=True)
+
+    (train_images, train_labels), (test_images, test_labels) = data.load_mnist(
+        args.data, progress=not args.no_progress
+    )
+    if args.limit is not None:
+        train_images, train_labels = train_images[: args.limit], train_labels[: args.limit]
+    x_train, y_train = zoo.prepare(recipe, train_images, train_labels)
+    x_test, y_test = zoo.prepare(recipe, test_images, test_labels)
+
+    random.manual_seed(args.seed)
+    model = recipe.build().to(device)
+    optimizer = recipe.optimizer(model.parameters(), lr)
+    scheduler = recipe.scheduler(optimizer, epochs) if recipe.scheduler else None
+    transform = zoo.augmentation() if recipe.augment else None
+    train_loader = data.DataLoader(
+        x_train, y_train, batch_size, shuffle=True, seed=args.seed, transform=transform, device=device
+    )
+    test_loader = data.DataLoader(x_test, y_test, 1000, device=device)
+
+    print(f"{recipe.name}: {recipe.summary}")
+    print(f"{len(x_train)} training images, batch {batch_size}, lr {lr}, {epochs} epochs on {device}")
+    started = time.perf_counter()
+    history = fit(
+        model, optimizer, nn.CrossEntropyLoss(), train_loader, epochs,
+        validation_data=test_loader, validation_name="test", scheduler=scheduler,
+        checkpoint_path=out / "model.npz", resume=args.resume, progress=not args.no_progress,
+        extra={"example": recipe.name},
+    )
+    elapsed = time.perf_counter() - started
+
+    report = evaluate(model, test_loader)
+    probabilities = predict(model, test_loader, probabilities=True)
+    try:
+        plots.sample_grid(test_images[:32], test_labels[:32], out / "samples.png", title="MNIST test digits")
+        plots.training_curves(history, out / "curves.png")
+        plots.confusion_matrix_plot(report["confusion_matrix"], out / "confusion_matrix.png")
+        plots.most_confident_mistakes(test_images, test_labels, probabilities, out / "mistakes.png")
+    except ImportError as err:
+        print(f"no plots: {err}")
+    results = {
+        "example": recipe.name, "test_accuracy": report["accuracy"], "epochs": len(history["loss"]),
+        "seconds_per_epoch": history["seconds"], "total_seconds": elapsed, "device": str(device),
+        "history": history,
+    }
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    print(f"test accuracy {report['accuracy']:.4f}; checkpoint, plots and results.json in {out}/")
+
+
+def evaluate_checkpoint(args: argparse.Namespace) -> None:
+    checkpoint = Path(args.checkpoint)
+    example = zoo.checkpoint_example(checkpoint)
+    recipe = zoo.recipe(example)
+    device = backend.device(args.device) if args.device else backend.get_default_device()
+    model = recipe.build()
+    load_checkpoint(checkpoint, model)
+    model.to(device)
+    _, (test_images, test_labels) = data.load_mnist(args.data)
+    x_test, y_test = zoo.prepare(recipe, test_images, test_labels)
+    report = evaluate(model, data.DataLoader(x_test, y_test, 1000, device=device))
+    print(f"{example} from {checkpoint}: test accuracy {report['accuracy']:.4f}")
+    print("class  precision  recall  f1")
+    for digit in range(len(report["f1"])):
+        print(
+            f"{digit:>5}  {report['precision'][digit]:9.4f}  {report['recall'][digit]:6.4f}  "
+            f"{report['f1'][digit]:.4f}"
+        )
+    print("confusion matrix (rows: true digit, columns: predicted):")
+    print(np.array2string(report["confusion_matrix"], max_line_width=200))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            train(args)
+        elif args.command == "evaluate":
+            evaluate_checkpoint(args)
+        else:
+            nn.summary(zoo.recipe(args.example).build(), zoo.recipe(args.example).image_shape)
+    except (TinyDLError, KeyError, ValueError, OSError) as err:
+        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        print(f"tinydl: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tinydl: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,10 @@
+"""The error the data layer raises for every file, download or array it cannot use."""
+
+from tinydl.errors import TinyDLError
+
+
+class DataError(TinyDLError, ValueError):
+    """A data file is missing, corrupt or malformed, a download failed, or a batch is unusable.
+
+    The message always names the file (or URL), what was expected and what was found.
+    """

@@ -1,0 +1,184 @@
+"""``Module``: a piece of a model that owns parameters and knows how to run forward.
+
+Parameters and buffers are found by looking at the module's attributes, in the
+order they were assigned, so a layer is written as plain Python: assign
+``self.weight = Parameter(...)`` in ``__init__`` and use it in ``forward``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from tinydl import backend
+from tinydl.autograd import Tensor
+from tinydl.backend import DeviceLike
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module trains: it always requires grad and is listed by
+    ``parameters()``."""
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(data, requires_grad=True)
+
+
+class Buffer(Tensor):
+    """A Tensor a Module keeps but does not train (e.g. BatchNorm's running mean). It is
+    saved in ``state_dict()`` and moved by ``to()``, but never handed to an optimiser."""
+
+
+# Observers see every module call; summary() uses one to record output shapes.
+_call_observers: list[Callable[[Module, Any], None]] = []
+
+
+class Module:
+    """Base class of every layer and model (PyTorch's ``nn.Module``)."""
+
+    training: bool = True
+
+    def forward(self, *inputs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *inputs: Any) -> Any:
+        output = self.forward(*inputs)
+        for observer in _call_observers:
+            observer(self, output)
+        return output
+
+    # ---- what it contains ----------------------------------------------------------------
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+            elif isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    if isinstance(item, Module):
+                        yield f"{name}.{i}", item
+
+    def children(self) -> Iterator[Module]:
+        for _, child in self.named_children():
+            yield child
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every module inside it, depth first."""
+        yield self
+        for child in self.children():
+            yield from child.modules()
+
+    def _named_tensors(self, kind: type[Tensor], prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        seen: set[int] = set()  # a tensor shared by two layers (weight tying) is listed once
+        for name, value in self._own_and_nested(kind, prefix):
+            if id(value) not in seen:
+                seen.add(id(value))
+                yield name, value
+
+    def _own_and_nested(self, kind: type[Tensor], prefix: str) -> Iterator[tuple[str, Tensor]]:
+        for name, value in vars(self).items():
+            if isinstance(value, kind):
+                yield prefix + name, value
+        for name, child in self.named_children():
+            yield from child._own_and_nested(kind, f"{prefix}{name}.")
+
+    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        self._check_built()
+        yield from self._named_tensors(Parameter)  # type: ignore[misc]
+
+    def parameters(self) -> Iterator[Parameter]:
+        """Every trainable tensor, to hand to an optimiser: ``Adam(model.parameters())``."""
+        for _, parameter in self.named_parameters():
+            yield parameter
+
+    def named_buffers(self) -> Iterator[tuple[str, Buffer]]:
+        yield from self._named_tensors(Buffer)  # type: ignore[misc]
+
+    def _check_built(self) -> None:
+        for module in self.modules():
+            if getattr(module, "needs_build", False):
+                raise RuntimeError(
+                    f"{module!r} does not know its input size yet, so it has no parameters: "
+                    f"call the model once on an example batch (or tinydl.nn.summary(model, "
+                    f"input_shape)) before asking for parameters(), or give the input size"
+                )
+
+    # ---- training state ------------------------------------------------------------------
+    def zero_grad(self) -> None:
+        """Forget the gradients of the last backward pass (they would add up otherwise)."""
+        for parameter in self.parameters():
+            parameter.grad = None
+
+    def train(self, mode: bool = True) -> Module:
+        """Training mode: Dropout drops, BatchNorm uses batch statistics."""
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: Dropout is off, BatchNorm uses its running statistics."""
+        return self.train(False)
+
+    # ---- devices and saving --------------------------------------------------------------
+    def to(self, device: DeviceLike) -> Module:
+        """Move every parameter (with its gradient) and buffer to ``device``, in place."""
+        target = backend.device(device)
+        for _, tensor in [*self._named_tensors(Parameter), *self.named_buffers()]:
+            tensor.data = backend.to_device(tensor.data, target)
+            if tensor.grad is not None:
+                tensor.grad = Tensor(backend.to_device(tensor.grad.data, target))
+        return self
+
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Host NumPy copies of every parameter and buffer, by dotted name.
+
+        Copies, so saving never moves or aliases the live model (even on a GPU).
+        """
+        return OrderedDict(
+            (name, backend.to_numpy(t.data).copy())
+            for name, t in [*self.named_parameters(), *self.named_buffers()]
+        )
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Copy values in from ``state``; every name and shape must match, or nothing changes."""
+        own = OrderedDict([*self.named_parameters(), *self.named_buffers()])
+        missing = [name for name in own if name not in state]
+        unexpected = [name for name in state if name not in own]
+        wrong_shape = [
+            f"{name}: model has {own[name].shape}, state has {tuple(np.shape(state[name]))}"
+            for name in own
+            if name in state and tuple(np.shape(state[name])) != own[name].shape
+        ]
+        problems = []
+        if missing:
+            problems.append("missing " + ", ".join(missing))
+        if unexpected:
+            problems.append("unexpected " + ", ".join(unexpected))
+        if wrong_shape:
+            problems.append("shape mismatch for " + "; ".join(wrong_shape))
+        if problems:
+            raise ValueError("load_state_dict() does not fit this model: " + " | ".join(problems))
+        # Convert every value before assigning any, so a value that is not numbers (a
+        # conversion error) also leaves the model unchanged. np.array copies: the model
+        # never aliases the caller's arrays.
+        values = []
+        for name, tensor in own.items():
+            value = state[name]
+            value = value.data if isinstance(value, Tensor) else value
+            values.append(np.array(backend.to_numpy(value), dtype=tensor.dtype))
+        for tensor, host in zip(own.values(), values, strict=True):
+            tensor.data = backend.to_device(host, tensor.device)
+
+    # ---- display -------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        children = list(self.named_children())
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}("]
+        for name, child in children:
+            lines.append("  " + f"({name}): {child!r}".replace("\n", "\n  "))
+        return "\n".join(lines) + "\n)"

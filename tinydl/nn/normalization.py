@@ -1,0 +1,72 @@
+"""Layers that behave differently in training and evaluation: Dropout and BatchNorm.
+The maths, with derivatives, is in tinydl.ops.dropout and tinydl.ops.normalization."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinydl.autograd import Tensor
+from tinydl.nn.linear import _positive, new_parameter, on_device
+from tinydl.nn.module import Buffer, Module
+from tinydl.ops.dropout import dropout
+from tinydl.ops.normalization import batch_norm
+
+
+class Dropout(Module):
+    """Zero each value with probability ``p`` while training, scaling the survivors by
+    1/(1-p) so the expected output is unchanged; the identity in eval mode."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        self.p = p
+
+    def forward(self, x: Tensor) -> Tensor:
+        return dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class _BatchNorm(Module):
+    """Normalise each channel by the batch's mean and variance while training (and keep
+    running averages of both), by the running averages in eval mode; then scale by
+    ``weight`` (γ) and shift by ``bias`` (β). PyTorch's defaults and momentum convention:
+    running = (1 - momentum)·running + momentum·batch."""
+
+    expected_ndim: tuple[int, ...] = ()
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+                 affine: bool = True) -> None:
+        self.num_features = _positive("num_features", num_features)
+        self.eps, self.momentum = eps, momentum
+        self.weight = new_parameter(np.ones(num_features, dtype=np.float32)) if affine else None
+        self.bias = new_parameter(np.zeros(num_features, dtype=np.float32)) if affine else None
+        self.running_mean = Buffer(on_device(np.zeros(num_features, dtype=np.float32)))
+        self.running_var = Buffer(on_device(np.ones(num_features, dtype=np.float32)))
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in self.expected_ndim:
+            ndims = " or ".join(map(str, self.expected_ndim))
+            axes = "(N, C, H, W)" if 4 in self.expected_ndim else "(N, C)"
+            raise ValueError(
+                f"{type(self).__name__} expects input with {ndims} dimensions {axes}, "
+                f"got shape {x.shape}"
+            )
+        return batch_norm(
+            x, self.running_mean, self.running_var, self.weight, self.bias,
+            self.training, self.momentum, self.eps,
+        )
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+
+
+class BatchNorm1D(_BatchNorm):
+    """Batch norm for (N, C) inputs (after a Dense layer)."""
+
+    expected_ndim = (2,)
+
+
+class BatchNorm2D(_BatchNorm):
+    """Batch norm for (N, C, H, W) inputs, one mean and variance per channel."""
+
+    expected_ndim = (4,)

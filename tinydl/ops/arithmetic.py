@@ -1,0 +1,116 @@
+"""Arithmetic: ``+ - * /``, negation, powers. Broadcasting is undone by the engine
+(``sum_to_shape``), so each backward here returns gradients of the output's shape."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any
+
+from tinydl.autograd.function import Function
+from tinydl.autograd.tensor import DEFAULT_FLOAT, Tensor
+from tinydl.ops.operands import as_tensors
+
+
+class Add(Function):
+    """y = a + b.   dy/da = 1,  dy/db = 1."""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, gy):
+        return gy, gy
+
+
+class Sub(Function):
+    """y = a - b.   dy/da = 1,  dy/db = -1."""
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, gy):
+        return gy, (-gy if self.needs_grad[1] else None)
+
+
+class Mul(Function):
+    """y = a * b.   dy/da = b,  dy/db = a."""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, gy):
+        return (
+            gy * self.b if self.needs_grad[0] else None,
+            gy * self.a if self.needs_grad[1] else None,
+        )
+
+
+class Div(Function):
+    """y = a / b.   dy/da = 1/b,  dy/db = -a/b²."""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a / b
+
+    def backward(self, gy):
+        ga = gy / self.b
+        return ga, (-ga * self.a / self.b if self.needs_grad[1] else None)
+
+
+class Neg(Function):
+    """y = -x.   dy/dx = -1."""
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy
+
+
+class Pow(Function):
+    """y = x**c for a constant c.   dy/dx = c · x**(c-1)."""
+
+    def __init__(self, exponent: float) -> None:
+        self.c = exponent
+
+    def forward(self, x):
+        self.x = x
+        return x**self.c
+
+    def backward(self, gy):
+        return gy * (self.c * self.x ** (self.c - 1))
+
+
+def add(a: Any, b: Any) -> Tensor:
+    return Add()(*as_tensors(a, b))
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    return Sub()(*as_tensors(a, b))
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    return Mul()(*as_tensors(a, b))
+
+
+def div(a: Any, b: Any) -> Tensor:
+    a, b = as_tensors(a, b)
+    if a.dtype.kind in "iub" and b.dtype.kind in "iub":  # int / int is a float32, as in PyTorch
+        a = a.astype(DEFAULT_FLOAT)
+    return Div()(a, b)
+
+
+def neg(x: Tensor) -> Tensor:
+    return Neg()(x)
+
+
+def pow(x: Tensor, exponent: float) -> Tensor:  # noqa: A001  (mirrors Python's operator name)
+    """``x ** exponent`` for a constant exponent (a Python number)."""
+    if isinstance(exponent, Tensor) or not isinstance(exponent, Real):
+        raise TypeError(
+            f"tensor ** exponent needs a Python number as the exponent, got "
+            f"{type(exponent).__name__}; write exp(b * log(a)) for a tensor exponent"
+        )
+    # A Python number is "weak" under NumPy 2, so x**c keeps x's dtype; NumPy scalars
+    # (np.float64(2.0)) are not, so they become Python numbers first.
+    return Pow(int(exponent) if isinstance(exponent, Integral) else float(exponent))(x)

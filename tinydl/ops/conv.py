@@ -1,0 +1,220 @@
+"""2-D convolution (cross-correlation, as in every deep-learning library) as one Function.
+
+A convolution is a matrix product in disguise. ``im2col`` copies every
+receptive field of the input into one column of a matrix, so that the whole
+layer becomes ONE matrix product (GEMM) with the flattened filters; ``col2im``
+is its adjoint and sends gradients of those columns back onto the image,
+adding where receptive fields overlap. One big GEMM is what both NumPy (BLAS)
+and CuPy (cuBLAS) are fastest at; a graph of per-pixel ops would be hopeless.
+
+Layout: the columns are ``cols[(c, kh, kw), (n, oh, ow)]`` and the filters
+``W[o, (c, kh, kw)]``, so the forward pass is ``W @ cols`` and each GEMM of
+forward and backward is a single call on contiguous operands. Measured on the
+MNIST CNN's layers, this beat both per-image GEMMs (``cols`` of shape
+(N, C·KH·KW, OH·OW): many small GEMMs, slow dL/dW) and (N·OH·OW, C·KH·KW)
+columns (a slower im2col and larger NCHW transposes) by 1.1-2x.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tinydl import backend
+from tinydl.autograd.function import Function
+from tinydl.autograd.tensor import Tensor
+
+Pair = tuple[int, int]
+IntOrPair = int | tuple[int, int]
+
+
+def output_size(size: Pair, kernel_size: Pair, stride: Pair, padding: Pair) -> Pair:
+    """(OH, OW) of a window sliding over ``size`` padded by ``padding`` on each side:
+    ``⌊(H + 2·pad − KH) / stride⌋ + 1`` per axis."""
+    return tuple(  # type: ignore[return-value]
+        (n + 2 * p - k) // s + 1
+        for n, k, s, p in zip(size, kernel_size, stride, padding, strict=True)
+    )
+
+
+def pad2d(x: Any, padding: Pair, value: float) -> Any:
+    """``x`` (N, C, H, W) with ``padding`` rows/columns of ``value`` added on each side."""
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return x
+    n, c, h, w = x.shape
+    padded = backend.array_module(x).full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
+    padded[:, :, ph : ph + h, pw : pw + w] = x
+    return padded
+
+
+def window_slice(offset: Pair, count: Pair, stride: Pair) -> tuple[slice, slice, slice, slice]:
+    """Index of the input pixels at kernel position ``offset`` = (i, j) in all windows at once:
+    pixel (i + s·a, j + s·b) for output (a, b). One strided view per kernel position is how
+    im2col, col2im and max-pooling avoid any Python loop over pixels."""
+    (i, j), (oh, ow), (sh, sw) = offset, count, stride
+    return (slice(None), slice(None), slice(i, i + sh * oh, sh), slice(j, j + sw * ow, sw))
+
+
+def im2col(x: Any, kernel_size: Pair, stride: Pair, padding: Pair) -> Any:
+    """Unfold the receptive fields of ``x`` (N, C, H, W) into a (C·KH·KW, N·OH·OW) matrix.
+
+    Column (n, oh, ow) holds the C·KH·KW input values that output pixel (oh, ow)
+    of image n sees, so a convolution is ``W.reshape(O, -1) @ im2col(x)``.
+    The reference implementation: one strided copy per kernel position
+    (KH·KW copies of N·C·OH·OW values each); a GPU kernel may replace it.
+    """
+    n, c, h, w = x.shape
+    kh, kw = kernel_size
+    oh, ow = output_size((h, w), kernel_size, stride, padding)
+    # Channels first: then the rows (c, kh, kw) of cols match W.reshape(O, -1)'s columns.
+    images = pad2d(x, padding, 0.0).transpose(1, 0, 2, 3)  # (C, N, Hp, Wp), a view
+    cols = backend.array_module(x).empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            cols[:, i, j] = images[window_slice((i, j), (oh, ow), stride)]
+    return cols.reshape(c * kh * kw, n * oh * ow)
+
+
+def col2im(
+    cols: Any, x_shape: tuple[int, int, int, int], kernel_size: Pair, stride: Pair, padding: Pair
+) -> Any:
+    """The adjoint of :func:`im2col`: add each column's values back onto the pixels they came
+    from, giving an (N, C, H, W) array. A pixel inside several receptive fields receives the
+    sum of all their contributions (strided ``+=`` per kernel position; no scatter-add)."""
+    n, c, h, w = x_shape
+    kh, kw = kernel_size
+    (ph, pw), (oh, ow) = padding, output_size((h, w), kernel_size, stride, padding)
+    cols = cols.reshape(c, kh, kw, n, oh, ow)
+    grad = backend.array_module(cols).zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    images = grad.transpose(1, 0, 2, 3)  # a view: adding into it fills grad
+    for i in range(kh):
+        for j in range(kw):
+            images[window_slice((i, j), (oh, ow), stride)] += cols[:, i, j]
+    return grad[:, :, ph : ph + h, pw : pw + w]
+
+
+class Conv2D(Function):
+    """Y = W ⋆ X + b: ``Y[n, o] = Σ_c X[n, c] ⋆ W[o, c] + b[o]`` (cross-correlation, NCHW).
+
+    With ``cols = im2col(X)`` (C·KH·KW, N·OH·OW) and ``W`` seen as (O, C·KH·KW),
+    the forward pass is one GEMM, ``Y = W·cols + b`` (then reordered to NCHW).
+    With ``dY`` the output gradient seen as (O, N·OH·OW):
+
+        dL/dX = col2im(Wᵀ·dY)      (each column's gradient back onto its pixels)
+        dL/dW = dY·colsᵀ           (every output pixel's contribution, summed)
+        dL/db = Σ dY               over the batch and all output pixels
+    """
+
+    def __init__(self, stride: Pair, padding: Pair) -> None:
+        self.stride, self.padding = stride, padding
+
+    def forward(self, x, weight, bias=None):
+        out_channels, _, kh, kw = weight.shape
+        n = x.shape[0]
+        oh, ow = output_size(x.shape[2:], (kh, kw), self.stride, self.padding)
+        # Keep only x and W for backward. The columns are KH·KW times larger than x, so
+        # backward recomputes them (one cheap copy pass) instead of holding them in memory.
+        self.x, self.weight = x, weight
+        y = weight.reshape(out_channels, -1) @ im2col(x, (kh, kw), self.stride, self.padding)
+        if bias is not None:
+            y += bias[:, None]
+        # (O, N·OH·OW) -> (N, O, OH, OW), stored contiguously for the ops that follow.
+        xp = backend.array_module(x)
+        return xp.ascontiguousarray(y.reshape(out_channels, n, oh, ow).transpose(1, 0, 2, 3))
+
+    def backward(self, gy):
+        x, weight = self.x, self.weight
+        kernel_size = weight.shape[2:]
+        # (N, O, OH, OW) -> (O, N·OH·OW): the reshape of the transposed view makes it contiguous.
+        gy_matrix = gy.transpose(1, 0, 2, 3).reshape(weight.shape[0], -1)
+        w_matrix = weight.reshape(weight.shape[0], -1)
+        gx = gw = None
+        if self.needs_grad[0]:
+            gx = col2im(w_matrix.T @ gy_matrix, x.shape, kernel_size, self.stride, self.padding)
+        if self.needs_grad[1]:
+            cols = im2col(x, kernel_size, self.stride, self.padding)  # recomputed, see forward
+            gw = (gy_matrix @ cols.T).reshape(weight.shape)
+        if len(self.needs_grad) == 2:  # called without a bias
+            return gx, gw
+        return gx, gw, gy_matrix.sum(axis=1) if self.needs_grad[2] else None
+
+
+def pair(value: Any, name: str, function: str, minimum: int) -> Pair:
+    """``value`` (an int or an (h, w) pair of ints, each ≥ ``minimum``) as an (h, w) pair."""
+    values = (value, value) if isinstance(value, int) else value
+    if (
+        not isinstance(values, (tuple, list))
+        or len(values) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+        or min(values) < minimum
+    ):
+        raise ValueError(
+            f"{function}(): {name} must be an int >= {minimum} or a pair of them, got {value!r}"
+        )
+    return tuple(values)  # type: ignore[return-value]
+
+
+def check_images(x: Any, function: str) -> None:
+    """Refuse anything but a 4-D (N, C, H, W) Tensor, saying what was given instead."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{function}() expects x to be a Tensor, got {type(x).__name__}")
+    if x.ndim != 4:
+        raise ValueError(f"{function}() expects x of shape (N, C, H, W), got shape {x.shape}")
+
+
+def check_window_fits(
+    x_shape: tuple[int, ...], kernel_size: Pair, padding: Pair, function: str
+) -> None:
+    """Refuse a kernel larger than the padded input (there would be no output pixel)."""
+    size = x_shape[2:]
+    padded = tuple(n + 2 * p for n, p in zip(size, padding, strict=True))
+    if kernel_size[0] > padded[0] or kernel_size[1] > padded[1]:
+        raise ValueError(
+            f"{function}(): kernel {kernel_size} is larger than the padded input {padded} "
+            f"(input {size} plus padding {padding} on each side)"
+        )
+
+
+def conv2d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+) -> Tensor:
+    """2-D convolution of ``x`` (N, C, H, W) with ``weight`` (O, C, KH, KW), plus ``bias`` (O,).
+
+    ``stride`` and ``padding`` (zeros) are an int or an (h, w) pair, as in
+    ``torch.nn.functional.conv2d``. Returns (N, O, OH, OW) with
+    ``OH = (H + 2·padding − KH) // stride + 1`` (and likewise OW).
+    """
+    check_images(x, "conv2d")
+    stride = pair(stride, "stride", "conv2d", minimum=1)
+    padding = pair(padding, "padding", "conv2d", minimum=0)
+    if not isinstance(weight, Tensor) or weight.ndim != 4:
+        got = f"shape {weight.shape}" if isinstance(weight, Tensor) else type(weight).__name__
+        raise ValueError(
+            f"conv2d() expects weight of shape (out_channels, in_channels, KH, KW), got {got}"
+        )
+    if weight.shape[1] != x.shape[1]:
+        raise ValueError(
+            f"conv2d(): x has {x.shape[1]} channels but weight expects {weight.shape[1]} "
+            f"(weight shape {weight.shape})"
+        )
+    inputs = [x, weight]
+    if bias is not None:
+        if not isinstance(bias, Tensor) or bias.shape != (weight.shape[0],):
+            got = f"shape {bias.shape}" if isinstance(bias, Tensor) else type(bias).__name__
+            raise ValueError(
+                f"conv2d() expects bias of shape ({weight.shape[0]},) (one per output channel), "
+                f"got {got}"
+            )
+        inputs.append(bias)
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.dtype != x.dtype:
+            raise TypeError(
+                f"conv2d(): x is {x.dtype} but {name} is {t.dtype}; convert one of them "
+                f"(e.g. with .astype('{x.dtype}')) so no silent upcast happens"
+            )
+    check_window_fits(x.shape, weight.shape[2:], padding, "conv2d")
+    return Conv2D(stride, padding)(*inputs)

@@ -1,0 +1,56 @@
+"""Dropout: randomly zero units during training so the network cannot rely on any one of
+them (a cheap ensemble of thinned networks)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from tinydl import backend, random
+from tinydl.autograd.function import Function
+from tinydl.autograd.tensor import Tensor
+
+
+class Dropout(Function):
+    """Inverted dropout: y = x · m / (1 − p), where each mᵢ is 1 with probability 1 − p
+    (the unit is kept) and 0 with probability p. Dividing the kept units by 1 − p keeps
+    E[y] = x, so evaluation uses the network unchanged.
+
+    dy/dx = m / (1 − p): the gradient flows through the kept units only, scaled alike.
+    """
+
+    def __init__(self, p: float) -> None:
+        self.p = p
+
+    def forward(self, x):
+        # Uniforms drawn on the host generator (seeded, identical on every device) in
+        # float32 whatever x's dtype: the same seed then gives the same mask in float32 and
+        # float64. Only the boolean mask travels to the device.
+        keep = random.generator().random(x.shape, dtype=np.float32) >= self.p
+        keep = backend.to_device(keep, backend.device_of(x))
+        # bool → x.dtype before scaling: bool * Python float would be float64.
+        self.scaled_mask = keep.astype(x.dtype) * (1.0 / (1.0 - self.p))
+        return x * self.scaled_mask
+
+    def backward(self, gy):
+        return gy * self.scaled_mask
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero each element of ``x`` with probability ``p`` and scale the rest by 1/(1 − p)
+    while ``training``; return ``x`` itself otherwise or when ``p`` is 0.
+
+    ``p`` may be anything in [0, 1]. ``p = 1`` drops every unit and returns zeros (with a
+    zero gradient), as PyTorch does, rather than dividing by 1 − p = 0. Masks come from
+    ``tinydl.random`` so ``tinydl.random.manual_seed`` makes them repeatable.
+    """
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
+        raise ValueError(f"dropout() needs a probability p in [0, 1], got {p!r}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"dropout() needs a floating-point tensor, got dtype {x.dtype}")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return x * 0.0
+    return Dropout(float(p))(x)

@@ -1,0 +1,282 @@
+"""Loss functions, each one fused Function: forward computes the per-sample losses and
+reduces them, backward writes the whole derivative in one line instead of walking a graph
+of small ops (which would also be less stable: log(softmax) as two ops overflows).
+
+Every loss takes ``reduction`` (PyTorch's argument): ``"mean"`` averages the losses (over
+samples for the classification losses, over elements for the element-wise ones),
+``"sum"`` adds them, ``"none"`` returns them unreduced. The result has the input's dtype.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tinydl import backend
+from tinydl.autograd.function import Function
+from tinydl.autograd.tensor import Tensor
+from tinydl.ops.operands import as_tensor
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+class _Loss(Function):
+    """The reduction step shared by every loss. Forward reduces the unreduced losses Lᵢ;
+    backward hands each Lᵢ its gradient: g/n for 'mean' (n losses), g for 'sum', gᵢ for
+    'none'. Each loss's backward multiplies that by dLᵢ/d(input)."""
+
+    def __init__(self, reduction: str) -> None:
+        self.reduction = reduction
+
+    def reduce(self, losses):
+        self.count = losses.size
+        if self.reduction == "mean":
+            return losses.mean()
+        return losses.sum() if self.reduction == "sum" else losses
+
+    def loss_grads(self, gy):
+        return gy / self.count if self.reduction == "mean" else gy
+
+
+class CrossEntropy(_Loss):
+    """Softmax cross-entropy of logits x (N, C) against target distributions t (N, C):
+
+        Lₙ = −Σ_c t_nc · log softmax(xₙ)_c.
+
+    An integer label yₙ stands for the one-hot row t_nc = [c = yₙ], so Lₙ = −log softmax(xₙ)_yₙ.
+
+    dLₙ/dx_nc = softmax(xₙ)_c · Σ_k t_nk − t_nc, which is softmax(xₙ) − tₙ for a target that
+    sums to 1 (a label, one-hot row or distribution): predicted minus wanted probabilities.
+    dLₙ/dt_nc = −log softmax(xₙ)_c.
+    """
+
+    def forward(self, logits, target):
+        xp = backend.array_module(logits)
+        shifted = logits - logits.max(axis=1, keepdims=True)  # e^x never overflows
+        self.log_probs = shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
+        self.target = target
+        self.has_labels = target.dtype.kind in "iu"
+        if self.has_labels:
+            self.rows = xp.arange(len(target))
+            return self.reduce(-self.log_probs[self.rows, target])
+        return self.reduce(-(target * self.log_probs).sum(axis=1))
+
+    def backward(self, gy):
+        g = self.loss_grads(gy).reshape(-1, 1)  # one factor per sample, as a column
+        probs = backend.array_module(gy).exp(self.log_probs)
+        if self.has_labels:
+            probs[self.rows, self.target] -= 1  # minus the one-hot, without building it
+            return probs * g, None
+        gx = (probs * self.target.sum(axis=1, keepdims=True) - self.target) * g
+        return gx, (-self.log_probs * g if self.needs_grad[1] else None)
+
+
+class BinaryCrossEntropyWithLogits(_Loss):
+    """Lᵢ = −[tᵢ log σ(xᵢ) + (1 − tᵢ) log(1 − σ(xᵢ))] for logits x and targets t in [0, 1],
+    computed as max(x, 0) − x·t + log(1 + e^−|x|), which equals log(1 + eˣ) − x·t but never
+    exponentiates a positive number.
+
+    dL/dx = σ(x) − t,   dL/dt = −x.
+    """
+
+    def forward(self, x, t):
+        xp = backend.array_module(x)
+        self.x, self.t = x, t
+        return self.reduce(xp.maximum(x, 0) - x * t + xp.log1p(xp.exp(-xp.abs(x))))
+
+    def backward(self, gy):
+        g = self.loss_grads(gy)
+        sigmoid = 0.5 * (backend.array_module(gy).tanh(0.5 * self.x) + 1)  # overflow-free σ
+        return (sigmoid - self.t) * g, (-self.x * g if self.needs_grad[1] else None)
+
+
+class MSELoss(_Loss):
+    """Lᵢ = (xᵢ − tᵢ)².   dL/dx = 2(x − t),   dL/dt = −2(x − t)."""
+
+    def forward(self, x, t):
+        self.diff = x - t
+        return self.reduce(self.diff * self.diff)
+
+    def backward(self, gy):
+        gx = 2 * self.diff * self.loss_grads(gy)
+        return gx, (-gx if self.needs_grad[1] else None)
+
+
+class _Hinge(_Loss):
+    """A hinge loss: a reduction and a margin."""
+
+    def __init__(self, reduction: str, margin: float) -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+
+class MulticlassHinge(_Hinge):
+    """Multiclass SVM hinge loss (Weston–Watkins, as in cs231n) of scores s (N, C) and labels y:
+
+        Lₙ = Σ_{j≠yₙ} max(0, s_nj − s_nyₙ + margin).
+
+    dLₙ/ds_nj = [s_nj − s_nyₙ + margin > 0] for j ≠ yₙ (each violating class is pushed down),
+    dLₙ/ds_nyₙ = −(number of violating classes) (the correct class is pushed up as often).
+    """
+
+    def forward(self, scores, labels):
+        xp = backend.array_module(scores)
+        self.rows, self.labels = xp.arange(len(labels)), labels
+        correct = scores[self.rows, labels].reshape(-1, 1)
+        margins = xp.maximum(scores - correct + self.margin, 0)
+        margins[self.rows, labels] = 0  # the correct class is not compared with itself
+        self.violating = margins > 0
+        return self.reduce(margins.sum(axis=1))
+
+    def backward(self, gy):
+        grad = self.violating.astype(gy.dtype)
+        grad[self.rows, self.labels] = -grad.sum(axis=1)
+        return grad * self.loss_grads(gy).reshape(-1, 1), None
+
+
+class BinaryHinge(_Hinge):
+    """Lᵢ = max(0, margin − tᵢ·sᵢ) for scores s and targets t = ±1.
+
+    dL/ds = −t where margin − t·s > 0, else 0. (No gradient for t: it may only be ±1.)
+    """
+
+    def forward(self, scores, t):
+        self.t = t
+        slack = self.margin - t * scores
+        self.active = slack > 0
+        return self.reduce(backend.array_module(scores).maximum(slack, 0))
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        return xp.where(self.active, -self.t, 0) * self.loss_grads(gy), None
+
+
+def cross_entropy(logits: Tensor, target: Tensor | Any, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy of ``logits`` (N, C), the standard classification loss.
+
+    ``target`` is either integer class labels of shape (N,) (any integer dtype, each in
+    [0, C)) or probabilities of shape (N, C) with the logits' dtype (one-hot rows, smoothed
+    labels). 'mean' divides the summed per-sample losses by N. Stable for any finite logits
+    (log-softmax with the row maximum subtracted). Checking the labels' range waits for a
+    GPU once per call.
+    """
+    _check_reduction("cross_entropy", reduction)
+    _check_float_input("cross_entropy", "logits", logits)
+    target = as_tensor(target, logits)
+    if logits.ndim != 2:
+        raise ValueError(f"cross_entropy() needs logits of shape (N, C), got shape {logits.shape}")
+    n = len(logits)
+    if target.dtype.kind in "iu":
+        _check_labels("cross_entropy", "logits", logits, target)
+    elif target.shape == (n,):
+        raise TypeError(
+            f"cross_entropy() got {target.dtype} targets of shape {target.shape}: class labels "
+            f"need an integer dtype (use target.astype('int64')), probability targets need the "
+            f"logits' shape {logits.shape}"
+        )
+    elif target.shape != logits.shape:
+        raise ValueError(
+            f"cross_entropy() needs targets of shape (N,) = ({n},) (integer class labels) or "
+            f"(N, C) = {logits.shape} (probabilities), got shape {target.shape}"
+        )
+    else:
+        _check_like_input("cross_entropy", "logits", logits, target)
+    return CrossEntropy(reduction)(logits, target)
+
+
+def binary_cross_entropy_with_logits(
+    logits: Tensor, target: Tensor | Any, reduction: str = "mean"
+) -> Tensor:
+    """Binary cross-entropy of σ(logits) against ``target`` probabilities of the same shape
+    and dtype, computed from the logits so that no log(0) or overflow can occur."""
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    _check_float_input("binary_cross_entropy_with_logits", "logits", logits)
+    target = as_tensor(target, logits)
+    _check_like_input("binary_cross_entropy_with_logits", "logits", logits, target)
+    return BinaryCrossEntropyWithLogits(reduction)(logits, target)
+
+
+def mse_loss(input: Tensor, target: Tensor | Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean squared error: (input − target)² averaged over all elements ('mean')."""
+    _check_reduction("mse_loss", reduction)
+    _check_float_input("mse_loss", "input", input)
+    target = as_tensor(target, input)
+    _check_like_input("mse_loss", "input", input, target)
+    return MSELoss(reduction)(input, target)
+
+
+def hinge_loss(
+    scores: Tensor, target: Tensor | Any, margin: float = 1.0, reduction: str = "mean"
+) -> Tensor:
+    """Hinge (SVM) loss, multiclass or binary depending on ``target``.
+
+    - Integer class labels (N,) with scores (N, C): the multiclass SVM loss of cs231n,
+      Lₙ = Σ_{j≠yₙ} max(0, s_nj − s_nyₙ + margin). This is the sum over the wrong classes,
+      the textbook form; ``torch.nn.MultiMarginLoss(p=1, margin=margin)`` computes the same
+      sum divided by C, so its values and gradients are ours / C.
+    - Float targets of +1 or −1, with the scores' shape and dtype: the binary hinge
+      Lᵢ = max(0, margin − tᵢ·sᵢ) (PyTorch has no built-in function for it).
+
+    'mean' averages over samples (multiclass) or elements (binary). Checking the targets
+    waits for a GPU once per call.
+    """
+    _check_reduction("hinge_loss", reduction)
+    _check_float_input("hinge_loss", "scores", scores)
+    target = as_tensor(target, scores)
+    margin = float(margin)  # a NumPy float64 margin would upcast float32 scores
+    if target.dtype.kind in "iu":
+        if scores.ndim != 2:
+            raise ValueError(
+                f"hinge_loss() with integer class labels needs scores of shape (N, C), got shape "
+                f"{scores.shape}"
+            )
+        _check_labels("hinge_loss", "scores", scores, target)
+        return MulticlassHinge(reduction, margin)(scores, target)
+    _check_like_input("hinge_loss", "scores", scores, target)
+    t = target.data
+    invalid = (t != 1) & (t != -1)
+    if invalid.any():
+        raise ValueError(
+            f"hinge_loss() needs binary targets of +1 or -1, got {float(t[invalid][0])} "
+            f"(turn 0/1 labels into ±1 with 2 * target - 1)"
+        )
+    return BinaryHinge(reduction, margin)(scores, target)
+
+
+def _check_reduction(name: str, reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{name}() got reduction={reduction!r}: choose 'mean', 'sum' or 'none'")
+
+
+def _check_float_input(name: str, what: str, x: Tensor) -> None:
+    if x.dtype.kind != "f":
+        raise TypeError(f"{name}() needs floating-point {what}, got dtype {x.dtype}")
+
+
+def _check_labels(name: str, what: str, scores: Tensor, labels: Tensor) -> None:
+    """Labels must be one integer per row of ``scores`` (N, C), each in [0, C)."""
+    n, classes = scores.shape
+    if labels.shape != (n,):
+        raise ValueError(
+            f"{name}() needs integer class labels of shape (N,) = ({n},) for {what} of shape "
+            f"(N, C) = {scores.shape}, got shape {labels.shape}"
+        )
+    y = labels.data
+    # Out-of-range labels would index the wrong class on CuPy without any error.
+    bad = y[(y < 0) | (y >= classes)]
+    if bad.size:
+        raise ValueError(
+            f"{name}() got class label {int(bad[0])}, but {what} has C={classes} classes: "
+            f"labels must be in [0, {classes})"
+        )
+
+
+def _check_like_input(name: str, what: str, x: Tensor, target: Tensor) -> None:
+    """Element-wise targets need the input's shape and dtype (no broadcasting, no upcast)."""
+    if target.shape != x.shape:
+        raise ValueError(
+            f"{name}() needs target of the same shape as {what}, {x.shape}, got {target.shape}"
+        )
+    if target.dtype != x.dtype:
+        raise TypeError(
+            f"{name}() needs target of the same dtype as {what}, {x.dtype}, got {target.dtype}"
+        )

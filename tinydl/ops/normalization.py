@@ -1,0 +1,153 @@
+"""Batch normalisation: standardise each channel over the batch, then scale and shift it
+with learned γ and β. Training normalises with the batch's own statistics (and keeps
+running averages of them); evaluation normalises with those running averages."""
+
+from __future__ import annotations
+
+from tinydl import backend
+from tinydl.autograd.function import Function
+from tinydl.autograd.tensor import Tensor
+from tinydl.errors import DeviceError
+
+
+class BatchNormTrain(Function):
+    """Training-mode batch norm of x (N, C) or (N, C, H, W) with per-channel γ, β. For each
+    channel, over its n = N·H·W values:
+
+        μ = mean x,   σ = √(mean (x − μ)² + ε)   (the biased variance),
+        x̂ = (x − μ) / σ,   y = γ·x̂ + β.
+
+    With g = dL/dy and sums over a channel's n values:
+
+        dx = (1/n) · γ/σ · (n·g − Σg − x̂·Σ(g·x̂)),   dγ = Σ g·x̂,   dβ = Σ g.
+
+    (x̂ depends on x directly, and through μ and σ, which depend on every x of the channel:
+    the −Σg term is the path through μ, the −x̂·Σ(g·x̂) term the path through σ.)
+
+    Forward also updates the running statistics in place, as PyTorch does:
+    running ← (1 − momentum)·running + momentum·batch, with the unbiased variance
+    (mean (x − μ)² · n/(n − 1)) for ``running_var``.
+    """
+
+    def __init__(self, eps: float, momentum: float, running_mean, running_var) -> None:
+        self.eps, self.momentum = eps, momentum
+        self.running_mean, self.running_var = running_mean, running_var
+
+    def forward(self, x, gamma, beta):
+        xp = backend.array_module(x)
+        self.axes, shape = _channel_axes(x)
+        self.n = x.size // x.shape[1]
+        mean = x.mean(axis=self.axes, keepdims=True)
+        centered = x - mean
+        var = (centered * centered).mean(axis=self.axes, keepdims=True)
+        self.inv_std = 1 / xp.sqrt(var + self.eps)
+        self.x_hat = centered * self.inv_std
+        self.gamma = gamma.reshape(shape)
+        if self.running_mean is not None:
+            m = self.momentum
+            self.running_mean[...] = (1 - m) * self.running_mean + m * mean.reshape(-1)
+            unbiased = var.reshape(-1) * (self.n / (self.n - 1))
+            self.running_var[...] = (1 - m) * self.running_var + m * unbiased
+        return self.x_hat * self.gamma + beta.reshape(shape)
+
+    def backward(self, gy):
+        sum_g = gy.sum(axis=self.axes, keepdims=True)
+        sum_g_x_hat = (gy * self.x_hat).sum(axis=self.axes, keepdims=True)
+        gx = None
+        if self.needs_grad[0]:
+            n = self.n
+            gx = (self.gamma * self.inv_std / n) * (n * gy - sum_g - self.x_hat * sum_g_x_hat)
+        return gx, sum_g_x_hat.reshape(-1), sum_g.reshape(-1)
+
+
+def batch_norm(
+    x: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Batch normalisation with PyTorch's semantics (``torch.nn.functional.batch_norm``).
+
+    ``x`` is (N, C) or (N, C, H, W); statistics are per channel (axis 1) over all other
+    axes. ``weight`` (γ) and ``bias`` (β) are (C,) tensors, or None for 1 and 0.
+    ``running_mean`` and ``running_var`` are (C,) buffer Tensors with x's dtype and device:
+    in training their arrays are updated in place (no graph is recorded), and may be None
+    to skip that; in evaluation they are what x is normalised with, so they are required.
+    """
+    if x.dtype.kind != "f":
+        raise TypeError(f"batch_norm() needs a floating-point input, got dtype {x.dtype}")
+    if x.ndim not in (2, 4):
+        raise ValueError(
+            f"batch_norm() needs input of shape (N, C) or (N, C, H, W), got shape {x.shape}"
+        )
+    for name, t in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
+        _check_per_channel(name, t, x)
+    eps = float(eps)  # a NumPy float64 eps would upcast float32 input
+    if training:
+        if x.size // x.shape[1] < 2:
+            raise ValueError(
+                f"batch_norm() in training needs more than 1 value per channel to compute a "
+                f"variance, got input of shape {x.shape}"
+            )
+        if (running_mean is None) != (running_var is None):
+            raise ValueError("batch_norm() needs both running_mean and running_var, or neither")
+        xp = backend.array_module(x.data)
+        channels = x.shape[1]
+        gamma = weight if weight is not None else Tensor(xp.ones(channels, dtype=x.dtype))
+        beta = bias if bias is not None else Tensor(xp.zeros(channels, dtype=x.dtype))
+        running = (None, None) if running_mean is None else (running_mean.data, running_var.data)
+        return BatchNormTrain(eps, float(momentum), *running)(x, gamma, beta)
+    if running_mean is None or running_var is None:
+        raise ValueError(
+            "batch_norm() in evaluation mode needs running_mean and running_var to normalise "
+            "with, got None"
+        )
+    return _batch_norm_eval(x, running_mean, running_var, weight, bias, eps)
+
+
+def _batch_norm_eval(x, running_mean, running_var, weight, bias, eps) -> Tensor:
+    """y = γ·(x − running_mean)/√(running_var + ε) + β, built from differentiable ops: the
+    statistics are constants here, so the ops' own derivatives are the whole backward."""
+    xp = backend.array_module(x.data)
+    _, shape = _channel_axes(x)
+    inv_std = 1 / xp.sqrt(running_var.data + eps)
+    y = (x - Tensor(running_mean.data.reshape(shape))) * Tensor(inv_std.reshape(shape))
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def _channel_axes(x) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The axes a channel's statistics run over, and the shape that broadcasts a (C,)
+    vector along channels: ((0,), (1, C)) for (N, C); ((0, 2, 3), (1, C, 1, 1)) for 4-D."""
+    spatial = tuple(range(2, x.ndim))
+    return (0, *spatial), (1, x.shape[1]) + (1,) * len(spatial)
+
+
+def _check_per_channel(name: str, t: Tensor | None, x: Tensor) -> None:
+    """A per-channel tensor must be (C,) with x's dtype (no upcast) on x's device."""
+    if t is None:
+        return
+    channels = x.shape[1]
+    if t.shape != (channels,):
+        raise ValueError(
+            f"batch_norm() needs {name} of shape (C,) = ({channels},) for input of shape "
+            f"{x.shape}, got shape {t.shape}"
+        )
+    if t.dtype != x.dtype:
+        raise TypeError(f"batch_norm() needs {name} of the input's dtype {x.dtype}, got {t.dtype}")
+    if t.device != x.device:
+        raise DeviceError(
+            f"batch_norm() needs {name} on the input's device {x.device}, got {t.device}"
+        )

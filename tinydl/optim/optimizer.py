@@ -1,0 +1,244 @@
+"""``Optimizer``: the base class that walks the parameters and keeps their state.
+
+An optimiser turns gradients into parameter updates. The walk is the same for
+every rule (skip parameters without a gradient, keep each parameter's state on
+its device, save and restore that state), so it lives here; each subclass only
+writes :meth:`Optimizer.update`, the rule for one parameter, on raw arrays.
+
+Updates happen in place on ``parameter.data``, on the parameter's own device
+and in its own dtype: a float32 model stays float32. Gradients are treated as
+read-only, because the backward pass may hand one gradient array to two
+parameters (``y = a + b`` gives ``a`` and ``b`` the same array).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from tinydl import backend
+from tinydl.autograd.tensor import Tensor
+from tinydl.optim.parameters import as_parameter_list
+
+# What ``state_dict()`` returns, so ``load_state_dict()`` can check what it is given.
+_STATE_DICT_KEYS = ("optimizer", "hyperparameters", "parameter_shapes", "state")
+
+
+class Optimizer:
+    """Base class of the optimisers: ``step()``, ``zero_grad()``, ``state_dict()``.
+
+    The hyper-parameters given to a subclass (``lr``, ``momentum``, ...) become
+    attributes that may be changed between steps, e.g. ``optimizer.lr = 0.01``
+    by a learning-rate schedule. ``state[i]`` is the state of parameter ``i``
+    (moment estimates, step counts), created on the first step that needs it.
+
+    tinydl has no parameter groups: one optimiser has one set of
+    hyper-parameters (make two optimisers for two learning rates).
+    """
+
+    def __init__(self, params: Iterable[Tensor], **hyperparameters: Any) -> None:
+        caller = type(self).__name__
+        self.params = as_parameter_list(params, caller)
+        for position, parameter in enumerate(self.params):
+            if not parameter.requires_grad or not parameter.is_leaf:
+                raise ValueError(
+                    f"{caller}: parameter {position} is not a trainable leaf tensor (it needs "
+                    "requires_grad=True and no creator); pass only trainable tensors, e.g. "
+                    "[p for p in model.parameters() if p.requires_grad]"
+                )
+        self._hyperparameter_names = tuple(hyperparameters)
+        self._set_hyperparameters(hyperparameters)
+        self.state: list[dict[str, Any]] = [{} for _ in self.params]
+
+    # ---- the rule: each subclass writes this ---------------------------------------------
+    def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
+        """Update the array ``param`` in place from ``grad`` (read-only), keeping ``state``."""
+        raise NotImplementedError
+
+    # ---- the walk ------------------------------------------------------------------------
+    def step(self) -> None:
+        """Apply one update to every parameter that has a gradient (the others are skipped)."""
+        for position, parameter in enumerate(self.params):
+            if parameter.grad is None:
+                continue
+            param, grad = parameter.data, parameter.grad.data
+            if grad.shape != param.shape or backend.device_of(grad) != backend.device_of(param):
+                raise ValueError(
+                    f"parameter {position} has shape {param.shape} on "
+                    f"{backend.device_of(param)}, but its gradient has shape {grad.shape} on "
+                    f"{backend.device_of(grad)}: did the model move without its gradients?"
+                )
+            if grad.dtype != param.dtype:
+                # A float32 parameter that met float64 data gets a float64 gradient; the
+                # update is computed in the parameter's dtype.
+                grad = grad.astype(param.dtype)
+            state = self.state[position]
+            if state:
+                self._follow(state, param)
+            self.update(param, grad, state)
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient (``grad = None``) before the next backward()."""
+        for parameter in self.params:
+            parameter.grad = None
+
+    def follow_parameters(self) -> None:
+        """Move each parameter's state to that parameter's device and dtype.
+
+        ``step()`` does this itself when a model has moved (``model.to("cuda")``
+        after some steps); call it directly to move the state at once, e.g. to
+        free GPU memory after moving the model back to the CPU.
+        """
+        for parameter, state in zip(self.params, self.state, strict=True):
+            self._follow(state, parameter.data)
+
+    @staticmethod
+    def _follow(state: dict[str, Any], param: Any) -> None:
+        device = backend.device_of(param)
+        for name, value in state.items():
+            if backend.is_array(value) and (
+                value.dtype != param.dtype or backend.device_of(value) != device
+            ):
+                state[name] = backend.to_device(value, device).astype(param.dtype, copy=False)
+
+    @staticmethod
+    def buffer(state: dict[str, Any], name: str, param: Any, fill: float = 0.0) -> Any:
+        """``state[name]``, first created as an array like ``param`` filled with ``fill``."""
+        if name not in state:
+            state[name] = backend.array_module(param).full_like(param, fill)
+        return state[name]
+
+    # ---- hyper-parameters ----------------------------------------------------------------
+    def _set_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
+        """Check and store the hyper-parameters as attributes, numbers as Python floats.
+
+        Python floats, never ``np.float64``: NumPy 2 keeps ``float32 * 0.9`` float32
+        but makes ``float32 * np.float64(0.9)`` float64 (NEP 50).
+        """
+        checked = {}
+        for name, value in hyperparameters.items():
+            if name == "nesterov":
+                if not isinstance(value, (bool, np.bool_)):
+                    raise TypeError(f"nesterov must be True or False, got {value!r}")
+                checked[name] = bool(value)
+            elif name == "betas":
+                checked[name] = _betas(value)
+            else:
+                checked[name] = _non_negative(name, value)
+        for name, value in checked.items():
+            setattr(self, name, value)
+
+    def __repr__(self) -> str:
+        settings = ", ".join(
+            f"{name}={getattr(self, name)!r}" for name in self._hyperparameter_names
+        )
+        count = len(self.params)
+        return f"{type(self).__name__}({count} parameter{'s' * (count != 1)}, {settings})"
+
+    # ---- saving and resuming -------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to resume: host NumPy copies of the state, and the settings.
+
+        ``{"optimizer": "Adam", "hyperparameters": {"lr": 0.001, ...},
+        "parameter_shapes": [(3, 2), (2,)], "state": {0: {"step": 5, "exp_avg": array,
+        ...}, ...}}``: the per-parameter state is keyed by the parameter's position
+        in ``params``, and only parameters that have state yet appear. The arrays are
+        copies on the host, so the dict can be pickled or saved on any machine and
+        later steps do not change it.
+        """
+        return {
+            "optimizer": type(self).__name__,
+            "hyperparameters": {name: getattr(self, name) for name in self._hyperparameter_names},
+            "parameter_shapes": [tuple(parameter.shape) for parameter in self.params],
+            "state": {
+                position: {name: _host_copy(value) for name, value in state.items()}
+                for position, state in enumerate(self.state)
+                if state
+            },
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Resume from ``state_dict()``'s output: checks it fits these parameters, then
+        copies the state onto each parameter's device and dtype and restores the
+        hyper-parameters. Nothing changes if a check fails."""
+        name = type(self).__name__
+        missing = [key for key in _STATE_DICT_KEYS if key not in state_dict]
+        if missing:
+            raise ValueError(f"not an optimizer state_dict: it has no {', '.join(missing)}")
+        if state_dict["optimizer"] != name:
+            raise ValueError(
+                f"this state_dict was saved by {state_dict['optimizer']}, it cannot be loaded "
+                f"into {name}"
+            )
+        saved_names = set(state_dict["hyperparameters"])
+        if saved_names != set(self._hyperparameter_names):
+            raise ValueError(
+                f"the state_dict's hyper-parameters {sorted(saved_names)} are not {name}'s "
+                f"{sorted(self._hyperparameter_names)}"
+            )
+        shapes = [tuple(shape) for shape in state_dict["parameter_shapes"]]
+        if len(shapes) != len(self.params):
+            raise ValueError(
+                f"the state_dict is for {len(shapes)} parameters, but this optimizer has "
+                f"{len(self.params)}"
+            )
+        mismatches = [
+            f"parameter {position} has shape {parameter.shape} here but {shape} in the state_dict"
+            for position, (parameter, shape) in enumerate(zip(self.params, shapes, strict=True))
+            if parameter.shape != shape
+        ]
+        for position, state in state_dict["state"].items():
+            if position not in range(len(self.params)):
+                raise ValueError(
+                    f"the state_dict has state for parameter {position}, which does not exist"
+                )
+            mismatches += [
+                f"state {key!r} of parameter {position} has shape {tuple(np.shape(value))}, "
+                f"expected {self.params[position].shape}"
+                for key, value in state.items()
+                if isinstance(value, np.ndarray) and value.shape != self.params[position].shape
+            ]
+        if mismatches:
+            problems = "; ".join(mismatches)
+            raise ValueError(f"the state_dict does not fit these parameters: {problems}")
+        self._set_hyperparameters(state_dict["hyperparameters"])
+        self.state = [{} for _ in self.params]
+        for position, state in state_dict["state"].items():
+            param = self.params[position].data
+            self.state[position] = {
+                key: _device_copy(value, param) if isinstance(value, np.ndarray) else value
+                for key, value in state.items()
+            }
+
+
+def _host_copy(value: Any) -> Any:
+    """A host NumPy copy of a device array (numbers pass through)."""
+    if not backend.is_array(value):
+        return value
+    host = backend.to_numpy(value)
+    return host.copy() if host is value else host  # to_numpy returns host arrays as they are
+
+
+def _device_copy(value: np.ndarray, param: Any) -> Any:
+    """A copy of ``value`` in ``param``'s dtype, on ``param``'s device."""
+    return backend.to_device(np.array(value, dtype=param.dtype), backend.device_of(param))
+
+
+def _non_negative(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    return float(value)
+
+
+def _betas(value: Any) -> tuple[float, float]:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {value!r}")
+    betas = tuple(_non_negative("betas", beta) for beta in value)
+    if not all(beta < 1 for beta in betas):
+        raise ValueError(f"betas must both lie in [0, 1), got {tuple(value)}")
+    return betas

@@ -1,0 +1,43 @@
+"""Checking the ``parameters`` argument shared by optimisers, clipping and penalties."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tinydl.autograd.tensor import Tensor
+
+
+def as_parameter_list(parameters: Iterable[Tensor], caller: str) -> list[Tensor]:
+    """``parameters`` (a list, a generator such as ``model.parameters()``, ...) as a list of
+    distinct Tensors, or a clear error naming ``caller`` and what was wrong."""
+    if isinstance(parameters, Tensor):
+        raise TypeError(
+            f"{caller} needs an iterable of tensors such as model.parameters(), got a single "
+            "tensor: wrap it in a list, e.g. [weight]"
+        )
+    try:
+        parameters = list(parameters)
+    except TypeError:
+        raise TypeError(
+            f"{caller} needs an iterable of tensors such as model.parameters(), "
+            f"got {type(parameters).__name__}"
+        ) from None
+    if not parameters:
+        raise ValueError(
+            f"{caller} got no parameters: the list is empty, or it was a generator that was "
+            "already used up (call model.parameters() again for each use)"
+        )
+    seen: dict[int, int] = {}
+    for position, parameter in enumerate(parameters):
+        if not isinstance(parameter, Tensor):
+            raise TypeError(
+                f"{caller}: parameter {position} is a {type(parameter).__name__}, "
+                "not a tinydl Tensor"
+            )
+        first = seen.setdefault(id(parameter), position)
+        if first != position:
+            raise ValueError(
+                f"{caller}: parameter {position} is the same tensor as parameter {first}; "
+                "pass each tensor once"
+            )
+    return parameters

@@ -1,0 +1,105 @@
+"""Pictures of a training run, written as PNG files (matplotlib's headless Agg backend,
+so they work on servers and in CI). Each function returns the path it wrote."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError as err:
+        raise ImportError("plots need matplotlib: pip install 'tinydl[plot]'") from err
+    matplotlib.use("Agg")  # never needs a display
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(figure, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100, bbox_inches="tight")
+    figure.clf()
+    _pyplot().close(figure)
+    return path
+
+
+def _image(sample: np.ndarray) -> np.ndarray:
+    """(H, W), (1, H, W) or (H, W, 3) -> something imshow understands."""
+    sample = np.asarray(sample)
+    return sample[0] if sample.ndim == 3 and sample.shape[0] == 1 else sample
+
+
+def sample_grid(
+    images: np.ndarray, labels: Sequence[int], path: str | Path, columns: int = 8,
+    title: str = "Samples",
+) -> Path:
+    """A grid of images, each titled with its label."""
+    plt = _pyplot()
+    count = len(images)
+    rows = max(1, -(-count // columns))
+    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.2, rows * 1.35))
+    for i, axis in enumerate(np.atleast_1d(axes).ravel()):
+        axis.axis("off")
+        if i < count:
+            axis.imshow(_image(images[i]), cmap="gray")
+            axis.set_title(str(labels[i]), fontsize=9)
+    figure.suptitle(title)
+    return _save(figure, path)
+
+
+def training_curves(history: dict[str, list[float]], path: str | Path) -> Path:
+    """Loss and accuracy per epoch, training next to validation (``val_*`` or ``test_*``)
+    when the history has it."""
+    plt = _pyplot()
+    figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(10, 4))
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    for axis, key in ((loss_axis, "loss"), (accuracy_axis, "accuracy")):
+        axis.plot(epochs, history[key], "o-", label="training")
+        for split in ("val", "test"):
+            if f"{split}_{key}" in history:
+                axis.plot(epochs, history[f"{split}_{key}"], "s-", label=split)
+        axis.set_xlabel("epoch")
+        axis.set_ylabel(key)
+        axis.grid(alpha=0.3)
+        axis.legend()
+    return _save(figure, path)
+
+
+def confusion_matrix_plot(matrix: np.ndarray, path: str | Path, title: str = "Confusion matrix") -> Path:
+    """The confusion matrix as a heat map with the counts written in."""
+    plt = _pyplot()
+    classes = matrix.shape[0]
+    figure, axis = plt.subplots(figsize=(0.6 * classes + 2, 0.6 * classes + 1.5))
+    axis.imshow(matrix, cmap="Blues")
+    threshold = matrix.max() / 2
+    for i in range(classes):
+        for j in range(classes):
+            colour = "white" if matrix[i, j] > threshold else "black"
+            axis.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=7, color=colour)
+    axis.set_xticks(range(classes))
+    axis.set_yticks(range(classes))
+    axis.set_xlabel("predicted")
+    axis.set_ylabel("true")
+    axis.set_title(title)
+    return _save(figure, path)
+
+
+def most_confident_mistakes(
+    images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray, path: str | Path,
+    count: int = 16,
+) -> Path:
+    """The misclassified images the model was surest about, titled 'predicted (true)'."""
+    predicted = probabilities.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != labels)
+    confidence = probabilities[wrong, predicted[wrong]]
+    chosen = wrong[np.argsort(-confidence)[:count]]
+    titles = [f"{predicted[i]} ({labels[i]}) {probabilities[i, predicted[i]]:.2f}" for i in chosen]
+    return sample_grid(
+        images[chosen], titles, path, title="Most confident mistakes: predicted (true) confidence"
+    )

@@ -1,0 +1,20 @@
+"""One seeded random generator for everything tinydl draws: initial weights, dropout
+masks, shuffling. Weights are drawn on the host, so a model built with the same seed
+starts with identical weights on every device."""
+
+from __future__ import annotations
+
+import numpy as np
+
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> None:
+    """Make every later random draw in tinydl repeatable (PyTorch's name for it)."""
+    global _generator
+    _generator = np.random.default_rng(seed)
+
+
+def generator() -> np.random.Generator:
+    """The host generator tinydl draws from."""
+    return _generator

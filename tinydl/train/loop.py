@@ -1,0 +1,238 @@
+"""``fit``, ``evaluate`` and ``predict``: the training loop for people who do not want to
+write it. The examples write the same loop out by hand, because that is how it is learnt:
+
+    for x, y in loader:
+        loss = loss_fn(model(x), y)      # forward
+        optimizer.zero_grad()            # forget the last step's gradients
+        loss.backward()                  # backward: fill every parameter's .grad
+        optimizer.step()                 # update the parameters
+
+On a GPU the figures for the progress bar stay on the device and are read only
+every ``log_every`` batches, so the loop never waits on the GPU in between.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from tinydl import backend, random
+from tinydl.autograd import Tensor, no_grad
+from tinydl.errors import TinyDLError
+from tinydl.nn.module import Module
+from tinydl.ops import softmax
+from tinydl.train.callbacks import EarlyStopping
+from tinydl.train.checkpoint import load_checkpoint, save_checkpoint
+from tinydl.train.metrics import confusion_matrix, precision_recall_f1
+
+Batches = Iterable[tuple[Tensor, Tensor]]
+
+
+class TrainingDiverged(TinyDLError, FloatingPointError):
+    """The loss became NaN or infinite."""
+
+
+def _class_labels(target: Any) -> Any:
+    """Integer labels from labels or one-hot/probability targets."""
+    return target if target.ndim == 1 else target.argmax(axis=1)
+
+
+class _RunningFigures:
+    """Sums of loss and correct predictions, kept on the device until read."""
+
+    def __init__(self) -> None:
+        self.loss_sum: Any = 0.0
+        self.correct: Any = 0
+        self.count = 0
+
+    def add(self, loss: Tensor | None, logits: Tensor, target: Tensor) -> None:
+        n = logits.shape[0]
+        if loss is not None:
+            self.loss_sum = self.loss_sum + loss.data * n
+        self.correct = self.correct + (logits.data.argmax(axis=1) == _class_labels(target.data)).sum()
+        self.count += n
+
+    def read(self) -> dict[str, float]:
+        """Host values (this is the one place that synchronises with a GPU)."""
+        count = max(self.count, 1)
+        return {"loss": float(self.loss_sum) / count, "accuracy": float(self.correct) / count}
+
+
+def fit(
+    model: Module,
+    optimizer: Any,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    train_data: Batches,
+    epochs: int,
+    validation_data: Batches | None = None,
+    validation_name: str = "val",
+    scheduler: Any = None,
+    early_stopping: EarlyStopping | None = None,
+    checkpoint_path: str | Path | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    log_every: int = 50,
+    print_fn: Callable[[str], None] | None = print,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, list[float]]:
+    """Train ``model`` for ``epochs`` epochs and return the history (Keras's ``fit``).
+
+    - ``validation_data`` is evaluated after each epoch (``val_loss``, ``val_accuracy``;
+      ``validation_name="test"`` makes them ``test_loss``, ``test_accuracy``).
+    - ``scheduler`` (see :mod:`tinydl.optim.lr_scheduler`) steps once per epoch.
+    - ``checkpoint_path``: after every epoch the model, the optimiser, the history
+      the random-generator states and ``extra`` are saved there atomically; with
+      ``resume=True`` training continues from that file exactly where it stopped.
+    - A NaN or infinite loss stops training with :class:`TrainingDiverged`; the
+      checkpoint on disk is then still the last good epoch.
+    """
+    if epochs < 1:
+        raise ValueError(f"epochs must be >= 1, got {epochs}")
+    history: dict[str, list[float]] = {}
+    first_epoch = 0
+    if resume:
+        if checkpoint_path is None:
+            raise ValueError("resume=True needs the checkpoint_path to resume from")
+        if Path(checkpoint_path).exists():
+            extra = load_checkpoint(checkpoint_path, model, optimizer)
+            history, first_epoch = extra["history"], extra["epoch"] + 1
+            _restore_generators(extra["generators"], train_data, scheduler)
+
+    for epoch in range(first_epoch, epochs):
+        started = time.perf_counter()
+        model.train()
+        figures = _RunningFigures()
+        bar = tqdm(
+            train_data, desc=f"epoch {epoch + 1}/{epochs}", disable=not progress, leave=False,
+            unit="batch", dynamic_ncols=True,
+        )
+        for step, (x, y) in enumerate(bar, start=1):
+            logits = model(x)
+            loss = loss_fn(logits, y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            figures.add(loss, logits, y)
+            if step % log_every == 0:
+                so_far = figures.read()
+                _stop_if_diverged(so_far["loss"], epoch, step, checkpoint_path)
+                bar.set_postfix(loss=f"{so_far['loss']:.4f}", acc=f"{so_far['accuracy']:.4f}")
+        bar.close()
+        logs = figures.read()
+        _stop_if_diverged(logs["loss"], epoch, "end", checkpoint_path)
+        if validation_data is not None:
+            validation = evaluate(model, validation_data, loss_fn, details=False)
+            logs[f"{validation_name}_loss"] = validation["loss"]
+            logs[f"{validation_name}_accuracy"] = validation["accuracy"]
+        logs["lr"] = float(optimizer.lr)
+        logs["seconds"] = time.perf_counter() - started
+        for key, value in logs.items():
+            history.setdefault(key, []).append(value)
+        if print_fn is not None:
+            print_fn(f"epoch {epoch + 1}/{epochs}  " + "  ".join(_format(k, v) for k, v in logs.items()))
+        if scheduler is not None:
+            scheduler.step()
+        if checkpoint_path is not None:
+            save_checkpoint(
+                checkpoint_path, model, optimizer, epoch=epoch, history=history,
+                generators=_generator_states(train_data, scheduler), **(extra or {}),
+            )
+        if early_stopping is not None and early_stopping.should_stop(epoch, logs):
+            if print_fn is not None:
+                print_fn(
+                    f"early stopping: {early_stopping.monitor} has not improved for "
+                    f"{early_stopping.patience} epoch(s) since epoch {early_stopping.best_epoch + 1}"
+                )
+            break
+    return history
+
+
+def _format(key: str, value: float) -> str:
+    return f"{key} {value:.2f}s" if key == "seconds" else f"{key} {value:.4g}"
+
+
+def _stop_if_diverged(loss: float, epoch: int, step: Any, checkpoint_path: Any) -> None:
+    if math.isfinite(loss):
+        return
+    where = f"epoch {epoch + 1}, batch {step}" if step != "end" else f"the end of epoch {epoch + 1}"
+    kept = (
+        f"the last good checkpoint is kept at {checkpoint_path}"
+        if checkpoint_path is not None and Path(checkpoint_path).exists()
+        else "no checkpoint had been written yet"
+    )
+    raise TrainingDiverged(
+        f"the training loss became {loss} at {where}; {kept}. A lower learning rate, "
+        f"normalised inputs or gradient clipping usually cure this."
+    )
+
+
+def _generator_states(train_data: Any, scheduler: Any) -> dict[str, Any]:
+    """Everything random that decides what happens next, so a resumed run matches."""
+    states = {"tinydl": random.generator().bit_generator.state}
+    loader_generator = getattr(train_data, "generator", None)
+    if loader_generator is not None:
+        states["loader"] = loader_generator.bit_generator.state
+    if scheduler is not None:
+        states["scheduler"] = scheduler.state_dict()
+    return states
+
+
+def _restore_generators(states: dict[str, Any], train_data: Any, scheduler: Any) -> None:
+    random.generator().bit_generator.state = states["tinydl"]
+    if "loader" in states:
+        train_data.generator.bit_generator.state = states["loader"]
+    if scheduler is not None and "scheduler" in states:
+        scheduler.load_state_dict(states["scheduler"])
+
+
+def predict(model: Module, data: Iterable[Any], probabilities: bool = False) -> np.ndarray:
+    """The model's logits (or softmax probabilities) for every batch, as one host array.
+
+    ``data`` yields input batches, or ``(inputs, targets)`` pairs whose targets are ignored.
+    """
+    model.eval()
+    outputs = []
+    with no_grad():
+        for batch in data:
+            x = batch[0] if isinstance(batch, (tuple, list)) else batch
+            logits = model(x)
+            outputs.append((softmax(logits) if probabilities else logits).numpy())
+    return np.concatenate(outputs)
+
+
+def evaluate(
+    model: Module,
+    data: Batches,
+    loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None,
+    details: bool = True,
+) -> dict[str, Any]:
+    """Loss (if ``loss_fn`` is given) and accuracy over ``data``; with ``details``, also
+    the confusion matrix and per-class precision, recall and F1."""
+    model.eval()
+    figures = _RunningFigures()
+    predictions, labels = [], []
+    num_classes = 0
+    with no_grad():
+        for x, y in data:
+            logits = model(x)
+            figures.add(loss_fn(logits, y) if loss_fn is not None else None, logits, y)
+            num_classes = logits.shape[1]
+            if details:
+                predictions.append(backend.to_numpy(logits.data.argmax(axis=1)))
+                labels.append(backend.to_numpy(_class_labels(y.data)))
+    result: dict[str, Any] = figures.read()
+    if loss_fn is None:
+        del result["loss"]
+    if details and predictions:
+        labels_all, predictions_all = np.concatenate(labels), np.concatenate(predictions)
+        result["confusion_matrix"] = confusion_matrix(labels_all, predictions_all, num_classes)
+        result.update(precision_recall_f1(result["confusion_matrix"]))
+        result["predictions"] = predictions_all
+        result["labels"] = labels_all
+    return result

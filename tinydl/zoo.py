@@ -1,0 +1,167 @@
+"""The seed MNIST models, each with the training recipe it was first described with.
+
+``tinydl train <name>`` and the scripts in ``examples/`` both build their models
+here, so a model is written once. Keras's defaults are kept where the original
+was a Keras model: RMSprop(lr=1e-3, rho=0.9, eps=1e-7), Adam(lr=1e-3, eps=1e-7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tinydl import data, nn, optim
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A model and how to train it."""
+
+    name: str
+    summary: str
+    build: Callable[[], nn.Module]
+    optimizer: Callable[[Iterable[nn.Parameter], float], Any]
+    lr: float
+    epochs: int
+    batch_size: int
+    image_shape: tuple[int, ...]  # one input sample, e.g. (1, 28, 28)
+    one_hot_targets: bool = False
+    pad_to: int | None = None  # pad 28x28 digits to this size
+    augment: bool = False
+    scheduler: Callable[[Any, int], Any] | None = None  # (optimizer, epochs) -> schedule
+    target_accuracy: float | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def mlp() -> nn.Module:
+    """A. The classic two-layer perceptron: 784 -> 512 ReLU -> 10."""
+    return nn.Sequential(nn.Flatten(), nn.Dense(784, 512), nn.ReLU(), nn.Dense(512, 10))
+
+
+def mlp_dropout() -> nn.Module:
+    """B. A smaller perceptron with dropout: 784 -> 128 ReLU -> Dropout(0.2) -> 10."""
+    return nn.Sequential(
+        nn.Flatten(), nn.Dense(784, 128), nn.ReLU(), nn.Dropout(0.2), nn.Dense(128, 10)
+    )
+
+
+def cnn() -> nn.Module:
+    """C. Two 3x3 convolutions with max-pooling, then a small dense head."""
+    return nn.Sequential(
+        nn.Conv2D(1, 32, 3), nn.ReLU(), nn.MaxPool2D(2),
+        nn.Conv2D(32, 64, 3), nn.ReLU(), nn.MaxPool2D(2),
+        nn.Flatten(), nn.Dense(64 * 5 * 5, 64), nn.ReLU(), nn.Dense(64, 10),
+    )
+
+
+def linear_cnn() -> nn.Module:
+    """D. A convolution and two dense layers with no activation between them: a linear
+    model in disguise (2,164,630 parameters), trained on logits."""
+    return nn.Sequential(
+        nn.Conv2D(1, 32, 3), nn.Flatten(), nn.Dense(32 * 26 * 26, 100), nn.Dense(100, 10)
+    )
+
+
+def deep_cnn(image_size: int = 32) -> nn.Module:
+    """E. Five Conv(3x3, padding 1) -> ReLU -> MaxPool(2) blocks of 16..256 channels and a
+    final Dense(10) whose input size is worked out from the image size."""
+    layers: list[nn.Module] = []
+    channels = [1, 16, 32, 64, 128, 256]
+    for c_in, c_out in zip(channels, channels[1:]):
+        layers += [nn.Conv2D(c_in, c_out, 3, padding=1), nn.ReLU(), nn.MaxPool2D(2)]
+    side = image_size // 2 ** (len(channels) - 1)
+    return nn.Sequential(*layers, nn.Flatten(), nn.Dense(channels[-1] * side * side, 10))
+
+
+def best() -> nn.Module:
+    """F. A VGG-style CNN with batch norm and dropout, trained with augmentation."""
+
+    def block(c_in: int, c_out: int) -> list[nn.Module]:
+        return [
+            nn.Conv2D(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2D(c_out), nn.ReLU(),
+            nn.Conv2D(c_out, c_out, 3, padding=1, bias=False), nn.BatchNorm2D(c_out), nn.ReLU(),
+            nn.MaxPool2D(2), nn.Dropout(0.25),
+        ]
+
+    return nn.Sequential(
+        *block(1, 32), *block(32, 64),
+        nn.Flatten(), nn.Dense(64 * 7 * 7, 256, bias=False), nn.BatchNorm1D(256), nn.ReLU(),
+        nn.Dropout(0.4), nn.Dense(256, 10),
+    )
+
+
+def _keras_rmsprop(params: Iterable[nn.Parameter], lr: float) -> Any:
+    return optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-7)
+
+
+def _keras_adam(params: Iterable[nn.Parameter], lr: float) -> Any:
+    return optim.Adam(params, lr=lr, eps=1e-7)
+
+
+def _sgd_momentum(params: Iterable[nn.Parameter], lr: float) -> Any:
+    return optim.SGD(params, lr=lr, momentum=0.9)
+
+
+def _cosine(optimizer: Any, epochs: int) -> Any:
+    return optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+
+
+def augmentation() -> data.Compose:
+    """Small random shifts and rotations: digits stay legible, the model sees more variety."""
+    return data.Compose([data.RandomShift(2), data.RandomRotation(10)])
+
+
+RECIPES: dict[str, Recipe] = {
+    recipe.name: recipe
+    for recipe in [
+        Recipe("mnist-mlp", "A: Dense(512, relu) -> Dense(10), RMSprop, one-hot targets",
+               mlp, _keras_rmsprop, lr=1e-3, epochs=5, batch_size=128, image_shape=(28, 28),
+               one_hot_targets=True, target_accuracy=0.978),
+        Recipe("mnist-mlp-dropout", "B: Dense(128, relu) -> Dropout(0.2) -> Dense(10), Adam",
+               mlp_dropout, _keras_adam, lr=1e-3, epochs=5, batch_size=32, image_shape=(28, 28),
+               target_accuracy=0.973),
+        Recipe("mnist-cnn", "C: two Conv2D(3x3, relu) + MaxPool(2) -> Dense(64, relu) -> Dense(10), Adam",
+               cnn, _keras_adam, lr=1e-3, epochs=5, batch_size=64, image_shape=(1, 28, 28),
+               target_accuracy=0.989),
+        Recipe("mnist-linear-cnn", "D: Conv2D(32, 3x3) -> Dense(100) -> Dense(10) on logits, Adam",
+               linear_cnn, _keras_adam, lr=1e-3, epochs=3, batch_size=32, image_shape=(1, 28, 28)),
+        Recipe("mnist-deep-cnn", "E: five Conv-ReLU-MaxPool blocks (16..256 channels), SGD+momentum",
+               deep_cnn, _sgd_momentum, lr=0.01, epochs=5, batch_size=64, image_shape=(1, 32, 32),
+               pad_to=32, target_accuracy=0.985),
+        Recipe("mnist-best", "F: VGG-style CNN with BatchNorm, Dropout and augmentation, Adam",
+               best, _keras_adam, lr=2e-3, epochs=12, batch_size=128, image_shape=(1, 28, 28),
+               augment=True, scheduler=_cosine, target_accuracy=0.995),
+    ]
+}
+
+
+def recipe(name: str) -> Recipe:
+    """The recipe called ``name``, or an error listing the known names."""
+    if name not in RECIPES:
+        raise KeyError(f"unknown example {name!r}; choose from: {', '.join(RECIPES)}")
+    return RECIPES[name]
+
+
+def prepare(recipe: Recipe, images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 digits (N, 28, 28) and labels -> the float32 inputs and targets ``recipe`` trains on."""
+    x = data.to_float(images)
+    if recipe.pad_to is not None:
+        margin = (recipe.pad_to - x.shape[-1]) // 2
+        x = np.pad(x, ((0, 0), (margin, margin), (margin, margin)))
+    x = x.reshape(len(x), *recipe.image_shape)
+    y = data.one_hot(labels, 10) if recipe.one_hot_targets else labels.astype(np.int64)
+    return x, y
+
+
+def checkpoint_example(path: Path) -> str:
+    """Which example a checkpoint written by ``tinydl train`` belongs to."""
+    from tinydl.train.checkpoint import CheckpointError, read_extra
+
+    extra = read_extra(path)
+    if "example" not in extra:
+        raise CheckpointError(f"{path} does not say which example it is (not written by tinydl train)")
+    return extra["example"]
