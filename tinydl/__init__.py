@@ -5,7 +5,7 @@ the backward walk), ``ops`` (one Function per operation, derivative in its
 docstring), then ``gradcheck`` to prove each backward right.
 """
 
-from tinydl import data, nn, optim, random, train  # the upper layers, as tinydl.nn etc.
+from tinydl import data, nn, optim, random, train, viz  # the upper layers, as tinydl.nn etc.
 from tinydl.autograd import Function, Tensor, is_grad_enabled, no_grad, tensor
 from tinydl.backend import Device, device, get_default_device, set_default_device
 from tinydl.errors import DeviceError, GradcheckError, TinyDLError
@@ -40,5 +40,5 @@ __all__ = [
     "concatenate", "device", "exp", "get_default_device", "gradcheck", "is_grad_enabled", "log",
     "log_softmax", "manual_seed", "matmul", "max", "maximum", "mean", "no_grad", "relu", "reshape",
     "set_default_device", "sigmoid", "softmax", "sqrt", "stack", "sum", "tanh", "tensor",
-    "transpose", "where", "data", "nn", "optim", "random", "train",
+    "transpose", "where", "data", "nn", "optim", "random", "train", "viz",
 ]

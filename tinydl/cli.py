@@ -3,6 +3,7 @@
     tinydl train mnist-cnn --epochs 5 --data ../shared/data --out runs/cnn
     tinydl evaluate runs/cnn/model.npz --data ../shared/data
     tinydl summary mnist-linear-cnn
+    tinydl visualize runs/cnn/model.npz --out runs/cnn/pictures
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,22 @@ import numpy as np
 from tinydl import backend, data, nn, plots, random, zoo
 from tinydl.errors import TinyDLError
 from tinydl.train import evaluate, fit, load_checkpoint, predict
+from tinydl.viz import cli as viz_cli
+
+
+def _positive(kind: type) -> Callable[[str], int | float]:
+    """An argparse type: a number of ``kind`` above zero (``--epochs 0`` is an error)."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value > 0:  # "not >" also refuses nan
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
+        return value
+
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,38 +50,68 @@ def _parser() -> argparse.ArgumentParser:
         description=f"Train one of the example models on MNIST. Examples: {names}.",
     )
     train.add_argument("example", help="which model: " + names)
-    train.add_argument("--epochs", type=int, help="passes over the training set (default: the example's)")
-    train.add_argument("--batch-size", type=int, help="samples per step (default: the example's)")
-    train.add_argument("--lr", type=float, help="learning rate (default: the example's)")
-    train.add_argument("--device", default=None, help="cpu or cuda[:N] (default: $TINYDL_DEVICE or cpu)")
-    train.add_argument("--data", default=None, help="folder holding mnist/ (default: $TINYDL_DATA, then the cache)")
-    train.add_argument("--out", default=None, help="folder for the checkpoint and plots (default: runs/EXAMPLE)")
+    train.add_argument(
+        "--epochs", type=_positive(int),
+        help="passes over the training set (default: the example's)",
+    )
+    train.add_argument(
+        "--batch-size", type=_positive(int), help="samples per step (default: the example's)"
+    )
+    train.add_argument("--lr", type=_positive(float), help="learning rate (default: the example's)")
+    train.add_argument(
+        "--device", default=None, help="cpu or cuda[:N] (default: $TINYDL_DEVICE or cpu)"
+    )
+    train.add_argument(
+        "--data", default=None, help="folder holding mnist/ (default: $TINYDL_DATA, then the cache)"
+    )
+    train.add_argument(
+        "--out", default=None, help="folder for the checkpoint and plots (default: runs/EXAMPLE)"
+    )
     train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    train.add_argument("--limit", type=int, default=None, help="train on the first N images only (quick runs)")
-    train.add_argument("--resume", action="store_true", help="continue from OUT/model.npz if it exists")
-    train.add_argument("--no-progress", action="store_true", help="no progress bar, only per-epoch lines")
+    train.add_argument(
+        "--limit", type=_positive(int), help="train on the first N images only (quick runs)"
+    )
+    train.add_argument(
+        "--resume", action="store_true", help="continue from OUT/model.npz if it exists"
+    )
+    train.add_argument(
+        "--no-progress", action="store_true", help="no progress bar, only per-epoch lines"
+    )
 
     evaluate_ = commands.add_parser(
         "evaluate", help="evaluate a checkpoint on the MNIST test set",
-        description="Accuracy, per-class precision/recall/F1 and the confusion matrix of a checkpoint.",
+        description=(
+            "Accuracy, per-class precision/recall/F1 and the confusion matrix of a checkpoint."
+        ),
     )
     evaluate_.add_argument("checkpoint", help="a model.npz written by 'tinydl train'")
     evaluate_.add_argument("--data", default=None, help="folder holding mnist/")
     evaluate_.add_argument("--device", default=None, help="cpu or cuda[:N]")
 
-    summary = commands.add_parser("summary", help="print an example model's layers and parameters")
+    summary = commands.add_parser(
+        "summary", help="print an example model's layers and parameters"
+    )
     summary.add_argument("example", help="which model: " + names)
+    viz_cli.add_parser(commands)
     return parser
+
+
+def _check_data_folder(folder: str | None) -> None:
+    """An explicit ``--data`` must exist (else the loader would look elsewhere and download)."""
+    if folder is not None and not Path(folder).is_dir():
+        raise data.DataError(
+            f"--data {folder}: no such folder (it should hold mnist/ or its files)"
+        )
 
 
 def train(args: argparse.Namespace) -> None:
     recipe = zoo.recipe(args.example)
+    _check_data_folder(args.data)
     device = backend.device(args.device) if args.device else backend.get_default_device()
-    epochs = args.epochs or recipe.epochs
+    epochs = args.epochs or recipe.epochs  # the parser lets only positive numbers through
     batch_size = args.batch_size or recipe.batch_size
     lr = args.lr or recipe.lr
     out = Path(args.out or Path("runs") / recipe.name)
-    out.mkdir(parents=True, exist_ok=True)
 
     (train_images, train_labels), (test_images, test_labels) = data.load_mnist(
         args.data, progress=not args.no_progress
@@ -80,12 +127,16 @@ def train(args: argparse.Namespace) -> None:
     scheduler = recipe.scheduler(optimizer, epochs) if recipe.scheduler else None
     transform = zoo.augmentation() if recipe.augment else None
     train_loader = data.DataLoader(
-        x_train, y_train, batch_size, shuffle=True, seed=args.seed, transform=transform, device=device
+        x_train, y_train, batch_size, shuffle=True, seed=args.seed, transform=transform,
+        device=device,
     )
     test_loader = data.DataLoader(x_test, y_test, 1000, device=device)
 
     print(f"{recipe.name}: {recipe.summary}")
-    print(f"{len(x_train)} training images, batch {batch_size}, lr {lr}, {epochs} epochs on {device}")
+    print(
+        f"{len(x_train)} training images, batch {batch_size}, lr {lr}, {epochs} epochs on {device}"
+    )
+    out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     history = fit(
         model, optimizer, nn.CrossEntropyLoss(), train_loader, epochs,
@@ -98,10 +149,14 @@ def train(args: argparse.Namespace) -> None:
     report = evaluate(model, test_loader)
     probabilities = predict(model, test_loader, probabilities=True)
     try:
-        plots.sample_grid(test_images[:32], test_labels[:32], out / "samples.png", title="MNIST test digits")
+        plots.sample_grid(
+            test_images[:32], test_labels[:32], out / "samples.png", title="MNIST test digits"
+        )
         plots.training_curves(history, out / "curves.png")
         plots.confusion_matrix_plot(report["confusion_matrix"], out / "confusion_matrix.png")
-        plots.most_confident_mistakes(test_images, test_labels, probabilities, out / "mistakes.png")
+        plots.most_confident_mistakes(
+            test_images, test_labels, probabilities, out / "mistakes.png"
+        )
     except ImportError as err:
         print(f"no plots: {err}")
     results = {
@@ -115,6 +170,7 @@ def train(args: argparse.Namespace) -> None:
 
 def evaluate_checkpoint(args: argparse.Namespace) -> None:
     checkpoint = Path(args.checkpoint)
+    _check_data_folder(args.data)
     example = zoo.checkpoint_example(checkpoint)
     recipe = zoo.recipe(example)
     device = backend.device(args.device) if args.device else backend.get_default_device()
@@ -142,8 +198,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             train(args)
         elif args.command == "evaluate":
             evaluate_checkpoint(args)
+        elif args.command == "visualize":
+            viz_cli.visualize(args)
         else:
-            nn.summary(zoo.recipe(args.example).build(), zoo.recipe(args.example).image_shape)
+            recipe = zoo.recipe(args.example)
+            nn.summary(recipe.build(), recipe.image_shape)
     except (TinyDLError, KeyError, ValueError, OSError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"tinydl: error: {message}", file=sys.stderr)

@@ -1,5 +1,8 @@
-"""Pictures of a training run, written as PNG files (matplotlib's headless Agg backend,
-so they work on servers and in CI). Each function returns the path it wrote."""
+"""Pictures of a training run, written as PNG files. Each function returns the path it wrote.
+
+The figures are drawn on ``matplotlib.figure.Figure`` objects, not through ``pyplot``:
+they need no display (servers, CI) and leave the caller's pyplot backend and open
+figures alone (a notebook keeps its inline plots)."""
 
 from __future__ import annotations
 
@@ -9,23 +12,19 @@ from pathlib import Path
 import numpy as np
 
 
-def _pyplot():
+def _figure(**options):
+    """A new figure outside pyplot (garbage-collected like any object once saved)."""
     try:
-        import matplotlib
+        from matplotlib.figure import Figure
     except ImportError as err:
         raise ImportError("plots need matplotlib: pip install 'tinydl[plot]'") from err
-    matplotlib.use("Agg")  # never needs a display
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(**options)
 
 
 def _save(figure, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=100, bbox_inches="tight")
-    figure.clf()
-    _pyplot().close(figure)
     return path
 
 
@@ -36,15 +35,15 @@ def _image(sample: np.ndarray) -> np.ndarray:
 
 
 def sample_grid(
-    images: np.ndarray, labels: Sequence[int], path: str | Path, columns: int = 8,
+    images: np.ndarray, labels: Sequence[int | str], path: str | Path, columns: int = 8,
     title: str = "Samples",
 ) -> Path:
     """A grid of images, each titled with its label."""
-    plt = _pyplot()
     count = len(images)
     rows = max(1, -(-count // columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.2, rows * 1.35))
-    for i, axis in enumerate(np.atleast_1d(axes).ravel()):
+    figure = _figure(figsize=(columns * 1.2, rows * 1.35))
+    axes = figure.subplots(rows, columns, squeeze=False)
+    for i, axis in enumerate(axes.ravel()):
         axis.axis("off")
         if i < count:
             axis.imshow(_image(images[i]), cmap="gray")
@@ -56,8 +55,8 @@ def sample_grid(
 def training_curves(history: dict[str, list[float]], path: str | Path) -> Path:
     """Loss and accuracy per epoch, training next to validation (``val_*`` or ``test_*``)
     when the history has it."""
-    plt = _pyplot()
-    figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(10, 4))
+    figure = _figure(figsize=(10, 4))
+    loss_axis, accuracy_axis = figure.subplots(1, 2)
     epochs = np.arange(1, len(history["loss"]) + 1)
     for axis, key in ((loss_axis, "loss"), (accuracy_axis, "accuracy")):
         axis.plot(epochs, history[key], "o-", label="training")
@@ -71,11 +70,13 @@ def training_curves(history: dict[str, list[float]], path: str | Path) -> Path:
     return _save(figure, path)
 
 
-def confusion_matrix_plot(matrix: np.ndarray, path: str | Path, title: str = "Confusion matrix") -> Path:
+def confusion_matrix_plot(
+    matrix: np.ndarray, path: str | Path, title: str = "Confusion matrix"
+) -> Path:
     """The confusion matrix as a heat map with the counts written in."""
-    plt = _pyplot()
     classes = matrix.shape[0]
-    figure, axis = plt.subplots(figsize=(0.6 * classes + 2, 0.6 * classes + 1.5))
+    figure = _figure(figsize=(0.6 * classes + 2, 0.6 * classes + 1.5))
+    axis = figure.subplots()
     axis.imshow(matrix, cmap="Blues")
     threshold = matrix.max() / 2
     for i in range(classes):

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from tinydl import data, nn, optim
+from tinydl.train.checkpoint import CheckpointError, read_extra
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,15 @@ def deep_cnn(image_size: int = 32) -> nn.Module:
     final Dense(10) whose input size is worked out from the image size."""
     layers: list[nn.Module] = []
     channels = [1, 16, 32, 64, 128, 256]
-    for c_in, c_out in zip(channels, channels[1:]):
+    for c_in, c_out in zip(channels, channels[1:], strict=False):
         layers += [nn.Conv2D(c_in, c_out, 3, padding=1), nn.ReLU(), nn.MaxPool2D(2)]
-    side = image_size // 2 ** (len(channels) - 1)
+    halvings = len(channels) - 1
+    side = image_size // 2**halvings  # each 3x3 convolution keeps the size, each pooling halves it
+    if side < 1:
+        raise ValueError(
+            f"deep_cnn halves the image {halvings} times, so it needs images of at least "
+            f"{2**halvings} pixels, got {image_size}"
+        )
     return nn.Sequential(*layers, nn.Flatten(), nn.Dense(channels[-1] * side * side, 10))
 
 
@@ -124,12 +131,15 @@ RECIPES: dict[str, Recipe] = {
         Recipe("mnist-mlp-dropout", "B: Dense(128, relu) -> Dropout(0.2) -> Dense(10), Adam",
                mlp_dropout, _keras_adam, lr=1e-3, epochs=5, batch_size=32, image_shape=(28, 28),
                target_accuracy=0.973),
-        Recipe("mnist-cnn", "C: two Conv2D(3x3, relu) + MaxPool(2) -> Dense(64, relu) -> Dense(10), Adam",
+        Recipe("mnist-cnn",
+               "C: two Conv2D(3x3, relu) + MaxPool(2) -> Dense(64, relu) -> Dense(10), Adam",
                cnn, _keras_adam, lr=1e-3, epochs=5, batch_size=64, image_shape=(1, 28, 28),
                target_accuracy=0.989),
         Recipe("mnist-linear-cnn", "D: Conv2D(32, 3x3) -> Dense(100) -> Dense(10) on logits, Adam",
-               linear_cnn, _keras_adam, lr=1e-3, epochs=3, batch_size=32, image_shape=(1, 28, 28)),
-        Recipe("mnist-deep-cnn", "E: five Conv-ReLU-MaxPool blocks (16..256 channels), SGD+momentum",
+               linear_cnn, _keras_adam, lr=1e-3, epochs=3, batch_size=32,
+               image_shape=(1, 28, 28)),
+        Recipe("mnist-deep-cnn",
+               "E: five Conv-ReLU-MaxPool blocks (16..256 channels), SGD+momentum",
                deep_cnn, _sgd_momentum, lr=0.01, epochs=5, batch_size=64, image_shape=(1, 32, 32),
                pad_to=32, target_accuracy=0.985),
         Recipe("mnist-best", "F: VGG-style CNN with BatchNorm, Dropout and augmentation, Adam",
@@ -146,8 +156,11 @@ def recipe(name: str) -> Recipe:
     return RECIPES[name]
 
 
-def prepare(recipe: Recipe, images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """uint8 digits (N, 28, 28) and labels -> the float32 inputs and targets ``recipe`` trains on."""
+def prepare(
+    recipe: Recipe, images: np.ndarray, labels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 digits (N, 28, 28) and labels -> the float32 inputs and targets ``recipe``
+    trains on."""
     x = data.to_float(images)
     if recipe.pad_to is not None:
         margin = (recipe.pad_to - x.shape[-1]) // 2
@@ -159,9 +172,9 @@ def prepare(recipe: Recipe, images: np.ndarray, labels: np.ndarray) -> tuple[np.
 
 def checkpoint_example(path: Path) -> str:
     """Which example a checkpoint written by ``tinydl train`` belongs to."""
-    from tinydl.train.checkpoint import CheckpointError, read_extra
-
     extra = read_extra(path)
     if "example" not in extra:
-        raise CheckpointError(f"{path} does not say which example it is (not written by tinydl train)")
+        raise CheckpointError(
+            f"{path} does not say which example it is (not written by tinydl train)"
+        )
     return extra["example"]

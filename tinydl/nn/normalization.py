@@ -8,7 +8,7 @@ import numpy as np
 from tinydl.autograd import Tensor
 from tinydl.nn.linear import _positive, new_parameter, on_device
 from tinydl.nn.module import Buffer, Module
-from tinydl.ops.dropout import dropout
+from tinydl.ops.dropout import check_probability, dropout
 from tinydl.ops.normalization import batch_norm
 
 
@@ -17,6 +17,7 @@ class Dropout(Module):
     1/(1-p) so the expected output is unchanged; the identity in eval mode."""
 
     def __init__(self, p: float = 0.5) -> None:
+        check_probability(p, "Dropout")
         self.p = p
 
     def forward(self, x: Tensor) -> Tensor:

@@ -4,6 +4,7 @@ them (a cheap ensemble of thinned networks)."""
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +38,11 @@ class Dropout(Function):
         return gy * self.scaled_mask
 
 
+def check_probability(p: Any, caller: str) -> None:
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
+        raise ValueError(f"{caller} needs a probability p in [0, 1], got {p!r}")
+
+
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Zero each element of ``x`` with probability ``p`` and scale the rest by 1/(1 − p)
     while ``training``; return ``x`` itself otherwise or when ``p`` is 0.
@@ -45,8 +51,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     zero gradient), as PyTorch does, rather than dividing by 1 − p = 0. Masks come from
     ``tinydl.random`` so ``tinydl.random.manual_seed`` makes them repeatable.
     """
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
-        raise ValueError(f"dropout() needs a probability p in [0, 1], got {p!r}")
+    check_probability(p, "dropout()")
     if x.dtype.kind != "f":
         raise TypeError(f"dropout() needs a floating-point tensor, got dtype {x.dtype}")
     if not training or p == 0:

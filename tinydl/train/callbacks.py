@@ -13,7 +13,11 @@ class EarlyStopping:
     """
 
     def __init__(
-        self, monitor: str = "val_loss", patience: int = 3, mode: str = "min", min_delta: float = 0.0
+        self,
+        monitor: str = "val_loss",
+        patience: int = 3,
+        mode: str = "min",
+        min_delta: float = 0.0,
     ) -> None:
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
@@ -41,4 +45,12 @@ class EarlyStopping:
             self.best, self.best_epoch, self.waited = value, epoch, 0
             return False
         self.waited += 1
-        return self.waited > self.patience
+        return self.waited >= self.patience
+
+    def state_dict(self) -> dict[str, float | int]:
+        """The counters, so a resumed run stops where the uninterrupted one would."""
+        return {"best": self.best, "best_epoch": self.best_epoch, "waited": self.waited}
+
+    def load_state_dict(self, state: dict[str, float | int]) -> None:
+        self.best = float(state["best"])
+        self.best_epoch, self.waited = int(state["best_epoch"]), int(state["waited"])

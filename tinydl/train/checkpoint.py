@@ -8,13 +8,12 @@ mid-write leaves the previous checkpoint intact, never a half-written one.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from tinydl.data.atomic import atomic_write
 from tinydl.errors import TinyDLError
 from tinydl.nn.module import Module
 
@@ -24,8 +23,9 @@ class CheckpointError(TinyDLError, ValueError):
 
 
 def flatten_state(prefix: str, state: Any, out: dict[str, np.ndarray]) -> None:
-    """Nested dicts of arrays become ``prefix/key/subkey`` entries; other leaves go to JSON."""
-    if isinstance(state, dict):
+    """Nested dicts of arrays become ``prefix/key/subkey`` entries; other leaves (and empty
+    dicts, which have no entries to stand for them) go to JSON."""
+    if isinstance(state, dict) and state:
         for key, value in state.items():
             flatten_state(f"{prefix}/{key}", value, out)
     elif isinstance(state, np.ndarray):
@@ -59,19 +59,12 @@ def _restore_int_keys(node: Any) -> Any:
 
 
 def atomic_savez(path: str | Path, arrays: dict[str, np.ndarray]) -> Path:
-    """Write ``arrays`` to ``path`` through a temporary file in the same folder + rename."""
+    """Write ``arrays`` to ``path`` as ``.npz`` through a temporary file in the same folder and
+    a rename (:func:`tinydl.data.atomic.atomic_write`), creating the folder if needed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, **arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as file:
+        np.savez(file, **arrays)
     return path
 
 
@@ -88,15 +81,25 @@ def save_checkpoint(
     return atomic_savez(path, arrays)
 
 
+_ZIP_MAGIC = b"PK\x03\x04"  # how every non-empty .npz (a zip archive) begins
+
+
 def _read(path: str | Path) -> dict[str, np.ndarray]:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"no checkpoint at {path}")
+    with path.open("rb") as file:
+        if file.read(len(_ZIP_MAGIC)) != _ZIP_MAGIC:
+            raise CheckpointError(
+                f"{path} is not a tinydl checkpoint: it is not an .npz (zip) archive"
+            )
     try:
         with np.load(path, allow_pickle=False) as archive:
             return {name: archive[name] for name in archive.files}
     except Exception as err:  # zipfile.BadZipFile, truncated data, pickled content, ...
-        raise CheckpointError(f"{path} is not a readable tinydl checkpoint: {err}") from err
+        raise CheckpointError(
+            f"{path} is not a readable tinydl checkpoint (truncated or corrupt?): {err}"
+        ) from err
 
 
 def read_extra(path: str | Path) -> dict[str, Any]:
@@ -107,19 +110,23 @@ def read_extra(path: str | Path) -> dict[str, Any]:
 def load_checkpoint(path: str | Path, model: Module, optimizer: Any = None) -> dict[str, Any]:
     """Load a checkpoint into ``model`` (and ``optimizer``); returns the saved ``extra`` values.
 
-    Names and shapes are checked first, and a mismatch is reported in full.
+    Names and shapes are checked first, and a mismatch is reported in full; on any error
+    neither the model nor the optimiser is changed.
     """
     entries = _read(path)
     state = unflatten_state(entries, "model")
     if not isinstance(state, dict) or not state:
         raise CheckpointError(f"{path} holds no model weights (is it a tinydl checkpoint?)")
+    optimizer_state = unflatten_state(entries, "optimizer") if optimizer is not None else None
+    if optimizer is not None and not optimizer_state:
+        raise CheckpointError(f"{path} holds no optimiser state to resume from")
+    previous = model.state_dict() if optimizer is not None else None
     try:
         model.load_state_dict(state)
+        if optimizer is not None:
+            optimizer.load_state_dict(optimizer_state)
     except ValueError as err:
+        if previous is not None:
+            model.load_state_dict(previous)  # the optimiser's state did not fit: undo the model
         raise CheckpointError(f"{path}: {err}") from None
-    if optimizer is not None:
-        optimizer_state = unflatten_state(entries, "optimizer")
-        if not optimizer_state:
-            raise CheckpointError(f"{path} holds no optimiser state to resume from")
-        optimizer.load_state_dict(optimizer_state)
     return unflatten_state(entries, "extra") or {}

@@ -55,7 +55,8 @@ class _RunningFigures:
         n = logits.shape[0]
         if loss is not None:
             self.loss_sum = self.loss_sum + loss.data * n
-        self.correct = self.correct + (logits.data.argmax(axis=1) == _class_labels(target.data)).sum()
+        hits = logits.data.argmax(axis=1) == _class_labels(target.data)
+        self.correct = self.correct + hits.sum()
         self.count += n
 
     def read(self) -> dict[str, float]:
@@ -86,23 +87,29 @@ def fit(
     - ``validation_data`` is evaluated after each epoch (``val_loss``, ``val_accuracy``;
       ``validation_name="test"`` makes them ``test_loss``, ``test_accuracy``).
     - ``scheduler`` (see :mod:`tinydl.optim.lr_scheduler`) steps once per epoch.
-    - ``checkpoint_path``: after every epoch the model, the optimiser, the history
-      the random-generator states and ``extra`` are saved there atomically; with
-      ``resume=True`` training continues from that file exactly where it stopped.
-    - A NaN or infinite loss stops training with :class:`TrainingDiverged`; the
-      checkpoint on disk is then still the last good epoch.
+    - ``checkpoint_path``: after every epoch the model, the optimiser, the history,
+      the random-generator, scheduler and early-stopping states and ``extra`` are saved
+      there atomically; with ``resume=True`` training continues from that file (if it
+      exists) exactly where it stopped.
+    - A NaN or infinite loss (or weights) stops training with :class:`TrainingDiverged`;
+      the checkpoint on disk is then still the last good epoch.
     """
     if epochs < 1:
         raise ValueError(f"epochs must be >= 1, got {epochs}")
+    if log_every < 1:
+        raise ValueError(f"log_every must be >= 1, got {log_every}")
+    clashes = sorted(_SAVED_BY_FIT & set(extra or {}))
+    if clashes:
+        raise ValueError(f"extra may not use the names fit() saves itself: {', '.join(clashes)}")
     history: dict[str, list[float]] = {}
     first_epoch = 0
     if resume:
         if checkpoint_path is None:
             raise ValueError("resume=True needs the checkpoint_path to resume from")
         if Path(checkpoint_path).exists():
-            extra = load_checkpoint(checkpoint_path, model, optimizer)
-            history, first_epoch = extra["history"], extra["epoch"] + 1
-            _restore_generators(extra["generators"], train_data, scheduler)
+            saved = load_checkpoint(checkpoint_path, model, optimizer)
+            history, first_epoch = saved["history"], saved["epoch"] + 1
+            _restore_resume_state(saved["resume_state"], train_data, scheduler, early_stopping)
 
     for epoch in range(first_epoch, epochs):
         started = time.perf_counter()
@@ -121,11 +128,24 @@ def fit(
             figures.add(loss, logits, y)
             if step % log_every == 0:
                 so_far = figures.read()
-                _stop_if_diverged(so_far["loss"], epoch, step, checkpoint_path)
+                if not math.isfinite(so_far["loss"]):
+                    raise _diverged(
+                        f"the training loss became {so_far['loss']}",
+                        f"epoch {epoch + 1}, batch {step}", checkpoint_path,
+                    )
                 bar.set_postfix(loss=f"{so_far['loss']:.4f}", acc=f"{so_far['accuracy']:.4f}")
         bar.close()
         logs = figures.read()
-        _stop_if_diverged(logs["loss"], epoch, "end", checkpoint_path)
+        if not math.isfinite(logs["loss"]):
+            raise _diverged(
+                f"the training loss became {logs['loss']}", f"the end of epoch {epoch + 1}",
+                checkpoint_path,
+            )
+        if not _weights_finite(model):  # the last step can break the weights, not yet the loss
+            raise _diverged(
+                "the model's weights became NaN or infinite", f"the end of epoch {epoch + 1}",
+                checkpoint_path,
+            )
         if validation_data is not None:
             validation = evaluate(model, validation_data, loss_fn, details=False)
             logs[f"{validation_name}_loss"] = validation["loss"]
@@ -135,19 +155,24 @@ def fit(
         for key, value in logs.items():
             history.setdefault(key, []).append(value)
         if print_fn is not None:
-            print_fn(f"epoch {epoch + 1}/{epochs}  " + "  ".join(_format(k, v) for k, v in logs.items()))
+            figures_line = "  ".join(_format(key, value) for key, value in logs.items())
+            print_fn(f"epoch {epoch + 1}/{epochs}  {figures_line}")
         if scheduler is not None:
             scheduler.step()
+        # Counted before the checkpoint, which must hold this epoch's early-stopping state.
+        stop = early_stopping is not None and early_stopping.should_stop(epoch, logs)
         if checkpoint_path is not None:
             save_checkpoint(
                 checkpoint_path, model, optimizer, epoch=epoch, history=history,
-                generators=_generator_states(train_data, scheduler), **(extra or {}),
+                resume_state=_resume_state(train_data, scheduler, early_stopping),
+                **(extra or {}),
             )
-        if early_stopping is not None and early_stopping.should_stop(epoch, logs):
+        if stop:
             if print_fn is not None:
                 print_fn(
                     f"early stopping: {early_stopping.monitor} has not improved for "
-                    f"{early_stopping.patience} epoch(s) since epoch {early_stopping.best_epoch + 1}"
+                    f"{early_stopping.patience} epoch(s) since epoch "
+                    f"{early_stopping.best_epoch + 1}"
                 )
             break
     return history
@@ -157,38 +182,53 @@ def _format(key: str, value: float) -> str:
     return f"{key} {value:.2f}s" if key == "seconds" else f"{key} {value:.4g}"
 
 
-def _stop_if_diverged(loss: float, epoch: int, step: Any, checkpoint_path: Any) -> None:
-    if math.isfinite(loss):
-        return
-    where = f"epoch {epoch + 1}, batch {step}" if step != "end" else f"the end of epoch {epoch + 1}"
+def _weights_finite(model: Module) -> bool:
+    """One check per parameter per epoch (each reads one flag back from a GPU)."""
+    return all(
+        bool(backend.array_module(p.data).isfinite(p.data).all()) for p in model.parameters()
+    )
+
+
+def _diverged(what: str, where: str, checkpoint_path: Any) -> TrainingDiverged:
     kept = (
         f"the last good checkpoint is kept at {checkpoint_path}"
         if checkpoint_path is not None and Path(checkpoint_path).exists()
         else "no checkpoint had been written yet"
     )
-    raise TrainingDiverged(
-        f"the training loss became {loss} at {where}; {kept}. A lower learning rate, "
-        f"normalised inputs or gradient clipping usually cure this."
+    return TrainingDiverged(
+        f"{what} at {where}; {kept}. A lower learning rate, normalised inputs or gradient "
+        f"clipping usually cure this."
     )
 
 
-def _generator_states(train_data: Any, scheduler: Any) -> dict[str, Any]:
-    """Everything random that decides what happens next, so a resumed run matches."""
+# The names fit() saves in a checkpoint next to the caller's ``extra``.
+_SAVED_BY_FIT = frozenset({"epoch", "history", "resume_state"})
+
+
+def _resume_state(train_data: Any, scheduler: Any, early_stopping: Any) -> dict[str, Any]:
+    """Everything besides the weights that decides what happens next, so a resumed run
+    matches: the random generators, the schedule and the early-stopping counters."""
     states = {"tinydl": random.generator().bit_generator.state}
     loader_generator = getattr(train_data, "generator", None)
     if loader_generator is not None:
         states["loader"] = loader_generator.bit_generator.state
     if scheduler is not None:
         states["scheduler"] = scheduler.state_dict()
+    if early_stopping is not None:
+        states["early_stopping"] = early_stopping.state_dict()
     return states
 
 
-def _restore_generators(states: dict[str, Any], train_data: Any, scheduler: Any) -> None:
+def _restore_resume_state(
+    states: dict[str, Any], train_data: Any, scheduler: Any, early_stopping: Any
+) -> None:
     random.generator().bit_generator.state = states["tinydl"]
     if "loader" in states:
         train_data.generator.bit_generator.state = states["loader"]
     if scheduler is not None and "scheduler" in states:
         scheduler.load_state_dict(states["scheduler"])
+    if early_stopping is not None and "early_stopping" in states:
+        early_stopping.load_state_dict(states["early_stopping"])
 
 
 def predict(model: Module, data: Iterable[Any], probabilities: bool = False) -> np.ndarray:
