@@ -391,10 +391,8 @@ def main() -> None:
                 reply = ask(workers[system], {"do": "epoch", "epoch": epoch})
                 times[system].append(reply["seconds"])
                 losses[system].append(reply["loss"])
-                print(
-                    f"epoch {epoch + 1} {system:>6}: {reply['seconds']:.2f}s loss {reply['loss']:.4f}",
-                    flush=True,
-                )
+                seconds, loss = reply["seconds"], reply["loss"]
+                print(f"epoch {epoch + 1} {system:>6}: {seconds:.2f}s loss {loss:.4f}", flush=True)
         final = {s: ask(workers[s], {"do": "finish"}) for s in systems}
 
     settings = MODELS[args.model]

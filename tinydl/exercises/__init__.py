@@ -22,6 +22,11 @@ from tinydl.exercises.runner import (
 )
 
 __all__ = [
-    "EXERCISES", "Exercise", "Result", "check_exercise", "check_exercises", "stub_text",
+    "EXERCISES",
+    "Exercise",
+    "Result",
+    "check_exercise",
+    "check_exercises",
+    "stub_text",
     "write_stubs",
 ]

@@ -27,7 +27,8 @@ from tinydl.exercises.runner import (
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``exercises`` command to the ``tinydl`` parser's subparsers."""
     parser = subparsers.add_parser(
-        "exercises", help="backpropagation exercises with an automatic checker",
+        "exercises",
+        help="backpropagation exercises with an automatic checker",
         description="Implement backward passes yourself and let tinydl check them: 'new' writes "
         "the stubs, each file's docstring explains its maths, 'check' gradient-checks your code "
         "and says what is wrong.",
@@ -82,7 +83,8 @@ def _check(name: str | None, directory: str) -> int:
     elif not existing_exercise_files(directory):
         print(
             f"tinydl exercises check: no exercise files in {directory}; write them with: "
-            f"tinydl exercises new {directory}", file=sys.stderr,
+            f"tinydl exercises new {directory}",
+            file=sys.stderr,
         )
         return 2
     else:

@@ -54,8 +54,12 @@ def close(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
 
 
-def shape_cause(name: str, got: tuple[int, ...], wanted: tuple[int, ...],
-                output_shape: tuple[int, ...] | None = None) -> str | None:
+def shape_cause(
+    name: str,
+    got: tuple[int, ...],
+    wanted: tuple[int, ...],
+    output_shape: tuple[int, ...] | None = None,
+) -> str | None:
     """Why dL/d``name`` might have shape ``got`` instead of ``name``'s shape ``wanted``."""
     if len(got) == 2 and got == wanted[::-1]:
         return (
@@ -76,8 +80,9 @@ def shape_cause(name: str, got: tuple[int, ...], wanted: tuple[int, ...],
     return None
 
 
-def value_cause(mismatch: Mismatch, factors: Sequence[Factor] = (),
-                diagnoses: Sequence[Diagnose] = ()) -> str | None:
+def value_cause(
+    mismatch: Mismatch, factors: Sequence[Factor] = (), diagnoses: Sequence[Diagnose] = ()
+) -> str | None:
     """The likely cause of a wrong gradient of the right shape, or None if no pattern fits."""
     learned, expected, what = mismatch.learned, mismatch.expected, mismatch.what
     if not np.all(np.isfinite(learned)):
@@ -142,8 +147,7 @@ def _factor_cause(what: str, c: float, factors: Sequence[Factor]) -> str:
     if math.isclose(c, -1, rel_tol=1e-6):
         return f"sign flipped: {what} is minus the right gradient"
     return (
-        f"{what} is {c:.6g} times the right value everywhere: a constant factor is "
-        f"wrong or missing"
+        f"{what} is {c:.6g} times the right value everywhere: a constant factor is wrong or missing"
     )
 
 
@@ -155,9 +159,12 @@ def _shift(learned: np.ndarray, expected: np.ndarray, reach: int = 2) -> tuple[i
         for columns in range(-reach, reach + 1):
             if (rows, columns) == (0, 0) or abs(rows) >= h or abs(columns) >= w:
                 continue
-            mine = learned[..., max(rows, 0) : h + min(rows, 0), max(columns, 0) : w + min(columns, 0)]
-            theirs = expected[..., max(-rows, 0) : h - max(rows, 0),
-                              max(-columns, 0) : w - max(columns, 0)]
+            mine = learned[
+                ..., max(rows, 0) : h + min(rows, 0), max(columns, 0) : w + min(columns, 0)
+            ]
+            theirs = expected[
+                ..., max(-rows, 0) : h - max(rows, 0), max(-columns, 0) : w - max(columns, 0)
+            ]
             if theirs.any() and close(mine, theirs):
                 return rows, columns
     return None

@@ -75,25 +75,35 @@ def check_exercise(name: str, directory: str | Path = ".") -> Result:
     path = (Path(directory) / item.filename).resolve()
     if not path.is_file():
         return Result(
-            item.name, False, f"no file {path}",
+            item.name,
+            False,
+            f"no file {path}",
             hint=f"write the stubs with: tinydl exercises new {directory}",
         )
     try:
         item.check(load_module(path))
     except Failure as failure:
         return Result(
-            item.name, False, failure.problem, failure.cause, failure.hint or item.hint,
+            item.name,
+            False,
+            failure.problem,
+            failure.cause,
+            failure.hint or item.hint,
             failure.location,
         )
     except Exception as err:  # noqa: BLE001  (odd answers must not crash the whole report)
         return Result(
-            item.name, False, f"the checker could not run on your code: {type(err).__name__}: "
-            f"{err}", hint=item.hint,
+            item.name,
+            False,
+            f"the checker could not run on your code: {type(err).__name__}: {err}",
+            hint=item.hint,
         )
     return Result(item.name, True)
 
 
-def check_exercises(directory: str | Path = ".", names: Iterable[str] | None = None) -> list[Result]:
+def check_exercises(
+    directory: str | Path = ".", names: Iterable[str] | None = None
+) -> list[Result]:
     """Check several exercises (all of them by default), in the catalogue's order."""
     chosen = list(EXERCISES) if names is None else [exercise(name).name for name in names]
     return [check_exercise(name, directory) for name in chosen]
@@ -102,5 +112,8 @@ def check_exercises(directory: str | Path = ".", names: Iterable[str] | None = N
 def existing_exercise_files(directory: str | Path) -> list[Path]:
     """The exercise files present in ``directory``."""
     directory = Path(directory)
-    return [directory / item.filename for item in EXERCISES.values()
-            if (directory / item.filename).is_file()]
+    return [
+        directory / item.filename
+        for item in EXERCISES.values()
+        if (directory / item.filename).is_file()
+    ]
