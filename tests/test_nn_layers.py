@@ -118,7 +118,8 @@ def test_conv2d_layer_is_the_functional_conv_with_its_parameters(device, rng):
 
 
 def test_dropout_refuses_a_bad_probability_when_built():
-    with pytest.raises(ValueError, match=re.escape("Dropout needs a probability p in [0, 1], got 1.5")):
+    message = "Dropout needs a probability p in [0, 1], got 1.5"
+    with pytest.raises(ValueError, match=re.escape(message)):
         nn.Dropout(1.5)
 
 

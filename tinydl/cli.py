@@ -19,6 +19,7 @@ import numpy as np
 
 from tinydl import backend, data, nn, plots, random, zoo
 from tinydl.errors import TinyDLError
+from tinydl.exercises import cli as exercises_cli
 from tinydl.train import evaluate, fit, load_checkpoint, predict
 from tinydl.viz import cli as viz_cli
 
@@ -40,7 +41,8 @@ def _positive(kind: type) -> Callable[[str], int | float]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="tinydl", description="Train and inspect the tinydl MNIST models."
+        prog="tinydl",
+        description="Train and inspect the tinydl MNIST models; gradient-checking exercises.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     names = ", ".join(zoo.RECIPES)
@@ -93,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     summary.add_argument("example", help="which model: " + names)
     viz_cli.add_parser(commands)
+    exercises_cli.add_parser(commands)
     return parser
 
 
@@ -200,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             evaluate_checkpoint(args)
         elif args.command == "visualize":
             viz_cli.visualize(args)
+        elif args.command == "exercises":
+            return exercises_cli.run(args)
         else:
             recipe = zoo.recipe(args.example)
             nn.summary(recipe.build(), recipe.image_shape)

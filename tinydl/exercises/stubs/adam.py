@@ -30,7 +30,7 @@ Two rules of the optimiser (see tinydl/optim/optimizer.py):
 Check your work:   tinydl exercises check adam
 """
 
-from tinydl import backend  # noqa: F401  (backend: for your update)
+from tinydl import backend  # backend: for your update
 from tinydl.optim import Optimizer
 
 

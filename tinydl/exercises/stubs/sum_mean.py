@@ -23,7 +23,7 @@ The forward passes are written for you; each keeps x's shape as ``self.x_shape``
 Check your work:   tinydl exercises check sum_mean
 """
 
-from tinydl import Function, backend  # noqa: F401  (backend: for your backward)
+from tinydl import Function, backend  # backend: for your backward
 
 
 class Sum(Function):
