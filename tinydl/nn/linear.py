@@ -9,6 +9,7 @@ from tinydl import backend
 from tinydl.autograd import Tensor
 from tinydl.nn import init
 from tinydl.nn.module import Module, Parameter
+from tinydl.ops.linalg import linear
 
 
 def _positive(name: str, value: Any) -> int:
@@ -68,8 +69,7 @@ class Dense(Module):
                 f"Dense expected inputs with {self.in_features} features in the last axis, "
                 f"got shape {x.shape}"
             )
-        y = x @ self.weight
-        return y + self.bias if self.bias is not None else y
+        return linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"{self.in_features or '?'} -> {self.out_features}, bias={self.use_bias}"

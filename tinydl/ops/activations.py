@@ -13,7 +13,7 @@ class ReLU(Function):
 
     def forward(self, x):
         self.positive = x > 0
-        return backend.array_module(x).where(self.positive, x, 0)
+        return backend.array_module(x).maximum(x, 0)  # (where(x > 0, x, 0) is 7x slower)
 
     def backward(self, gy):
         return gy * self.positive

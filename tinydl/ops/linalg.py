@@ -54,3 +54,49 @@ def matmul(a: Any, b: Any) -> Tensor:
             f"of the second ({b.shape[-2 if b.ndim > 1 else 0]})"
         )
     return MatMul()(a, b)
+
+
+class Linear(Function):
+    """Y = X @ W + b: a Dense layer as one Function (one GEMM, the bias added in place).
+
+    dL/dX = dL/dY @ Wᵀ,   dL/dW = Xᵀ @ dL/dY,   dL/db = Σ over samples of dL/dY.
+    """
+
+    def forward(self, x, weight, bias=None):
+        self.x, self.weight = x, weight
+        y = x @ weight
+        if bias is not None:
+            y += bias  # in place: y is a fresh array, so this saves a pass over memory
+        return y
+
+    def backward(self, gy):
+        gx = gy @ self.weight.swapaxes(-1, -2) if self.needs_grad[0] else None
+        gw = None
+        if self.needs_grad[1]:
+            # Leading (batch) axes fold into the rows, so one GEMM gives the summed gradient.
+            x_rows = self.x.reshape(-1, self.x.shape[-1])
+            gw = x_rows.T @ gy.reshape(-1, gy.shape[-1])
+        if len(self.needs_grad) == 2:
+            return gx, gw
+        gb = gy.reshape(-1, gy.shape[-1]).sum(axis=0) if self.needs_grad[2] else None
+        return gx, gw, gb
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x @ weight + bias`` with ``weight`` of shape (in_features, out_features).
+
+    (PyTorch's ``F.linear`` stores its weight transposed, (out, in); tinydl keeps the
+    (in, out) layout in which the maths reads ``x @ W``.)
+    """
+    if weight.ndim != 2:
+        raise ValueError(
+            f"linear() needs a 2-D weight (in_features, out_features), got shape {weight.shape}"
+        )
+    if x.ndim == 0 or x.shape[-1] != weight.shape[0]:
+        raise ValueError(
+            f"linear() got input of shape {x.shape} for a weight of shape {weight.shape}: the "
+            f"input's last axis must have {weight.shape[0]} features"
+        )
+    if bias is not None and bias.shape != (weight.shape[1],):
+        raise ValueError(f"linear() needs a bias of shape ({weight.shape[1]},), got {bias.shape}")
+    return Linear()(x, weight) if bias is None else Linear()(x, weight, bias)

@@ -65,7 +65,10 @@ class Optimizer:
             if parameter.grad is None:
                 continue
             param, grad = parameter.data, parameter.grad.data
-            if grad.shape != param.shape or backend.device_of(grad) != backend.device_of(param):
+            on_host = type(param) is np.ndarray and type(grad) is np.ndarray  # the fast path
+            if grad.shape != param.shape or (
+                not on_host and backend.device_of(grad) != backend.device_of(param)
+            ):
                 raise ValueError(
                     f"parameter {position} has shape {param.shape} on "
                     f"{backend.device_of(param)}, but its gradient has shape {grad.shape} on "
@@ -97,11 +100,13 @@ class Optimizer:
 
     @staticmethod
     def _follow(state: dict[str, Any], param: Any) -> None:
-        device = backend.device_of(param)
         for name, value in state.items():
-            if backend.is_array(value) and (
-                value.dtype != param.dtype or backend.device_of(value) != device
-            ):
+            if not backend.is_array(value):
+                continue
+            if type(value) is type(param) is np.ndarray and value.dtype == param.dtype:
+                continue  # the common case, checked without building Device objects
+            device = backend.device_of(param)
+            if value.dtype != param.dtype or backend.device_of(value) != device:
                 state[name] = backend.to_device(value, device).astype(param.dtype, copy=False)
 
     @staticmethod
@@ -242,3 +247,4 @@ def _betas(value: Any) -> tuple[float, float]:
     if not all(beta < 1 for beta in betas):
         raise ValueError(f"betas must both lie in [0, 1), got {tuple(value)}")
     return betas
+
