@@ -19,9 +19,21 @@ SAMPLE = [[0.5, -1.0, 2.0]]
 LABEL = 1
 
 
+class Affine(nn.Module):
+    """x @ W + b written as two ops (nn.Dense fuses them into one Linear), so the trace
+    shows the bias gradient being summed back over the axis it was broadcast along."""
+
+    def __init__(self, inputs: int, outputs: int) -> None:
+        self.weight = nn.Parameter(np.zeros((inputs, outputs)))
+        self.bias = nn.Parameter(np.zeros(outputs))
+
+    def forward(self, x: tinydl.Tensor) -> tinydl.Tensor:
+        return x @ self.weight + self.bias
+
+
 def two_layer_net(device: str) -> nn.Module:
     """3 -> 4 ReLU -> 2, float64, with fixed weights so the printed values are known."""
-    model = nn.Sequential(nn.Dense(3, 4), nn.ReLU(), nn.Dense(4, 2))
+    model = nn.Sequential(Affine(3, 4), nn.ReLU(), Affine(4, 2))
     rng = np.random.default_rng(1)  # a seed where the ReLU lets 3 of 4 through
     model.load_state_dict(
         {

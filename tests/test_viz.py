@@ -408,7 +408,7 @@ def test_visualize_command_on_a_cnn_checkpoint(tmp_path, monkeypatch, capsys):
         "Conv2D",
         "MaxPool2D",
         "ReLU",
-        "MatMul",
+        "Linear",
         "CrossEntropy",
         'label="0.weight\\n(32, 1, 3, 3) float32"',
         'label="image\\n(1, 1, 28, 28) float32"',
