@@ -165,10 +165,21 @@ def train(args: argparse.Namespace) -> None:
     results = {
         "example": recipe.name, "test_accuracy": report["accuracy"], "epochs": len(history["loss"]),
         "seconds_per_epoch": history["seconds"], "total_seconds": elapsed, "device": str(device),
+        "peak_memory_mb": _peak_memory_mb(),
         "history": history,
     }
     (out / "results.json").write_text(json.dumps(results, indent=2))
     print(f"test accuracy {report['accuracy']:.4f}; checkpoint, plots and results.json in {out}/")
+
+
+def _peak_memory_mb() -> float | None:
+    """This process's peak resident memory (Linux and macOS), or None where unknown."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes vs KiB
 
 
 def evaluate_checkpoint(args: argparse.Namespace) -> None:

@@ -85,19 +85,19 @@ def deep_cnn(image_size: int = 32) -> nn.Module:
 
 
 def best() -> nn.Module:
-    """F. A VGG-style CNN with batch norm and dropout, trained with augmentation."""
+    """F. Three Conv-BatchNorm-ReLU-MaxPool blocks (32, 64, 128 channels) and a dense head
+    with batch norm and dropout, trained with augmentation and a cosine schedule."""
 
     def block(c_in: int, c_out: int) -> list[nn.Module]:
         return [
             nn.Conv2D(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2D(c_out), nn.ReLU(),
-            nn.Conv2D(c_out, c_out, 3, padding=1, bias=False), nn.BatchNorm2D(c_out), nn.ReLU(),
-            nn.MaxPool2D(2), nn.Dropout(0.25),
+            nn.MaxPool2D(2),
         ]
 
     return nn.Sequential(
-        *block(1, 32), *block(32, 64),
-        nn.Flatten(), nn.Dense(64 * 7 * 7, 256, bias=False), nn.BatchNorm1D(256), nn.ReLU(),
-        nn.Dropout(0.4), nn.Dense(256, 10),
+        *block(1, 32), *block(32, 64), *block(64, 128),  # 28 -> 14 -> 7 -> 3
+        nn.Flatten(), nn.Dense(128 * 3 * 3, 128, bias=False), nn.BatchNorm1D(128), nn.ReLU(),
+        nn.Dropout(0.3), nn.Dense(128, 10),
     )
 
 
@@ -143,7 +143,7 @@ RECIPES: dict[str, Recipe] = {
                deep_cnn, _sgd_momentum, lr=0.01, epochs=5, batch_size=64, image_shape=(1, 32, 32),
                pad_to=32, target_accuracy=0.985),
         Recipe("mnist-best", "F: VGG-style CNN with BatchNorm, Dropout and augmentation, Adam",
-               best, _keras_adam, lr=2e-3, epochs=12, batch_size=128, image_shape=(1, 28, 28),
+               best, _keras_adam, lr=2e-3, epochs=8, batch_size=128, image_shape=(1, 28, 28),
                augment=True, scheduler=_cosine, target_accuracy=0.995),
     ]
 }
