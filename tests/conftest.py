@@ -4,6 +4,8 @@ mixing), plus ``cuda`` when CuPy sees a GPU."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -37,3 +39,25 @@ def rng() -> np.random.Generator:
 def make(values, device: str, requires_grad: bool = True, dtype: str = "float64") -> tinydl.Tensor:
     """A float64 leaf on ``device`` for gradient checks."""
     return tinydl.tensor(values, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def read_png(path: Path) -> np.ndarray:
+    """The pixels of the PNG file at ``path``, after checking it exists and is a PNG."""
+    import matplotlib.image  # only the picture tests need matplotlib (they skip without it)
+
+    assert path.is_file()
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return matplotlib.image.imread(path)
+
+
+def assert_png_has_content(path: Path, min_height: int, min_width: int) -> np.ndarray:
+    """Check that ``path`` is an RGB(A) PNG of at least that size with many colours, not one
+    flat colour, and return its pixels."""
+    pixels = read_png(path)
+    assert pixels.ndim == 3 and pixels.shape[2] in (3, 4)
+    assert pixels.shape[0] >= min_height and pixels.shape[1] >= min_width
+    rgb = pixels[..., :3]
+    assert rgb.std() > 0.05
+    codes = (rgb * 255).astype(np.uint32) @ np.array([1 << 16, 1 << 8, 1], np.uint32)
+    assert len(np.unique(codes)) > 20  # distinct colours
+    return pixels

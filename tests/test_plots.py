@@ -7,27 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import assert_png_has_content
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # should pyplot get imported anyway, never a window
-matplotlib_image = pytest.importorskip("matplotlib.image")
+pytest.importorskip("matplotlib.image")
 
 from tinydl import plots  # noqa: E402  (after the skip: plots need matplotlib)
-
-
-def read_png(path: Path) -> np.ndarray:
-    assert path.is_file()
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    return matplotlib_image.imread(path)
-
-
-def assert_has_content(pixels: np.ndarray, min_height: int, min_width: int) -> None:
-    """An RGB(A) image of at least that size with many colours, not one flat colour."""
-    assert pixels.ndim == 3 and pixels.shape[2] in (3, 4)
-    assert pixels.shape[0] >= min_height and pixels.shape[1] >= min_width
-    rgb = pixels[..., :3]
-    assert rgb.std() > 0.05
-    codes = (rgb * 255).astype(np.uint32) @ np.array([1 << 16, 1 << 8, 1], np.uint32)
-    assert len(np.unique(codes)) > 20  # distinct colours
 
 
 def digits(count: int, seed: int = 0) -> np.ndarray:
@@ -44,14 +29,14 @@ def test_sample_grid(tmp_path: Path) -> None:
     path = plots.sample_grid(digits(12), list(range(12)), tmp_path / "grid" / "samples.png",
                              columns=6)
     assert path == tmp_path / "grid" / "samples.png"
-    pixels = read_png(path)
-    assert_has_content(pixels, 150, 350)
+    pixels = assert_png_has_content(path, 150, 350)
     assert pixels.shape[1] > pixels.shape[0]  # 6 columns by 2 rows
 
 
 def test_sample_grid_takes_channel_first_images(tmp_path: Path) -> None:
-    pixels = read_png(plots.sample_grid(digits(3)[:, None], [1, 2, 3], tmp_path / "s.png"))
-    assert_has_content(pixels, 80, 400)
+    assert_png_has_content(
+        plots.sample_grid(digits(3)[:, None], [1, 2, 3], tmp_path / "s.png"), 80, 400
+    )
 
 
 def test_training_curves(tmp_path: Path) -> None:
@@ -60,22 +45,22 @@ def test_training_curves(tmp_path: Path) -> None:
         "val_loss": [0.9, 0.7, 0.5, 0.45], "val_accuracy": [0.65, 0.78, 0.84, 0.86],
         "lr": [0.1] * 4, "seconds": [1.0] * 4,
     }
-    pixels = read_png(plots.training_curves(history, tmp_path / "curves.png"))
-    assert_has_content(pixels, 300, 700)
+    pixels = assert_png_has_content(
+        plots.training_curves(history, tmp_path / "curves.png"), 300, 700
+    )
     assert pixels.shape[1] > 2 * pixels.shape[0] * 0.9  # two panels side by side
 
 
 def test_training_curves_with_test_figures_only(tmp_path: Path) -> None:
     history = {"loss": [1.0, 0.5], "accuracy": [0.5, 0.7], "test_loss": [0.9, 0.6],
                "test_accuracy": [0.55, 0.72]}
-    assert_has_content(read_png(plots.training_curves(history, tmp_path / "c.png")), 300, 700)
+    assert_png_has_content(plots.training_curves(history, tmp_path / "c.png"), 300, 700)
 
 
 def test_confusion_matrix_plot(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     matrix = rng.integers(0, 5, (10, 10)) + np.diag(rng.integers(80, 100, 10))
-    pixels = read_png(plots.confusion_matrix_plot(matrix, tmp_path / "cm.png"))
-    assert_has_content(pixels, 400, 400)
+    assert_png_has_content(plots.confusion_matrix_plot(matrix, tmp_path / "cm.png"), 400, 400)
 
 
 def test_most_confident_mistakes_shows_the_surest_errors_first(
@@ -103,7 +88,7 @@ def test_most_confident_mistakes_shows_the_surest_errors_first(
                                          count=3)
     assert shown["titles"] == ["2 (0) 0.90", "0 (1) 0.70", "1 (2) 0.60"]
     np.testing.assert_array_equal(shown["images"], images[[3, 1, 5]])
-    assert_has_content(read_png(path), 80, 200)
+    assert_png_has_content(path, 80, 200)
 
 
 def test_plots_leave_the_callers_backend_alone(tmp_path: Path) -> None:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make
+from conftest import assert_png_has_content, make, read_png
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # should pyplot get imported anyway, never a window
-matplotlib_image = pytest.importorskip("matplotlib.image")
+pytest.importorskip("matplotlib.image")
 
 import tinydl  # noqa: E402  (after the skip: the pictures need matplotlib)
 from tinydl import nn, viz, zoo  # noqa: E402
@@ -24,23 +24,6 @@ from tinydl.nn import module as module_registry  # noqa: E402
 from tinydl.train.checkpoint import save_checkpoint  # noqa: E402
 from tinydl.viz import cli as viz_cli  # noqa: E402
 from tinydl.viz.graph import GRAPHVIZ_HELP  # noqa: E402
-
-
-def read_png(path: Path) -> np.ndarray:
-    assert path.is_file()
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    return matplotlib_image.imread(path)
-
-
-def assert_has_content(path: Path, min_height: int, min_width: int) -> None:
-    """An RGB(A) PNG of at least that size with many colours, not one flat colour."""
-    pixels = read_png(path)
-    assert pixels.ndim == 3 and pixels.shape[2] in (3, 4)
-    assert pixels.shape[0] >= min_height and pixels.shape[1] >= min_width
-    rgb = pixels[..., :3]
-    assert rgb.std() > 0.05
-    codes = (rgb * 255).astype(np.uint32) @ np.array([1 << 16, 1 << 8, 1], np.uint32)
-    assert len(np.unique(codes)) > 20
 
 
 def parse_dot(text: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
@@ -207,7 +190,7 @@ def test_render_graph_reports_a_failing_dot_program(monkeypatch, tmp_path):
 def test_render_graph_draws_a_png_with_graphviz(tmp_path):
     x = tinydl.tensor([[1.0, 2.0]], requires_grad=True)
     w = tinydl.tensor([[1.0], [3.0]], requires_grad=True)
-    assert_has_content(viz.render_graph((x @ w).relu().sum(), tmp_path / "g.png"), 100, 50)
+    assert_png_has_content(viz.render_graph((x @ w).relu().sum(), tmp_path / "g.png"), 100, 50)
 
 
 # ---- filters and feature maps ------------------------------------------------------------
@@ -243,11 +226,11 @@ def test_conv_layers_lists_nested_convolutions_by_name():
 
 def test_plot_filters_of_a_grayscale_model(tmp_path):
     path = viz.plot_filters(small_cnn(), tmp_path / "filters.png")
-    assert_has_content(path, 100, 300)
+    assert_png_has_content(path, 100, 300)
 
 
 def test_plot_filters_of_a_colour_model(tmp_path):
-    assert_has_content(viz.plot_filters(small_cnn(3), tmp_path / "f.png"), 100, 300)
+    assert_png_has_content(viz.plot_filters(small_cnn(3), tmp_path / "f.png"), 100, 300)
 
 
 def test_plot_filters_needs_a_convolution(tmp_path):
@@ -294,7 +277,7 @@ def test_feature_maps_take_one_image_only():
 def test_plot_feature_maps(tmp_path, device):
     model = small_cnn().to(device)
     path = viz.plot_feature_maps(model, blob_image(), tmp_path / "maps.png", max_maps=4)
-    assert_has_content(path, 250, 300)
+    assert_png_has_content(path, 250, 300)
 
 
 def test_plot_feature_maps_needs_a_convolution(tmp_path):
@@ -352,7 +335,7 @@ def test_plot_histograms_over_training(tmp_path):
         one_training_step(model, "cpu", seed=step)
         recorder.record(f"step {step}")
     path = viz.plot_histograms(recorder, tmp_path / "h.png", parameters=["0.weight", "3.bias"])
-    assert_has_content(path, 400, 800)
+    assert_png_has_content(path, 400, 800)
     one_row = viz.plot_histograms(recorder, tmp_path / "one.png", parameters=["6.weight"])
     assert read_png(one_row).shape[0] < 0.7 * read_png(path).shape[0]
 
@@ -363,7 +346,7 @@ def test_plot_histograms_draws_every_parameter_by_default(tmp_path):
     recorder.record()
     model[0].weight.grad = tinydl.tensor(np.arange(15.0).reshape(5, 3))
     recorder.record()
-    assert_has_content(viz.plot_histograms(recorder, tmp_path / "h.png"), 300, 800)
+    assert_png_has_content(viz.plot_histograms(recorder, tmp_path / "h.png"), 300, 800)
 
 
 def test_plot_histograms_errors(tmp_path):
@@ -401,8 +384,8 @@ def test_visualize_command_on_a_cnn_checkpoint(tmp_path, monkeypatch, capsys):
     out = tmp_path / "pictures"
     written = run_visualize(str(checkpoint), "--out", str(out), "--data", str(data_folder))
     assert written == [out / "filters.png", out / "feature_maps.png", out / "graph.dot"]
-    assert_has_content(out / "filters.png", 200, 500)
-    assert_has_content(out / "feature_maps.png", 600, 500)
+    assert_png_has_content(out / "filters.png", 200, 500)
+    assert_png_has_content(out / "feature_maps.png", 600, 500)
     dot = (out / "graph.dot").read_text()
     for expected in (
         "Conv2D",

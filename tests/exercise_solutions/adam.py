@@ -1,49 +1,11 @@
-"""Solution of the exercise: one step of the Adam optimiser.
-
-Adam keeps, per parameter element, running means of the gradient g and of its square, both
-starting at 0, and divides one by the square root of the other, so that every element takes
-steps of about lr whatever the scale of its gradient. At step t = 1, 2, 3, ...:
-
-    m ← β₁·m + (1 − β₁)·g                 (mean of g)
-    v ← β₂·v + (1 − β₂)·g²                (mean of g², element-wise)
-    m̂ = m / (1 − β₁ᵗ),   v̂ = v / (1 − β₂ᵗ)   (bias correction)
-    θ ← θ − lr · m̂ / (√v̂ + ε)
-
-Bias correction: m and v start at 0, so early on they are too small (after step 1,
-m = (1 − β₁)·g, only a tenth of g for β₁ = 0.9); dividing by 1 − βᵗ undoes exactly that.
-
-This is PyTorch's rule (``torch.optim.Adam``) and tinydl's (``tinydl.optim.Adam``); the
-checker runs yours beside tinydl's on the same gradients for a few steps and compares the
-parameters after each.
-
-Write ``update``: it receives one parameter's array ``param``, its gradient ``grad`` and a
-dict ``state`` that belongs to that parameter and survives from step to step (empty on the
-first step): keep m, v and the step count t there. ``xp = backend.array_module(param)`` is
-the array module (``xp.zeros_like``, ``xp.sqrt``).
-
-Two rules of the optimiser (see tinydl/optim/optimizer.py):
-- update ``param`` IN PLACE (``param -= ...``): ``param = param - ...`` only rebinds the local
-  name and the model never changes;
-- never modify ``grad`` (the backward pass may share one gradient array between several
-  parameters).
-
-Check your work:   tinydl exercises check adam
-"""
+"""The worked solution of the stub tinydl/exercises/stubs/adam.py."""
 
 from tinydl import backend
-from tinydl.optim import Optimizer
+from tinydl.exercises.stubs import adam as stub
 
 
-class Adam(Optimizer):
-    """Adam: θ ← θ − lr · m̂ / (√v̂ + ε), with bias-corrected running means m̂ of g, v̂ of g²."""
-
-    def __init__(
-        self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
-    ) -> None:
-        super().__init__(params, lr=lr, betas=betas, eps=eps)  # now self.lr, self.betas, self.eps
-
+class Adam(stub.Adam):
     def update(self, param, grad, state) -> None:
-        """Update ``param`` in place from ``grad``, keeping m, v and t in ``state``."""
         xp = backend.array_module(param)
         beta1, beta2 = self.betas
         if not state:

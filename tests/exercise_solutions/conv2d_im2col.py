@@ -1,71 +1,14 @@
-"""Solution of the exercise: 2-D convolution through im2col: write col2im and the backward pass.
+"""The worked solution of the stub tinydl/exercises/stubs/conv2d_im2col.py."""
 
-A convolution layer (cross-correlation, as in every deep-learning library) of images
-x (N, C, H, W) with filters W (O, C, K, K) and bias b (O,), stride S, zero padding P:
-
-    y[n, o, a, b] = b[o] + Σ_{c, i, j} W[o, c, i, j] · xpad[n, c, S·a + i, S·b + j]
-    y (N, O, OH, OW),   OH = (H + 2P − K) // S + 1   (likewise OW)
-
-where xpad is x with P rows/columns of zeros added on each side: pixel (r, q) of x is pixel
-(r + P, q + P) of xpad.
-
-im2col turns this into ONE matrix product. It copies the C·K·K input values that each
-output pixel sees into one column of ``cols`` (C·K·K, N·OH·OW); with W reshaped to
-(O, C·K·K), the layer is ``W @ cols + b`` (then reshaped to (N, O, OH, OW)). Both are
-written for you below.
-
-Backward, with G = dL/dy rearranged to (O, N·OH·OW) like the product above:
-
-    dL/db    = G summed over its columns                 (O,)
-    dL/dW    = G @ colsᵀ, reshaped to W's shape           (O, C, K, K)
-    dL/dcols = Wᵀ @ G                                     (C·K·K, N·OH·OW)
-    dL/dx    = col2im(dL/dcols)                           (N, C, H, W)
-
-col2im is the reverse journey of im2col (its adjoint): every value of a column goes back to
-the padded-image pixel it was copied from. A pixel that sat in several receptive fields was
-copied several times, so it receives the SUM of those values (+=). Work on a zero array of
-the padded shape (N, C, H + 2P, W + 2P), mirroring im2col's loop, and at the end cut the
-padding off: the gradient of x[.., r, q] is at padded pixel (r + P, q + P).
-
-Check your work:   tinydl exercises check conv2d_im2col
-"""
-
-from tinydl import Function, backend
-
-
-def output_size(size: int, kernel_size: int, stride: int, padding: int) -> int:
-    """How many window positions fit: (size + 2·padding − kernel_size) // stride + 1."""
-    return (size + 2 * padding - kernel_size) // stride + 1
-
-
-def im2col(x, kernel_size: int, stride: int, padding: int):
-    """Unfold x (N, C, H, W) into cols (C·K·K, N·OH·OW).
-
-    Row (c, i, j) of cols, column (n, a, b) holds xpad[n, c, S·a + i, S·b + j]: the value
-    that filter weight W[:, c, i, j] multiplies for output pixel (a, b) of image n.
-    """
-    xp = backend.array_module(x)
-    n, c, h, w = x.shape
-    k, s, p = kernel_size, stride, padding
-    oh, ow = output_size(h, k, s, p), output_size(w, k, s, p)
-    padded = xp.zeros((n, c, h + 2 * p, w + 2 * p), dtype=x.dtype)
-    padded[:, :, p : p + h, p : p + w] = x  # x sits p pixels in from every edge
-    cols = xp.empty((c, k, k, n, oh, ow), dtype=x.dtype)
-    for i in range(k):
-        for j in range(k):
-            # Kernel position (i, j) of every window at once: one strided view (N, C, OH, OW).
-            window_pixels = padded[:, :, i : i + s * oh : s, j : j + s * ow : s]
-            cols[:, i, j] = window_pixels.transpose(1, 0, 2, 3)  # as (C, N, OH, OW)
-    return cols.reshape(c * k * k, n * oh * ow)
+from tinydl import backend
+from tinydl.exercises.stubs import conv2d_im2col as stub
 
 
 def col2im(cols, x_shape: tuple[int, int, int, int], kernel_size: int, stride: int, padding: int):
-    """The adjoint of im2col: add every value of cols (C·K·K, N·OH·OW) back onto the pixel
-    it came from, and return the result as an array of shape x_shape (N, C, H, W)."""
     xp = backend.array_module(cols)
     n, c, h, w = x_shape
     k, s, p = kernel_size, stride, padding
-    oh, ow = output_size(h, k, s, p), output_size(w, k, s, p)
+    oh, ow = stub.output_size(h, k, s, p), stub.output_size(w, k, s, p)
     cols = cols.reshape(c, k, k, n, oh, ow)
     padded = xp.zeros((n, c, h + 2 * p, w + 2 * p), dtype=cols.dtype)
     for i in range(k):
@@ -75,25 +18,8 @@ def col2im(cols, x_shape: tuple[int, int, int, int], kernel_size: int, stride: i
     return padded[:, :, p : p + h, p : p + w]
 
 
-class Conv2D(Function):
-    """y = conv(x, W) + b for x (N, C, H, W), W (O, C, K, K), b (O,)."""
-
-    def __init__(self, stride: int = 1, padding: int = 0) -> None:
-        self.stride, self.padding = stride, padding
-
-    def forward(self, x, weight, bias):
-        out_channels, _, k, _ = weight.shape
-        n, _, h, w = x.shape
-        oh = output_size(h, k, self.stride, self.padding)
-        ow = output_size(w, k, self.stride, self.padding)
-        self.x_shape, self.weight = x.shape, weight
-        self.cols = im2col(x, k, self.stride, self.padding)  # (C·K·K, N·OH·OW)
-        y = weight.reshape(out_channels, -1) @ self.cols + bias[:, None]  # (O, N·OH·OW)
-        return y.reshape(out_channels, n, oh, ow).transpose(1, 0, 2, 3)  # (N, O, OH, OW)
-
+class Conv2D(stub.Conv2D):
     def backward(self, grad_output):
-        """Return (dL/dx, dL/dW, dL/db). First rearrange grad_output (N, O, OH, OW) to
-        (O, N·OH·OW), the layout of the forward product: .transpose(1, 0, 2, 3).reshape(O, -1)."""
         out_channels, _, k, _ = self.weight.shape
         g = grad_output.transpose(1, 0, 2, 3).reshape(out_channels, -1)
         w = self.weight.reshape(out_channels, -1)

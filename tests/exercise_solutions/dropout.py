@@ -1,52 +1,13 @@
-"""Solution of the exercise: inverted dropout, forward and backward.
+"""The worked solution of the stub tinydl/exercises/stubs/dropout.py."""
 
-During training, dropout zeroes each unit with probability p and scales the kept ones by
-1/(1 − p), so that the expected output equals the input (and evaluation can use the network
-unchanged):
-
-    y = x · m / (1 − p),    m = keep mask: 1 where the unit is kept, 0 where dropped
-
-The mask is a constant once drawn, so the derivative is the same mask, scaled the same way:
-
-    dL/dx = g · m / (1 − p)          (g = dL/dy; x, y, m, g all have the same shape)
-
-``keep_mask`` draws the mask for you from a generator seeded with ``seed``: the checker runs
-your forward many times and needs the same units dropped each time.
-
-Careful with dtypes: a boolean mask times a Python float is float64 in NumPy, which would
-silently turn float32 activations into float64. Convert the mask to x's dtype first
-(``keep.astype(x.dtype)``), or multiply x by it before dividing.
-
-Check your work:   tinydl exercises check dropout
-"""
-
-import numpy as np
-
-from tinydl import Function
+from tinydl.exercises.stubs import dropout as stub
 
 
-def keep_mask(shape: tuple[int, ...], p: float, seed: int) -> np.ndarray:
-    """A boolean array: True (kept) with probability 1 − p, False (dropped) with probability p.
-
-    The same seed always gives the same mask (tinydl's own dropout draws exactly this mask
-    after ``tinydl.manual_seed(seed)``).
-    """
-    return np.random.default_rng(seed).random(shape, dtype=np.float32) >= p
-
-
-class Dropout(Function):
-    """y = x · keep_mask / (1 − p), for 0 <= p < 1."""
-
-    def __init__(self, p: float, seed: int = 0) -> None:
-        self.p, self.seed = p, seed
-
+class Dropout(stub.Dropout):
     def forward(self, x):
-        """Return x · mask / (1 − p) with mask = keep_mask(x.shape, self.p, self.seed);
-        keep what backward needs."""
-        keep = keep_mask(x.shape, self.p, self.seed)
+        keep = stub.keep_mask(x.shape, self.p, self.seed)
         self.scaled_mask = keep.astype(x.dtype) / (1 - self.p)
         return x * self.scaled_mask
 
     def backward(self, grad_output):
-        """Return dL/dx = grad_output · mask / (1 − p)."""
         return grad_output * self.scaled_mask

@@ -1,48 +1,11 @@
-"""Solution of the exercise: the backward pass of the multiclass hinge (SVM) loss.
+"""The worked solution of the stub tinydl/exercises/stubs/hinge.py."""
 
-For scores s (N, C) and integer labels y (N,), each wrong class j should score at least
-``margin`` below the correct class yₙ; every class that does not is penalised:
-
-    Lₙ = Σ_{j ≠ yₙ} max(0, s_nj − s_nyₙ + margin)          L = (1/N) Σₙ Lₙ
-
-Gradient of Lₙ. Call class j "violating" when s_nj − s_nyₙ + margin > 0. Each violating
-term adds +s_nj and −s_nyₙ; the others add nothing. So
-
-    dLₙ/ds_nj   = 1 if j violates, else 0                      (for j ≠ yₙ)
-    dLₙ/ds_nyₙ  = −(number of violating classes in row n)      (pushed up once per violator)
-
-and the mean over the batch multiplies everything by 1/N; then multiply by g, the
-(single-number) gradient that backward receives.
-
-The forward pass is written for you; it keeps ``self.violating``, a boolean (N, C) array
-that is True where class j violates (always False at the correct class), and
-``self.labels``. Index one element per row with ``a[xp.arange(N), labels]``;
-``mask.astype(grad_output.dtype)`` turns booleans into 0.0 and 1.0.
-
-Check your work:   tinydl exercises check hinge
-"""
-
-from tinydl import Function, backend
+from tinydl import backend
+from tinydl.exercises.stubs import hinge as stub
 
 
-class MulticlassHinge(Function):
-    """L = mean over samples of Σ_{j≠y} max(0, s_j − s_y + margin), for scores s (N, C)."""
-
-    def __init__(self, labels, margin: float = 1.0) -> None:
-        self.labels = labels  # integer class labels (N,), each in [0, C)
-        self.margin = margin
-
-    def forward(self, scores):
-        xp = backend.array_module(scores)
-        rows = xp.arange(len(self.labels))
-        correct = scores[rows, self.labels][:, None]  # (N, 1): each row's correct-class score
-        margins = xp.maximum(scores - correct + self.margin, 0)
-        margins[rows, self.labels] = 0  # the correct class is not compared with itself
-        self.violating = margins > 0
-        return margins.sum(axis=1).mean()
-
+class MulticlassHinge(stub.MulticlassHinge):
     def backward(self, grad_output):
-        """Return dL/dscores, of shape (N, C)."""
         xp = backend.array_module(grad_output)
         n = len(self.labels)
         grad = self.violating.astype(grad_output.dtype)

@@ -1,34 +1,14 @@
-"""Solution of the exercise: the sigmoid, forward and backward.
+"""The worked solution of the stub tinydl/exercises/stubs/sigmoid.py."""
 
-    y = σ(x) = 1 / (1 + e⁻ˣ)          (element-wise; squashes any number into (0, 1))
-
-Its derivative is neatest written with the output y itself:
-
-    dy/dx = e⁻ˣ / (1 + e⁻ˣ)² = σ(x) · (1 − σ(x)) = y · (1 − y)
-
-``backward`` receives g = dL/dy, the gradient of the loss with respect to the output (one
-number per element of y), and returns dL/dx = g · dy/dx, element by element: the chain rule.
-
-Shapes: x, y, g and dL/dx all have the same shape (any shape).
-
-Arrays here are NumPy arrays on the CPU; ``xp = backend.array_module(x)`` gives the module
-(NumPy, or CuPy on a GPU), so write ``xp.exp(x)``, not ``math.exp(x)``.
-
-Check your work:   tinydl exercises check sigmoid
-"""
-
-from tinydl import Function, backend
+from tinydl import backend
+from tinydl.exercises.stubs import sigmoid as stub
 
 
-class Sigmoid(Function):
-    """y = σ(x), element-wise."""
-
+class Sigmoid(stub.Sigmoid):
     def forward(self, x):
-        """Return y = 1 / (1 + e⁻ˣ), and keep y as ``self.y`` for backward."""
         xp = backend.array_module(x)
         self.y = 1 / (1 + xp.exp(-x))
         return self.y
 
     def backward(self, grad_output):
-        """Return dL/dx = grad_output · y · (1 − y), using the ``self.y`` saved by forward."""
         return grad_output * self.y * (1 - self.y)

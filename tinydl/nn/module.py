@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from tinydl import backend
-from tinydl.autograd import Tensor
+from tinydl.autograd import Tensor, no_grad
 from tinydl.backend import DeviceLike
 
 
@@ -31,8 +31,26 @@ class Buffer(Tensor):
     saved in ``state_dict()`` and moved by ``to()``, but never handed to an optimiser."""
 
 
-# Observers see every module call; summary() uses one to record output shapes.
+# Observers see every module call (installed by call_observed): summary() records output
+# shapes with one, tinydl.viz.feature_maps() the convolutions' outputs.
 _call_observers: list[Callable[[Module, Any], None]] = []
+
+
+def call_observed(model: Module, observer: Callable[[Module, Any], None], *inputs: Any) -> Any:
+    """``model(*inputs)`` in evaluation mode and without building a graph, with ``observer``
+    called on every module call as ``observer(module, output)``. Each module's own mode is
+    restored afterwards: a model may keep, say, a frozen BatchNorm in eval mode while the
+    rest trains."""
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    _call_observers.append(observer)
+    try:
+        with no_grad():
+            return model(*inputs)
+    finally:
+        _call_observers.remove(observer)
+        for module, training in modes:
+            module.training = training
 
 
 class Module:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from tinydl import backend
-from tinydl.autograd import Tensor, no_grad
+from tinydl.autograd import Tensor
 from tinydl.nn import module as module_registry
 from tinydl.nn.module import Module
 
@@ -28,18 +28,7 @@ def summary(
 
     xp = _input_module(model)
     example = Tensor(xp.zeros((1, *input_shape), dtype="float32"))
-    # Each module's own mode, restored afterwards: a model may keep, say, a frozen
-    # BatchNorm in eval mode while the rest trains.
-    modes = [(layer, layer.training) for layer in model.modules()]
-    model.eval()
-    module_registry._call_observers.append(record)
-    try:
-        with no_grad():
-            model(example)
-    finally:
-        module_registry._call_observers.remove(record)
-        for layer, training in modes:
-            layer.training = training
+    module_registry.call_observed(model, record, example)
 
     trainable = sum(p.size for p in model.parameters())
     frozen = sum(b.size for _, b in model.named_buffers())

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from tinydl import backend
-from tinydl.autograd import Tensor, no_grad, tensor
+from tinydl.autograd import Tensor, tensor
 from tinydl.nn import Conv2D, Module
-from tinydl.nn import module as module_registry
+from tinydl.nn.module import call_observed
 from tinydl.plots import _figure, _save
 
 
@@ -91,16 +91,7 @@ def feature_maps(model: Module, image: Any) -> list[tuple[str, np.ndarray]]:
         if id(layer) in names:
             captured.append((names[id(layer)], backend.to_numpy(output.data)[0]))
 
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()
-    module_registry._call_observers.append(capture)
-    try:
-        with no_grad():
-            model(x)
-    finally:
-        module_registry._call_observers.remove(capture)
-        for m, training in modes:
-            m.training = training
+    call_observed(model, capture, x)
     return captured
 
 

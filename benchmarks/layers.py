@@ -1,6 +1,10 @@
-"""Forward + backward time of the MNIST CNN's conv and pooling layers: tinydl vs PyTorch (CPU).
+"""Forward + backward time of each layer of the MNIST models: tinydl vs PyTorch (CPU).
 
-    python benchmarks/conv_layers.py [--threads 2] [--repeats 10] [--rounds 3]
+    python benchmarks/layers.py [--threads 2] [--repeats 10] [--rounds 3]
+
+The layers and shapes are those of examples A (the Dense(512) MLP, batch 128) and C
+(the two-conv CNN, batch 64): each Dense, Conv2D and MaxPool2D, and the softmax
+cross-entropy.
 
 Both sides run in this one process, on the same float32 data and the same
 number of threads (BLAS/OpenMP for NumPy, ``torch.set_num_threads`` for
@@ -59,6 +63,8 @@ def main() -> None:
 
     import tinydl
     from tinydl.ops.conv import conv2d, im2col
+    from tinydl.ops.linalg import linear
+    from tinydl.ops.losses import cross_entropy
     from tinydl.ops.pooling import max_pool2d
 
     torch.set_num_threads(args.threads)
@@ -67,14 +73,35 @@ def main() -> None:
     def float32(*shape: int) -> np.ndarray:
         return rng.standard_normal(shape, dtype=np.float32)
 
+    labels_a, labels_c = rng.integers(0, 10, 128), rng.integers(0, 10, 64)
+
+    def torch_linear(x, weight, bias):  # tinydl keeps Dense weights as (in, out)
+        return torch.nn.functional.linear(x, weight.T, bias)
+
     # (name, input shape, does the input need a gradient, parameters, tinydl op, torch op)
     layers = [
+        ("Dense(784->512)", (128, 784), False, [float32(784, 512), float32(512)],
+         linear, torch_linear),
+        ("Dense(512->10)", (128, 512), True, [float32(512, 10), float32(10)],
+         linear, torch_linear),
+        ("softmax CE, 10 classes", (128, 10), True, [],
+         lambda x: cross_entropy(x, tinydl.tensor(labels_a)),
+         lambda x: torch.nn.functional.cross_entropy(x, torch.tensor(labels_a))),
         ("Conv2D(1->32, 3x3)", (64, 1, 28, 28), False, [float32(32, 1, 3, 3), float32(32)],
          conv2d, torch.nn.functional.conv2d),
         ("Conv2D(32->64, 3x3)", (64, 32, 13, 13), True, [float32(64, 32, 3, 3), float32(64)],
          conv2d, torch.nn.functional.conv2d),
         ("MaxPool2D(2)", (64, 32, 26, 26), True, [],
          lambda x: max_pool2d(x, 2), lambda x: torch.nn.functional.max_pool2d(x, 2)),
+        ("MaxPool2D(2), 11x11", (64, 64, 11, 11), True, [],
+         lambda x: max_pool2d(x, 2), lambda x: torch.nn.functional.max_pool2d(x, 2)),
+        ("Dense(1600->64)", (64, 1600), True, [float32(1600, 64), float32(64)],
+         linear, torch_linear),
+        ("Dense(64->10)", (64, 64), True, [float32(64, 10), float32(10)],
+         linear, torch_linear),
+        ("softmax CE, batch 64", (64, 10), True, [],
+         lambda x: cross_entropy(x, tinydl.tensor(labels_c)),
+         lambda x: torch.nn.functional.cross_entropy(x, torch.tensor(labels_c))),
     ]  # fmt: skip
 
     print(
