@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from tinydl import backend, data, nn, plots, random, zoo
+from tinydl.autograd import tensor
 from tinydl.errors import TinyDLError
 from tinydl.exercises import cli as exercises_cli
 from tinydl.train import evaluate, fit, load_checkpoint, predict
@@ -136,6 +137,7 @@ def train(args: argparse.Namespace) -> None:
     test_loader = data.DataLoader(x_test, y_test, 1000, device=device)
 
     print(f"{recipe.name}: {recipe.summary}")
+    nn.summary(model, recipe.image_shape)
     print(
         f"{len(x_train)} training images, batch {batch_size}, lr {lr}, {epochs} epochs on {device}"
     )
@@ -151,6 +153,9 @@ def train(args: argparse.Namespace) -> None:
 
     report = evaluate(model, test_loader)
     probabilities = predict(model, test_loader, probabilities=True)
+    first_logits = predict(model, [tensor(x_test[:1], device=device)])[0]
+    print("logits of the first test image:", np.array2string(first_logits, precision=2))
+    print(f"predicted digit {first_logits.argmax()}, true digit {test_labels[0]}")
     try:
         plots.sample_grid(
             test_images[:32], test_labels[:32], out / "samples.png", title="MNIST test digits"

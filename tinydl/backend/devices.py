@@ -125,6 +125,11 @@ def is_array(value: Any) -> bool:
     return isinstance(value, (np.ndarray, StrictArray)) or cuda.is_cupy_array(value)
 
 
+def is_cuda(array: Any) -> bool:
+    """True for a CuPy (GPU) array: the arrays the CUDA kernels in ``kernels/`` run on."""
+    return cuda.is_cupy_array(array)
+
+
 def array_module(array: Any) -> ModuleType | Any:
     """The ``xp`` that computes on ``array``'s device: use it instead of ``numpy``."""
     if isinstance(array, np.ndarray):  # the hot path first

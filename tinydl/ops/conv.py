@@ -22,6 +22,7 @@ from typing import Any
 from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.backend import kernels
 
 Pair = tuple[int, int]
 IntOrPair = int | tuple[int, int]
@@ -61,11 +62,13 @@ def im2col(x: Any, kernel_size: Pair, stride: Pair, padding: Pair) -> Any:
     Column (n, oh, ow) holds the C·KH·KW input values that output pixel (oh, ow)
     of image n sees, so a convolution is ``W.reshape(O, -1) @ im2col(x)``.
     The reference implementation: one strided copy per kernel position
-    (KH·KW copies of N·C·OH·OW values each); a GPU kernel may replace it.
+    (KH·KW copies of N·C·OH·OW values each). On a GPU, kernels/im2col.cu does it instead.
     """
     n, c, h, w = x.shape
     kh, kw = kernel_size
     oh, ow = output_size((h, w), kernel_size, stride, padding)
+    if backend.is_cuda(x):  # one GPU thread per column element (kernels/im2col.cu)
+        return kernels.im2col(x, kernel_size, stride, padding, (oh, ow))
     # Channels first: then the rows (c, kh, kw) of cols match W.reshape(O, -1)'s columns.
     images = pad2d(x, padding, 0.0).transpose(1, 0, 2, 3)  # (C, N, Hp, Wp), a view
     cols = backend.array_module(x).empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
@@ -80,10 +83,13 @@ def col2im(
 ) -> Any:
     """The adjoint of :func:`im2col`: add each column's values back onto the pixels they came
     from, giving an (N, C, H, W) array. A pixel inside several receptive fields receives the
-    sum of all their contributions (strided ``+=`` per kernel position; no scatter-add)."""
+    sum of all their contributions (strided ``+=`` per kernel position; no scatter-add). On a
+    GPU, kernels/im2col.cu gathers instead: one thread per pixel sums its columns' entries."""
     n, c, h, w = x_shape
     kh, kw = kernel_size
     (ph, pw), (oh, ow) = padding, output_size((h, w), kernel_size, stride, padding)
+    if backend.is_cuda(cols):  # one GPU thread per pixel, gathering (kernels/im2col.cu)
+        return kernels.col2im(cols, x_shape, kernel_size, stride, padding, (oh, ow))
     cols = cols.reshape(c, kh, kw, n, oh, ow)
     grad = backend.array_module(cols).zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
     images = grad.transpose(1, 0, 2, 3)  # a view: adding into it fills grad

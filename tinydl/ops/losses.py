@@ -14,6 +14,7 @@ from typing import Any
 from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.backend import kernels
 from tinydl.ops.operands import as_tensor
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -50,17 +51,24 @@ class CrossEntropy(_Loss):
     """
 
     def forward(self, logits, target):
+        self.target = target
+        self.has_labels = target.dtype.kind in "iu"
+        self.fused = None  # what the fused CUDA kernel's backward needs, when forward used it
+        if self.has_labels and backend.is_cuda(logits):  # kernels/softmax_cross_entropy.cu
+            losses, self.fused = kernels.cross_entropy_forward(logits, target)
+            return self.reduce(losses)
         xp = backend.array_module(logits)
         shifted = logits - logits.max(axis=1, keepdims=True)  # e^x never overflows
         self.log_probs = shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
-        self.target = target
-        self.has_labels = target.dtype.kind in "iu"
         if self.has_labels:
             self.rows = xp.arange(len(target))
             return self.reduce(-self.log_probs[self.rows, target])
         return self.reduce(-(target * self.log_probs).sum(axis=1))
 
     def backward(self, gy):
+        if self.fused is not None:  # (softmax − onehot)·g/N in one kernel, g/N included
+            count = self.count if self.reduction == "mean" else 1
+            return kernels.cross_entropy_backward(self.fused, gy, count), None
         g = self.loss_grads(gy).reshape(-1, 1)  # one factor per sample, as a column
         probs = backend.array_module(gy).exp(self.log_probs)
         if self.has_labels:

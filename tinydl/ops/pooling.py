@@ -11,6 +11,7 @@ from __future__ import annotations
 from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.backend import kernels
 from tinydl.ops.conv import (
     IntOrPair,
     Pair,
@@ -47,6 +48,10 @@ class MaxPool2D(Function):
             and self.padding == (0, 0)
             and self.x_shape[2:] == (self.out_size[0] * kh, self.out_size[1] * kw)
         )
+        if backend.is_cuda(x):  # one GPU thread per window, same argmax (kernels/pooling.cu)
+            window = self.kernel_size, self.stride, self.padding
+            y, self.argmax = kernels.max_pool_forward(x, *window, self.out_size)
+            return y
         images = pad2d(x, self.padding, float("-inf"))
         positions = [(i, j) for i in range(kh) for j in range(kw)]
         # A loop over kernel positions, one whole-array op each: measured 30x faster in NumPy
@@ -64,6 +69,9 @@ class MaxPool2D(Function):
         return y
 
     def backward(self, gy):
+        if backend.is_cuda(gy):  # one GPU thread per input pixel, gathering (kernels/pooling.cu)
+            window = self.kernel_size, self.stride, self.padding
+            return kernels.max_pool_backward(gy, self.argmax, self.x_shape, *window)
         xp = backend.array_module(gy)
         kh, kw = self.kernel_size
         n, c, h, w = self.x_shape

@@ -8,6 +8,7 @@ from typing import Any
 
 from tinydl import backend
 from tinydl.autograd.tensor import Tensor
+from tinydl.backend import kernels
 from tinydl.optim.optimizer import Optimizer
 
 
@@ -48,6 +49,9 @@ class Adam(Optimizer):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
     def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
+        if backend.is_cuda(param):  # this rule as one kernel (kernels/optimizers.cu)
+            settings = self.lr, self.betas, self.eps, self.weight_decay
+            return kernels.adam_update(param, grad, state, *settings, decoupled=False)
         if self.weight_decay:
             grad = grad + self.weight_decay * param  # g ← g + λθ   (a new array: grad is shared)
         self.adam_step(param, grad, state)
@@ -95,6 +99,9 @@ class AdamW(Adam):
         super().__init__(params, lr, betas, eps, weight_decay)
 
     def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
+        if backend.is_cuda(param):  # this rule as one kernel (kernels/optimizers.cu)
+            settings = self.lr, self.betas, self.eps, self.weight_decay
+            return kernels.adam_update(param, grad, state, *settings, decoupled=True)
         if self.weight_decay:
             param *= 1 - self.lr * self.weight_decay  # θ ← θ(1 − lr·λ)
         self.adam_step(param, grad, state)

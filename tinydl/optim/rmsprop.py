@@ -7,6 +7,7 @@ from typing import Any
 
 from tinydl import backend
 from tinydl.autograd.tensor import Tensor
+from tinydl.backend import kernels
 from tinydl.optim.optimizer import Optimizer
 
 
@@ -47,6 +48,9 @@ class RMSprop(Optimizer):
         )
 
     def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
+        if backend.is_cuda(param):  # the rule below as one kernel (kernels/optimizers.cu)
+            settings = self.lr, self.alpha, self.eps, self.momentum, self.weight_decay
+            return kernels.rmsprop_update(param, grad, state, *settings)
         xp = backend.array_module(param)
         if self.weight_decay:
             grad = grad + self.weight_decay * param  # g ← g + λθ   (a new array: grad is shared)

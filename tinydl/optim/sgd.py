@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from tinydl import backend
 from tinydl.autograd.tensor import Tensor
+from tinydl.backend import kernels
 from tinydl.optim.optimizer import Optimizer
 
 
@@ -47,6 +49,9 @@ class SGD(Optimizer):
             raise ValueError("nesterov=True needs a momentum > 0")
 
     def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
+        if backend.is_cuda(param):  # the rule below as one kernel (kernels/optimizers.cu)
+            settings = self.lr, self.momentum, self.nesterov, self.weight_decay
+            return kernels.sgd_update(param, grad, state, *settings)
         if self.weight_decay:
             grad = grad + self.weight_decay * param  # g ← g + λθ   (a new array: grad is shared)
         if self.momentum:
