@@ -54,7 +54,7 @@ __device__ void max_pool_forward(const T* __restrict__ x, T* __restrict__ y,
                 const bool inside = row >= 0 && row < height && col >= 0 && col < width;
                 const T value = inside ? image[(long long)row * width + col]
                                        : negative_infinity<T>();
-                if (value >= best) {
+                if (value > best) {
                     best_position = i * kernel_w + j;
                 }
                 if (value > best || value != value) {
