@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib.util
 import re
 import shutil
 import struct
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -464,3 +466,52 @@ def test_optimizer_steps_match_numpy(kernel_path, rng, name, dtype):
                 assert_close(state[position][key], want, dtype)
             else:
                 assert state[position][key] == want
+
+
+# ---------------------------------------------------------------------------------------
+# The GPU benchmark (it runs on a GPU; here only its arguments and its dry run on the CPU)
+# ---------------------------------------------------------------------------------------
+BENCHMARK = ROOT / "benchmarks" / "gpu_mnist.py"
+
+
+def run_benchmark(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(BENCHMARK), *arguments], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_gpu_benchmark_parses_its_arguments():
+    result = run_benchmark("--help")
+    assert result.returncode == 0, result.stderr
+    assert "--configs" in result.stdout and "--systems" in result.stdout
+    result = run_benchmark("--configs", "A-128,B-1")
+    assert result.returncode == 2
+    assert "--configs: unknown B-1; choose from A-128,C-64,C-512" in result.stderr
+
+
+def test_gpu_benchmark_without_a_gpu_says_so():
+    with contextlib.suppress(tinydl.DeviceError):
+        backend.device("cuda").xp  # noqa: B018
+        pytest.skip("this machine has a GPU: the benchmark would run")
+    result = run_benchmark("--epochs", "1", "--no-record")
+    assert result.returncode == 1
+    assert result.stderr.startswith("gpu_mnist.py needs a CUDA GPU that CuPy can use: ")
+
+
+def test_gpu_benchmark_dry_run_on_the_cpu():
+    try:
+        tinydl.data.load_mnist(download=False, progress=False)
+    except tinydl.data.DataError as error:
+        pytest.skip(f"MNIST is not on this machine: {error}")
+    results = ROOT / "benchmarks" / "results" / "gpu_mnist.md"
+    before = results.read_text() if results.exists() else None
+    systems = "tinydl,torch" if importlib.util.find_spec("torch") else "tinydl"
+    result = run_benchmark(
+        "--device", "cpu", "--configs", "A-128", "--epochs", "1", "--batches", "2",
+        "--warmup-batches", "1", "--systems", systems,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "### A-128: example A (mlp, rmsprop), batch 128, 1 epoch of 256 samples" in result.stdout
+    for system in systems.split(","):
+        assert f"| {system} | " in result.stdout
+    assert (results.read_text() if results.exists() else None) == before  # a dry run: no record

@@ -59,8 +59,9 @@ def typed_name(name: str, dtype: Any) -> str:
 
 
 def _launch(file: str, name: str, threads: int, *args: Any) -> None:
-    """Run kernel ``name`` of ``file`` on the GPU of ``args[0]`` with at least ``threads``
-    threads, in blocks of THREADS_PER_BLOCK (fewer when the grid-stride loops make up the rest)."""
+    """Run kernel ``name`` of ``file`` on the GPU of ``args[0]``: one thread per unit of work
+    (``threads`` of them) in blocks of THREADS_PER_BLOCK; beyond MAX_BLOCKS blocks, the
+    kernels' grid-stride loops give each thread several units."""
     blocks = max(1, min(-(-threads // THREADS_PER_BLOCK), MAX_BLOCKS))
     with args[0].device:
         kernel(file, name)((blocks,), (THREADS_PER_BLOCK,), args)
