@@ -63,17 +63,23 @@ class Adam(Optimizer):
         mean = self.buffer(state, "exp_avg", param)
         mean_square = self.buffer(state, "exp_avg_sq", param)
         state["step"] = t = state.get("step", 0) + 1
+        # One scratch array serves every intermediate (out=...): each new array of this
+        # size costs an allocation and page faults.
+        step = xp.multiply(grad, 1 - beta1)
         mean *= beta1  # m ← β₁m + (1 − β₁)g
-        mean += (1 - beta1) * grad
+        mean += step
+        xp.multiply(grad, grad, out=step)
+        step *= 1 - beta2
         mean_square *= beta2  # v ← β₂v + (1 − β₂)g²
-        mean_square += (1 - beta2) * xp.square(grad)
+        mean_square += step
         # Bias corrections as Python floats (an np.float64 here would upcast float32 maths).
         step_size = self.lr / (1 - beta1**t)
-        denominator = xp.sqrt(mean_square)
-        denominator /= math.sqrt(1 - beta2**t)
-        denominator += self.eps  # √v / √(1 − β₂ᵗ) + ε
-        xp.divide(mean, denominator, out=denominator)
-        param -= step_size * denominator  # θ ← θ − lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε)
+        xp.sqrt(mean_square, out=step)
+        step /= math.sqrt(1 - beta2**t)
+        step += self.eps  # √v / √(1 − β₂ᵗ) + ε
+        xp.divide(mean, step, out=step)
+        step *= step_size
+        param -= step  # θ ← θ − lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε)
 
 
 class AdamW(Adam):
