@@ -142,7 +142,7 @@ RECIPES: dict[str, Recipe] = {
                "E: five Conv-ReLU-MaxPool blocks (16..256 channels), SGD+momentum",
                deep_cnn, _sgd_momentum, lr=0.01, epochs=5, batch_size=64, image_shape=(1, 32, 32),
                pad_to=32, target_accuracy=0.985),
-        Recipe("mnist-best", "F: VGG-style CNN with BatchNorm, Dropout and augmentation, Adam",
+        Recipe("mnist-best", "F: 3 x (Conv-BatchNorm-ReLU-MaxPool), Dropout, augmentation, Adam",
                best, _keras_adam, lr=2e-3, epochs=8, batch_size=128, image_shape=(1, 28, 28),
                augment=True, scheduler=_cosine, target_accuracy=0.995),
     ]
