@@ -262,10 +262,7 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(report)
     if args.device == "cuda" and not args.no_record:  # a dry run on the CPU is not a result
-        results = HERE / "results" / "gpu_mnist.md"
-        results.parent.mkdir(exist_ok=True)
-        with results.open("a") as f:
-            f.write(report + "\n")
+        mnist_speed.append_result("gpu_mnist.md", report)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from mnist_speed import machine  # noqa: E402  (a sibling script, not a package)
+from mnist_speed import append_result, machine  # noqa: E402  (a sibling script, not a package)
 
 from tinydl import zoo  # noqa: E402
 
@@ -79,10 +79,7 @@ def main() -> None:
         f"Command: `python benchmarks/mnist_examples.py`\n\n" + "\n".join(rows) + "\n"
     )
     print(table)
-    results = HERE / "results" / "mnist_examples.md"
-    results.parent.mkdir(exist_ok=True)
-    with results.open("a") as f:
-        f.write(table + "\n")
+    append_result("mnist_examples.md", table)
 
 
 if __name__ == "__main__":

@@ -371,6 +371,14 @@ def available_systems(model: str) -> list[str]:
     return systems
 
 
+def append_result(file_name: str, text: str) -> None:
+    """Add ``text`` to benchmarks/results/FILE_NAME: the files are logs of runs."""
+    results = HERE / "results" / file_name
+    results.parent.mkdir(exist_ok=True)
+    with results.open("a") as f:
+        f.write(text + "\n")
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -444,10 +452,7 @@ def main() -> None:
     print()
     print(table)
     if not args.no_record:
-        results = HERE / "results" / "mnist_speed.md"
-        results.parent.mkdir(exist_ok=True)
-        with results.open("a") as f:
-            f.write(table + "\n")
+        append_result("mnist_speed.md", table)
 
 
 if __name__ == "__main__":
