@@ -421,3 +421,19 @@ def test_float64_reductions_to_a_scalar_stay_float64(device: str) -> None:
     scalar = make(2.0, device)
     (scalar * scalar).backward()
     assert scalar.grad.dtype == np.float64
+
+
+def test_backward_skips_a_branch_whose_consumer_passes_no_gradient():
+    class StopGradient(tinydl.Function):
+        """y = x, passing no gradient back."""
+
+        def forward(self, x):
+            return x * 1
+
+        def backward(self, gy):
+            return None
+
+    x = tinydl.tensor([1.0, 2.0], requires_grad=True)
+    y = StopGradient()(x * 3) + x  # only the direct path carries a gradient
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 1.0])

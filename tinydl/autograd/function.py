@@ -135,7 +135,11 @@ def run_backward(root: Tensor, grad: Any, retain_graph: bool = False) -> None:
         return
     output_grads: dict[int, Any] = {id(root.creator): grad}
     for function in reversed(topological_order(root.creator)):
-        grad_output = output_grads.pop(id(function))
+        grad_output = output_grads.pop(id(function), None)
+        if grad_output is None:  # every consumer of this output returned None for it
+            if not retain_graph:
+                function.__dict__.clear()
+            continue
         grads = function.backward(grad_output)
         if not isinstance(grads, tuple):
             grads = (grads,)
