@@ -99,6 +99,59 @@ def col2im(
     return grad[:, :, ph : ph + h, pw : pw + w]
 
 
+# ---- the stride-1 fast path on the CPU: whole image rows -----------------------------------
+# With stride 1, the pixels a kernel position (i, j) reads for a whole output row are one
+# contiguous run of the flattened padded image, starting at i·Wp + j. So im2col over WHOLE
+# rows (Wp columns per output row instead of OW) copies KH·KW long runs instead of
+# N·C·OH short rows of OW values: measured 2.5x faster for the MNIST CNN's second layer,
+# and col2im 3x faster. The price is KW−1 extra columns per output row, which wrap around
+# into the next row: the forward pass crops them, and backward gives them zero gradient.
+
+
+def flat_padded(x: Any, padding: Pair, extra: int) -> Any:
+    """``x`` (N, C, H, W) zero-padded and flattened to (C, N, Hp·Wp + extra)."""
+    n, c, h, w = x.shape
+    (ph, pw), hp, wp = padding, h + 2 * padding[0], w + 2 * padding[1]
+    flat = backend.array_module(x).zeros((c, n, hp * wp + extra), dtype=x.dtype)
+    flat[:, :, : hp * wp].reshape(c, n, hp, wp)[:, :, ph : ph + h, pw : pw + w] = x.transpose(
+        1, 0, 2, 3
+    )
+    return flat
+
+
+def im2col_rows(x: Any, kernel_size: Pair, padding: Pair) -> Any:
+    """Stride-1 :func:`im2col` over whole padded rows: a (C·KH·KW, N·OH·Wp) matrix whose
+    columns (n, oh, ow) for ow ≥ OW are wrapped-around junk (see the note above)."""
+    n, c, h, w = x.shape
+    (kh, kw), wp = kernel_size, w + 2 * padding[1]
+    oh = h + 2 * padding[0] - kh + 1
+    flat = flat_padded(x, padding, extra=kw - 1)
+    cols = backend.array_module(x).empty((c, kh, kw, n, oh * wp), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            start = i * wp + j
+            cols[:, i, j] = flat[:, :, start : start + oh * wp]
+    return cols.reshape(c * kh * kw, n * oh * wp)
+
+
+def col2im_rows(
+    cols: Any, x_shape: tuple[int, int, int, int], kernel_size: Pair, padding: Pair
+) -> Any:
+    """The adjoint of :func:`im2col_rows` (the junk columns must hold zeros)."""
+    n, c, h, w = x_shape
+    (kh, kw), (ph, pw) = kernel_size, padding
+    hp, wp = h + 2 * ph, w + 2 * pw
+    oh = hp - kh + 1
+    cols = cols.reshape(c, kh, kw, n, oh * wp)
+    flat = backend.array_module(cols).zeros((c, n, hp * wp + kw - 1), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            start = i * wp + j
+            flat[:, :, start : start + oh * wp] += cols[:, i, j]
+    images = flat[:, :, : hp * wp].reshape(c, n, hp, wp)[:, :, ph : ph + h, pw : pw + w]
+    return images.transpose(1, 0, 2, 3)
+
+
 class Conv2D(Function):
     """Y = W ⋆ X + b: ``Y[n, o] = Σ_c X[n, c] ⋆ W[o, c] + b[o]`` (cross-correlation, NCHW).
 
@@ -122,24 +175,44 @@ class Conv2D(Function):
         # (9x for a 3x3 kernel: 9 MB for the MNIST CNN's second layer at batch 64), but
         # rebuilding them took 7% of a training step, so they are kept, not recomputed.
         self.x_shape, self.weight = x.shape, weight
-        self.cols = im2col(x, (kh, kw), self.stride, self.padding)
+        # Whole rows pay off where output rows are short (measured: 2x faster im2col and
+        # col2im at 11 values per row, slower at 26), and only for stride 1 on the CPU.
+        self.whole_rows = self.stride == (1, 1) and ow < 16 and not backend.is_cuda(x)
+        if self.whole_rows:  # the CPU fast path (see im2col_rows)
+            self.cols = im2col_rows(x, (kh, kw), self.padding)
+            self.row_width = x.shape[3] + 2 * self.padding[1]
+        else:
+            self.cols = im2col(x, (kh, kw), self.stride, self.padding)
+            self.row_width = ow
         y = weight.reshape(out_channels, -1) @ self.cols
+        y = y.reshape(out_channels, n, oh, self.row_width)[..., :ow]  # drop wrapped columns
         if bias is not None:
-            y += bias[:, None]
-        # (O, N·OH·OW) -> (N, O, OH, OW), stored contiguously for the ops that follow.
-        xp = backend.array_module(x)
-        return xp.ascontiguousarray(y.reshape(out_channels, n, oh, ow).transpose(1, 0, 2, 3))
+            y += bias[:, None, None, None]
+        # (O, N, OH, OW) -> (N, O, OH, OW), stored contiguously for the ops that follow.
+        return backend.array_module(x).ascontiguousarray(y.transpose(1, 0, 2, 3))
 
     def backward(self, gy):
         weight = self.weight
         kernel_size = weight.shape[2:]
-        # (N, O, OH, OW) -> (O, N·OH·OW): the reshape of the transposed view makes it contiguous.
-        gy_matrix = gy.transpose(1, 0, 2, 3).reshape(weight.shape[0], -1)
-        w_matrix = weight.reshape(weight.shape[0], -1)
+        out_channels, (n, _, oh, ow) = weight.shape[0], gy.shape
+        # (N, O, OH, OW) -> (O, N·OH·row_width), the columns' layout.
+        gy_by_channel = gy.transpose(1, 0, 2, 3)
+        if self.row_width == ow:  # the reshape of the transposed view copies it
+            gy_matrix = gy_by_channel.reshape(out_channels, -1)
+        else:  # whole rows: the wrapped-around columns get zero gradient
+            rows = backend.array_module(gy).zeros(
+                (out_channels, n, oh, self.row_width), dtype=gy.dtype
+            )
+            rows[..., :ow] = gy_by_channel
+            gy_matrix = rows.reshape(out_channels, -1)
+        w_matrix = weight.reshape(out_channels, -1)
         gx = gw = None
         if self.needs_grad[0]:
             gx_cols = w_matrix.T @ gy_matrix
-            gx = col2im(gx_cols, self.x_shape, kernel_size, self.stride, self.padding)
+            if self.whole_rows:
+                gx = col2im_rows(gx_cols, self.x_shape, kernel_size, self.padding)
+            else:
+                gx = col2im(gx_cols, self.x_shape, kernel_size, self.stride, self.padding)
         if self.needs_grad[1]:
             gw = (gy_matrix @ self.cols.T).reshape(weight.shape)
         if len(self.needs_grad) == 2:  # called without a bias
