@@ -41,13 +41,11 @@ class MaxPool2D(Function):
         kh, kw = self.kernel_size
         self.x_shape = x.shape
         self.out_size = output_size(x.shape[2:], self.kernel_size, self.stride, self.padding)
-        # Non-overlapping windows that tile x exactly: x is then x.reshape(N, C, OH, KH, OW, KW)
-        # and the view at kernel position (i, j) below is exactly [:, :, :, i, :, j] of it.
-        self.tiles = (
-            self.stride == self.kernel_size
-            and self.padding == (0, 0)
-            and self.x_shape[2:] == (self.out_size[0] * kh, self.out_size[1] * kw)
-        )
+        # Non-overlapping, unpadded windows: the first OH·KH rows and OW·KW columns of x are
+        # then x[:, :, :OH·KH, :OW·KW].reshape(N, C, OH, KH, OW, KW), and the view at kernel
+        # position (i, j) below is exactly [:, :, :, i, :, j] of it. Rows and columns past
+        # those (11 = 5·2 + 1) belong to no window.
+        self.tiles = self.stride == self.kernel_size and self.padding == (0, 0)
         if backend.is_cuda(x):  # one GPU thread per window, same argmax (kernels/pooling.cu)
             window = self.kernel_size, self.stride, self.padding
             y, self.argmax = kernels.max_pool_forward(x, *window, self.out_size)
@@ -83,7 +81,12 @@ class MaxPool2D(Function):
             grad = xp.empty((n, c, oh, kh, ow, kw), dtype=gy.dtype)
             for k, (i, j) in enumerate(positions):
                 grad[:, :, :, i, :, j] = (self.argmax == k) * gy
-            return grad.reshape(self.x_shape)
+            grad = grad.reshape(n, c, oh * kh, ow * kw)
+            if grad.shape != self.x_shape:  # the pixels in no window get zero gradient
+                full = xp.zeros(self.x_shape, dtype=gy.dtype)
+                full[:, :, : oh * kh, : ow * kw] = grad
+                grad = full
+            return grad
         # Overlapping windows may pick the same pixel: add, one strided += per kernel position.
         grad = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=gy.dtype)
         for k, position in enumerate(positions):
