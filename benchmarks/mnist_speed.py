@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -154,8 +155,9 @@ class TinydlSystem:
         self.loss_fn = nn.CrossEntropyLoss()
         self.batch = settings["batch"]
 
-    def train_epoch(self, x: np.ndarray, y: np.ndarray, order: np.ndarray) -> float:
-        total = 0.0
+    def train_epoch(self, x: Any, y: Any, order: Any) -> float:
+        """One epoch over ``order``; x, y and order live on the model's device (host or GPU)."""
+        total = None
         for start in range(0, len(order), self.batch):
             index = order[start : start + self.batch]
             xb, yb = self.tinydl.Tensor(x[index]), self.tinydl.Tensor(y[index])
@@ -163,18 +165,19 @@ class TinydlSystem:
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
-            total += loss.item()
-        return total / -(-len(order) // self.batch)
+            total = loss.data if total is None else total + loss.data  # stays on the device
+        return float(total) / -(-len(order) // self.batch)  # the epoch's one read: a GPU sync
 
-    def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
+    def accuracy(self, x: Any, y: Any) -> float:
         with self.tinydl.no_grad():
-            logits = np.concatenate(
-                [
-                    self.model(self.tinydl.Tensor(x[i : i + 1000])).numpy()
-                    for i in range(0, len(x), 1000)
-                ]
+            logits = (
+                self.model(self.tinydl.Tensor(x[i : i + 1000])).data for i in range(0, len(y), 1000)
             )
-        return float((logits.argmax(1) == y).mean())
+            correct = sum(
+                (chunk.argmax(1) == y[i * 1000 : (i + 1) * 1000]).sum()
+                for i, chunk in enumerate(logits)
+            )
+        return float(correct) / len(y)
 
 
 class TorchSystem:
