@@ -154,7 +154,7 @@ def test_max_pool2d_pads_with_minus_infinity(device, rng):
     assert (y.numpy() < 0).all()
     np.testing.assert_array_equal(y.numpy(), direct_max_pool2d(x.numpy(), 3, 2, 1))
     # Each of the 2·3·3·3 windows sends its gradient 1 to one real pixel.
-    assert x.grad.numpy().sum() == y.size
+    assert x.grad.numpy().sum() == y.numel()
 
 
 def test_max_pool2d_matches_torch(device, rng):
@@ -195,7 +195,7 @@ def test_max_pool2d_matches_torch(device, rng):
 def test_max_pool2d_routes_gradient_to_first_maximum(device, x, kernel_size, stride, expected_grad):
     x = make(np.array(x, dtype=float)[None, None], device)
     y = max_pool2d(x, kernel_size, stride)
-    gy = np.arange(1, y.size + 1, dtype=float).reshape(y.shape)
+    gy = np.arange(1, y.numel() + 1, dtype=float).reshape(y.shape)
     y.backward(make(gy, device, requires_grad=False))
     np.testing.assert_array_equal(x.grad.numpy()[0, 0], expected_grad)
 

@@ -18,7 +18,9 @@ from tinydl.autograd import function as engine
 
 REDUCTIONS = [
     pytest.param(
-        lambda x, name=name, axis=axis, keepdims=keepdims: getattr(x, name)(axis, keepdims),
+        lambda x, name=name, axis=axis, keepdims=keepdims: getattr(x, name)(
+            axis=axis, keepdims=keepdims  # keywords: max(x, int) is PyTorch's (values, indices)
+        ),
         (np.random.default_rng(2).permutation(24).astype(float).reshape(2, 3, 4),),
         id=f"{name}-axis={axis}-keepdims={keepdims}",
     )

@@ -46,14 +46,16 @@ def test_the_catalogue_covers_the_required_topics_and_ships_a_stub_for_each() ->
     required = {
         "sigmoid", "tanh", "matmul", "broadcast_add", "sum_mean", "softmax_cross_entropy",
         "mse", "hinge", "max_pool", "conv2d_im2col", "batch_norm", "dropout", "sgd_momentum",
+        "adam", "layer_norm", "lstm_step", "attention",
     }  # fmt: skip
-    assert required <= set(EXERCISES) and len(EXERCISES) >= 13
+    assert required <= set(EXERCISES) and len(EXERCISES) >= 17
     shipped = resources.files("tinydl.exercises.stubs")
     stub_names = {p.name for p in shipped.iterdir() if p.name.endswith(".py")} - {"__init__.py"}
     assert stub_names == {exercise.filename for exercise in EXERCISES.values()}
     for name in EXERCISES:
         assert "raise NotImplementedError(" in stub_text(name)
         assert f"tinydl exercises check {name}" in stub_text(name)  # the docstring says how
+        assert f"tinydl exercises hint {name}" in stub_text(name)
 
 
 def test_fresh_stubs_all_fail_as_not_implemented_yet(tmp_path: Path) -> None:
@@ -291,6 +293,55 @@ MISTAKES = {
         "step 2, parameter 0 (shape (3, 4)) differs from tinydl.optim.Adam's",
         "step 1 was right but a later one is not",
     ),
+    "layer_norm: mean and deviation treated as constants": (
+        "layer_norm", "(g_hat - through_mean - through_std)", "g_hat",
+        "dL/dx is wrong for x (4, 5), gamma (5,), beta (5,): gradient check failed for input 0",
+        "μ and σ treated as constants",
+    ),
+    "layer_norm: gamma forgotten, which no pattern claims": (
+        "layer_norm",
+        "g_hat = grad_output * self.gamma  # dL/dx̂: γ varies along the row",
+        "g_hat = grad_output",
+        "dL/dx is wrong for x (4, 5), gamma (5,), beta (5,)",
+        None,
+    ),
+    "layer_norm: gamma taken out of the means": (
+        "layer_norm", "grad_x = self.inv_std * (g_hat - through_mean - through_std)",
+        "g_hat = grad_output\n        through_mean = row_mean(g_hat)\n        "
+        "through_std = self.x_hat * row_mean(g_hat * self.x_hat)\n        "
+        "grad_x = self.gamma * self.inv_std * (g_hat - through_mean - through_std)",
+        "dL/dx is wrong for x (4, 5), gamma (5,), beta (5,)",
+        "γ taken out of the row means",
+    ),
+    "lstm_step: the path from c through h forgotten": (
+        "lstm_step", "grad_output[1] + grad_h * self.o * (1 - self.tanh_c * self.tanh_c)",
+        "grad_output[1]",
+        "dL/dx is wrong for x (2, 3), h_prev (2, 4), c_prev (2, 4), w_ih (16, 3), w_hh (16, 4), "
+        "b (16,): gradient check failed for input 0 (shape (2, 3))",
+        "the path from c through h is missing",
+    ),
+    "lstm_step: the g gate differentiated as a sigmoid": (
+        "lstm_step", "grad_c * self.i * (1 - self.g * self.g)",
+        "grad_c * self.i * self.g * (1 - self.g)",
+        "dL/dx is wrong for x (2, 3)",
+        "the g gate's slope is the sigmoid's",
+    ),
+    "lstm_step: dW_ih transposed": (
+        "lstm_step", "grad_a.T @ self.x", "self.x.T @ grad_a",
+        "LSTMStep.backward returned dL/dw_ih of shape (3, 16)",
+        "missing transpose: (3, 16) is w_ih's shape (16, 3) transposed",
+    ),
+    "attention: softmax treated as element-wise": (
+        "attention", "self.p * (grad_p - (grad_p * self.p).sum(axis=1, keepdims=True))",
+        "self.p * (1 - self.p) * grad_p",
+        "dL/dQ is wrong for Q (3, 4), K (5, 4), V (5, 2): gradient check failed for input 0",
+        "softmax treated as element-wise",
+    ),
+    "attention: the 1/sqrt(d) scale missing": (
+        "attention", "grad_q = grad_scores @ self.k * self.scale", "grad_q = grad_scores @ self.k",
+        "dL/dQ is wrong for Q (3, 4), K (5, 4), V (5, 2)",
+        "dL/dQ is 2 times too large: the 1/√d scale is missing",
+    ),
 }
 # fmt: on
 
@@ -404,7 +455,10 @@ def test_check_defaults_to_the_current_directory_and_fails_with_exit_code_1(
     assert run_cli("exercises", "check") == 1
     out = capsys.readouterr().out
     assert out.startswith("PASS  sigmoid\nFAIL  tanh: not implemented yet: Tanh.backward")
-    assert out.endswith(f"\n1 of {len(EXERCISES)} exercises pass\n")
+    assert out.endswith(
+        f"\nStuck? The next of three hints:  tinydl exercises hint tanh --dir .\n"
+        f"1 of {len(EXERCISES)} exercises pass\n"
+    )
 
 
 def test_check_all_reports_missing_files_among_present_ones(

@@ -79,7 +79,7 @@ def test_state_dict_round_trip_resumes_the_schedule(make) -> None:
     original = make(sgd())
     lrs_per_epoch(original, 3)
     state = original.state_dict()
-    assert state == {"base_lr": BASE_LR, "epoch": 3}
+    assert state == {"base_lrs": [BASE_LR], "epoch": 3}
 
     optimizer = sgd(lr=0.7)  # whatever it starts with, loading sets the lr of epoch 3
     resumed = make(optimizer)
@@ -89,9 +89,9 @@ def test_state_dict_round_trip_resumes_the_schedule(make) -> None:
 
 
 def test_argument_errors() -> None:
-    with pytest.raises(ValueError, match=r"^step_size must be >= 1, got 0$"):
+    with pytest.raises(ValueError, match=r"^step_size must be an integer >= 1, got 0$"):
         StepLR(sgd(), step_size=0)
-    with pytest.raises(ValueError, match=r"^T_max must be >= 1, got 0$"):
+    with pytest.raises(ValueError, match=r"^T_max must be an integer >= 1, got 0$"):
         CosineAnnealingLR(sgd(), T_max=0)
     with pytest.raises(TypeError, match=r"^ExponentialLR needs an optimiser with an lr, got 3$"):
         ExponentialLR(3, gamma=0.5)

@@ -193,7 +193,7 @@ def test_summary_of_the_mnist_cnn(first_layer):
     assert [p.shape for p in model.parameters()] == [
         (32, 1, 3, 3), (32,), (21632, 100), (100,), (100, 10), (10,),
     ]  # fmt: skip
-    assert sum(p.size for p in model.parameters()) == 2_164_630
+    assert sum(p.numel() for p in model.parameters()) == 2_164_630
 
 
 def test_summary_counts_batch_norm_buffers_as_non_trainable(device):

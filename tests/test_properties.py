@@ -148,7 +148,8 @@ def test_gradient_of_a_broadcast_product_sums_the_other_operand(device: str, pai
 @given(case=array_and_axes(distinct_values), keepdims=st.booleans())
 def test_reductions_match_numpy(name: str, device: str, case, keepdims: bool) -> None:
     x, axis = case
-    result = getattr(tinydl, name)(tinydl.tensor(x, dtype="float64", device=device), axis, keepdims)
+    x_tensor = tinydl.tensor(x, dtype="float64", device=device)
+    result = getattr(tinydl, name)(x_tensor, axis=axis, keepdims=keepdims)  # max(x, 1): (v, i)
     expected = getattr(np, name)(x, axis=axis, keepdims=keepdims)
     assert result.shape == np.shape(expected)
     assert result.dtype == np.float64
@@ -183,7 +184,7 @@ def test_gradcheck_broadcast_binary_ops(name: str, device: str, pair) -> None:
 def test_gradcheck_reductions(name: str, device: str, case, keepdims: bool) -> None:
     x_values, axis = case
     x = tinydl.tensor(x_values, dtype="float64", requires_grad=True, device=device)
-    assert tinydl.gradcheck(lambda t: getattr(tinydl, name)(t, axis, keepdims), [x])
+    assert tinydl.gradcheck(lambda t: getattr(tinydl, name)(t, axis=axis, keepdims=keepdims), [x])
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -160,9 +160,9 @@ def test_early_stopping_patience_zero_stops_at_the_first_epoch_without_improveme
 
 
 def test_early_stopping_errors() -> None:
-    with pytest.raises(ValueError, match=r"^mode must be 'min' or 'max', got 'up'$"):
+    with pytest.raises(ValueError, match=r"^mode must be 'auto', 'min' or 'max', got 'up'$"):
         EarlyStopping(mode="up")
-    with pytest.raises(ValueError, match=r"^patience must be >= 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^patience must be an integer >= 0, got -1$"):
         EarlyStopping(patience=-1)
     with pytest.raises(KeyError, match=re.escape(
         "EarlyStopping monitors 'val_loss', but the epoch only reported accuracy, loss "

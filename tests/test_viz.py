@@ -308,7 +308,7 @@ def test_histogram_recorder_records_weights_and_gradients(device):
     for name, parameter in model.named_parameters():
         before, after = recorder.weights[name]
         values = parameter.numpy()
-        assert after.counts.sum() == parameter.size
+        assert after.counts.sum() == parameter.numel()
         assert after.edges[0] == values.min() and after.edges[-1] == values.max()
         assert len(after.counts) == 20
         grads = parameter.grad.numpy()

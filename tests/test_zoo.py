@@ -37,7 +37,7 @@ def test_linear_cnn_has_2164630_parameters() -> None:
     recipe = zoo.recipe("mnist-linear-cnn")
     table = nn.summary(recipe.build(), recipe.image_shape, print_fn=None)
     assert "Total params: 2,164,630" in table.splitlines()
-    assert sum(p.size for p in recipe.build().parameters()) == 2_164_630
+    assert sum(p.numel() for p in recipe.build().parameters()) == 2_164_630
 
 
 def test_unknown_recipe_lists_the_known_ones() -> None:

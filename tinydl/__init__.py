@@ -5,15 +5,20 @@ the backward walk), ``ops`` (one Function per operation, derivative in its
 docstring), then ``gradcheck`` to prove each backward right.
 """
 
-from tinydl import data, nn, optim, random, train, viz  # the upper layers, as tinydl.nn etc.
+# The upper layers, as tinydl.nn etc.; utils and vision hold torch.utils.data's and
+# torchvision's names.
+from tinydl import data, nn, optim, random, train, utils, vision, viz
 from tinydl.autograd import Function, Tensor, is_grad_enabled, no_grad, tensor
+from tinydl.autograd.default_dtype import get_default_dtype, set_default_dtype
 from tinydl.backend import Device, device, get_default_device, set_default_device
-from tinydl.errors import DeviceError, GradcheckError, TinyDLError
+from tinydl.errors import DeviceError, GradcheckError, ProbabilitiesAsLogitsWarning, TinyDLError
 from tinydl.gradcheck import gradcheck
 from tinydl.ops import (
+    argmax,
     clip,
     concatenate,
     exp,
+    flatten,
     log,
     log_softmax,
     matmul,
@@ -32,6 +37,7 @@ from tinydl.ops import (
 from tinydl.ops import max as max  # noqa: PLC0414  (shadows the builtin only inside tinydl.*)
 from tinydl.ops import sum as sum  # noqa: PLC0414
 from tinydl.random import manual_seed
+from tinydl.train.save_load import load, save
 
 __version__ = "0.1.0"
 
@@ -41,4 +47,7 @@ __all__ = [
     "log_softmax", "manual_seed", "matmul", "max", "maximum", "mean", "no_grad", "relu", "reshape",
     "set_default_device", "sigmoid", "softmax", "sqrt", "stack", "sum", "tanh", "tensor",
     "transpose", "where", "data", "nn", "optim", "random", "train", "viz",
+    "utils", "vision",
+    "ProbabilitiesAsLogitsWarning", "argmax", "flatten", "get_default_dtype", "set_default_dtype",
+    "load", "save",
 ]

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +25,7 @@ from tinydl.autograd import tensor
 from tinydl.errors import TinyDLError
 from tinydl.exercises import cli as exercises_cli
 from tinydl.train import evaluate, fit, load_checkpoint, predict
+from tinydl.train.checkpoint import check_output_folder, read_extra
 from tinydl.viz import cli as viz_cli
 
 
@@ -116,6 +120,7 @@ def train(args: argparse.Namespace) -> None:
     batch_size = args.batch_size or recipe.batch_size
     lr = args.lr or recipe.lr
     out = Path(args.out or Path("runs") / recipe.name)
+    check_output_folder(out, "--out")
 
     (train_images, train_labels), (test_images, test_labels) = data.load_mnist(
         args.data, progress=not args.no_progress
@@ -210,28 +215,81 @@ def evaluate_checkpoint(args: argparse.Namespace) -> None:
     print(np.array2string(report["confusion_matrix"], max_line_width=200))
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (sent by ``timeout``, ``docker stop``, cluster schedulers), raised where the
+    program is, so it unwinds like Ctrl-C: temporary files are removed, checkpoints kept."""
+
+
+_STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """The first SIGINT or SIGTERM stops the command; later ones are ignored, so that a
+    repeated Ctrl-C cannot break the clean-up (temporary files) into a traceback."""
+    for kind in _STOPPING:
+        signal.signal(kind, signal.SIG_IGN)
+    raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+
+
+def _interrupted(args: argparse.Namespace, error: KeyboardInterrupt) -> int:
+    """Say in one line that the run was interrupted and what it left; the exit status."""
+    kind = signal.SIGTERM if isinstance(error, Terminated) else signal.SIGINT
+    left = ""
+    if args.command == "train":
+        checkpoint = Path(args.out or Path("runs") / args.example) / "model.npz"
+        try:
+            epoch = read_extra(checkpoint)["epoch"] + 1
+            left = f"; the last complete checkpoint is {checkpoint} (epoch {epoch})"
+        except (TinyDLError, KeyError):
+            left = "; no checkpoint was written"
+    print(f"tinydl: interrupted by {kind.name}{left}", file=sys.stderr)
+    return 128 + kind
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """``argv`` (default: the command line) parsed; usage mistakes exit with status 2."""
+    return _parser().parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed command and return its exit status. Errors propagate as exceptions;
+    :func:`main` turns them into one line on stderr."""
+    if args.command == "train":
+        train(args)
+    elif args.command == "evaluate":
+        evaluate_checkpoint(args)
+    elif args.command == "visualize":
+        viz_cli.visualize(args)
+    elif args.command == "exercises":
+        return exercises_cli.run(args)
+    else:
+        recipe = zoo.recipe(args.example)
+        nn.summary(recipe.build(), recipe.image_shape)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parse_args(argv)
+    previous = {kind: _install(kind, _interrupt) for kind in _STOPPING}
     try:
-        if args.command == "train":
-            train(args)
-        elif args.command == "evaluate":
-            evaluate_checkpoint(args)
-        elif args.command == "visualize":
-            viz_cli.visualize(args)
-        elif args.command == "exercises":
-            return exercises_cli.run(args)
-        else:
-            recipe = zoo.recipe(args.example)
-            nn.summary(recipe.build(), recipe.image_shape)
+        return run(args)
     except (TinyDLError, KeyError, ValueError, OSError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"tinydl: error: {message}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("tinydl: interrupted", file=sys.stderr)
-        return 130
-    return 0
+    except KeyboardInterrupt as err:
+        return _interrupted(args, err)
+    finally:
+        for kind, handler in previous.items():
+            _install(kind, handler)
+
+
+def _install(kind: signal.Signals, handler: Any) -> Any:
+    """Set ``handler`` for signal ``kind`` and return the previous one; outside the main
+    thread (where Python cannot handle signals) nothing is set."""
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(kind, handler)
 
 
 if __name__ == "__main__":

@@ -11,3 +11,13 @@ class DeviceError(TinyDLError, RuntimeError):
 
 class GradcheckError(TinyDLError, AssertionError):
     """An analytic gradient disagrees with its finite-difference estimate."""
+
+
+class ProbabilitiesAsLogitsWarning(UserWarning):
+    """A loss that applies its own softmax was given probabilities (a model ending in
+    Softmax): the softmax runs twice and the loss stops meaning anything."""
+
+
+class AxisError(TinyDLError, ValueError, IndexError):
+    """An axis argument is out of range for the tensor (a ValueError and an IndexError, as
+    NumPy's AxisError is, so code catching either keeps working)."""

@@ -11,7 +11,8 @@ disagreement above 1e-2 means the backward pass is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from tinydl.errors import GradcheckError
 
 def gradcheck(
     fn: Callable[..., Tensor],
-    inputs: Sequence[Tensor],
+    inputs: Sequence[Tensor] | Tensor,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -44,9 +45,29 @@ def gradcheck(
     rounding (∝ 1e-16/ε); an element passes when
     ``|analytic − numeric| ≤ atol + rtol·|numeric|``.
 
+    ``inputs`` is a sequence of ``fn``'s arguments; a single Tensor stands for the one
+    argument of a one-input ``fn`` (``gradcheck(tinydl.tanh, x)``).
+
     Returns True, or raises :class:`~tinydl.GradcheckError` naming the input,
     the worst element, both values and the tolerance.
     """
+    if not callable(fn):
+        raise TypeError(
+            f"gradcheck() needs fn to be a function of the inputs (such as tinydl.tanh or a "
+            f"lambda), got {type(fn).__name__}: call it as gradcheck(fn, [x, ...])"
+        )
+    for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not number or not 0 <= value < math.inf or (name == "eps" and value == 0):
+            limit = "> 0" if name == "eps" else ">= 0"
+            raise ValueError(f"gradcheck() needs {name} to be a number {limit}, got {value!r}")
+    if isinstance(inputs, Tensor):
+        inputs = [inputs]
+    elif isinstance(inputs, (str, bytes)) or not isinstance(inputs, Iterable):
+        raise TypeError(
+            f"gradcheck() needs inputs to be a Tensor or a sequence of fn's arguments, "
+            f"got {type(inputs).__name__}"
+        )
     inputs = list(inputs)
     checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     if not checked:

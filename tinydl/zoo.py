@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import data, nn, optim
+from tinydl import backend, data, nn, optim, random
 from tinydl.train.checkpoint import CheckpointError, read_extra
 
 
@@ -101,6 +101,48 @@ def best() -> nn.Module:
     )
 
 
+class RowLSTM(nn.Module):
+    """G. Each digit read top to bottom as 28 rows of 28 pixels by an LSTM(128); its last
+    hidden state -> Dense(10).
+
+    The LSTM starts as Keras's does (not PyTorch's uniform ±1/√H): Glorot-uniform input
+    weights, orthogonal recurrent weights and a forget-gate bias of 1, so that from the
+    first step the cell keeps what it saw in the top rows until the last one; and the
+    pixels are standardised with MNIST's mean and standard deviation before the LSTM sees
+    them. Test accuracy after 1 and 2 epochs (seed 0): 93.3% and 96.0% with PyTorch's
+    start and raw pixels, 94.6% and 96.5% with Keras's start, 95.6% and 97.6% with both.
+    """
+
+    MEAN, STD = 0.1307, 0.3081  # of MNIST's training pixels, scaled to [0, 1]
+
+    def __init__(self, hidden_size: int = 128) -> None:
+        self.lstm = nn.LSTM(28, hidden_size, batch_first=True)
+        self.head = nn.Dense(hidden_size, 10)
+        self.lstm.weight_ih_l0.data = _as_like(
+            nn.init.glorot_uniform((28, 4 * hidden_size)).T, self.lstm.weight_ih_l0
+        )
+        gates = [_orthogonal((hidden_size, hidden_size)) for _ in range(4)]
+        self.lstm.weight_hh_l0.data = _as_like(np.concatenate(gates), self.lstm.weight_hh_l0)
+        bias = np.zeros(4 * hidden_size, dtype=np.float32)
+        bias[hidden_size : 2 * hidden_size] = 1  # the forget gate's block
+        self.lstm.bias_ih_l0.data = _as_like(bias, self.lstm.bias_ih_l0)
+        self.lstm.bias_hh_l0.data = _as_like(np.zeros_like(bias), self.lstm.bias_hh_l0)
+
+    def forward(self, x: Any) -> Any:
+        output, _ = self.lstm((x - self.MEAN) / self.STD)  # (N, 28 rows, hidden_size)
+        return self.head(output[:, -1])
+
+
+def _orthogonal(shape: tuple[int, int]) -> np.ndarray:
+    """A random orthogonal matrix (QR of a Gaussian one, signs fixed so it is uniform)."""
+    q, r = np.linalg.qr(random.generator().standard_normal(shape))
+    return (q * np.sign(np.diag(r))).astype(np.float32)
+
+
+def _as_like(values: np.ndarray, like: nn.Parameter) -> Any:
+    return backend.to_device(np.ascontiguousarray(values, dtype=like.dtype), like.device)
+
+
 def _keras_rmsprop(params: Iterable[nn.Parameter], lr: float) -> Any:
     return optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-7)
 
@@ -145,6 +187,9 @@ RECIPES: dict[str, Recipe] = {
         Recipe("mnist-best", "F: 3 x (Conv-BatchNorm-ReLU-MaxPool), Dropout, augmentation, Adam",
                best, _keras_adam, lr=2e-3, epochs=8, batch_size=128, image_shape=(1, 28, 28),
                augment=True, scheduler=_cosine, target_accuracy=0.995),
+        Recipe("mnist-lstm", "G: LSTM(128) over the 28 rows -> last hidden -> Dense(10), Adam",
+               RowLSTM, _keras_adam, lr=1e-3, epochs=10, batch_size=128, image_shape=(28, 28),
+               target_accuracy=0.985),
     ]
 }
 

@@ -350,34 +350,41 @@ OPTIMIZER_CASES: dict[str, tuple[str, dict, Callable]] = {
 
 
 def optimizer_cases() -> dict[str, Fields]:
-    cases = {}
-    for case, (name, kwargs, make_torch_optimizer) in OPTIMIZER_CASES.items():
-        rng = rng_for(f"optim.{case}")
-        initial = [rng.standard_normal(shape) for shape in PARAMETER_SHAPES]
-        # Gradients of mixed scales (one parameter's are 100x smaller), so eps and the
-        # per-element scaling of the adaptive rules both matter.
-        grads = [rng.standard_normal((STEPS, *shape)) for shape in PARAMETER_SHAPES]
-        grads[1] *= 0.01
-        params = [leaf(values) for values in initial]
-        optimizer = make_torch_optimizer(params)
-        after: list[list[np.ndarray]] = [[] for _ in params]
-        for step in range(STEPS):
-            for param, grad in zip(params, grads, strict=True):
-                param.grad = torch.tensor(grad[step], dtype=DTYPE)
-            optimizer.step()
-            for param, history in zip(params, after, strict=True):
-                history.append(host(param))
-        fields = {"config": np.array(json.dumps({"optimizer": name, "kwargs": kwargs}))}
-        for i in range(len(params)):
-            fields.update(
-                {
-                    f"param{i}_initial": initial[i],
-                    f"param{i}_grads": grads[i],
-                    f"param{i}_after": np.stack(after[i]),
-                }
-            )
-        cases[case] = fields
-    return cases
+    return {
+        case: optimizer_fields(case, make, {"optimizer": name, "kwargs": kwargs})
+        for case, (name, kwargs, make) in OPTIMIZER_CASES.items()
+    }
+
+
+def optimizer_fields(case: str, make_torch_optimizer: Callable, config: dict) -> Fields:
+    """STEPS steps of the optimiser ``make_torch_optimizer(params)`` makes, on two parameters
+    fed stored gradients: the inputs, the parameters after every step, and ``config`` (the
+    tinydl class and arguments of the same rule, as JSON)."""
+    rng = rng_for(f"optim.{case}")
+    initial = [rng.standard_normal(shape) for shape in PARAMETER_SHAPES]
+    # Gradients of mixed scales (one parameter's are 100x smaller), so eps and the
+    # per-element scaling of the adaptive rules both matter.
+    grads = [rng.standard_normal((STEPS, *shape)) for shape in PARAMETER_SHAPES]
+    grads[1] *= 0.01
+    params = [leaf(values) for values in initial]
+    optimizer = make_torch_optimizer(params)
+    after: list[list[np.ndarray]] = [[] for _ in params]
+    for step in range(STEPS):
+        for param, grad in zip(params, grads, strict=True):
+            param.grad = torch.tensor(grad[step], dtype=DTYPE)
+        optimizer.step()
+        for param, history in zip(params, after, strict=True):
+            history.append(host(param))
+    fields = {"config": np.array(json.dumps(config))}
+    for i in range(len(params)):
+        fields.update(
+            {
+                f"param{i}_initial": initial[i],
+                f"param{i}_grads": grads[i],
+                f"param{i}_after": np.stack(after[i]),
+            }
+        )
+    return fields
 
 
 FIXTURES: dict[str, Callable[[], dict[str, Fields]]] = {

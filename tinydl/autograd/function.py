@@ -18,7 +18,7 @@ import numpy as np
 
 from tinydl.autograd.tensor import Tensor
 from tinydl.backend import device_of
-from tinydl.errors import DeviceError
+from tinydl.errors import AxisError, DeviceError
 
 _grad_enabled = True
 
@@ -50,10 +50,21 @@ class Function:
     needs_grad: tuple[bool, ...]
 
     def __call__(self, *inputs: Tensor) -> Tensor:
-        arrays = [t.data for t in inputs]
+        try:
+            arrays = [t.data for t in inputs]
+        except AttributeError:
+            raise _not_tensors(self, inputs) from None
         if any(type(a) is not np.ndarray for a in arrays):
+            if not all(isinstance(t, Tensor) for t in inputs):  # an ndarray has .data too
+                raise _not_tensors(self, inputs)
             _check_one_device(self, arrays)
-        output = Tensor(self.forward(*arrays))
+        try:
+            output = Tensor(self.forward(*arrays))
+        except np.exceptions.AxisError as err:  # one message for every op that takes an axis
+            raise AxisError(
+                f"{type(self).__name__.lower()}(): axis {err.axis} is out of range for a tensor "
+                f"of shape {inputs[0].shape}: axes run from {-err.ndim} to {err.ndim - 1}"
+            ) from None
         if _grad_enabled and any(t.requires_grad for t in inputs):
             output.requires_grad = True
             output.creator = self
@@ -70,6 +81,14 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+def _not_tensors(function: Function, inputs: tuple[Any, ...]) -> TypeError:
+    position, value = next((i, t) for i, t in enumerate(inputs) if not isinstance(t, Tensor))
+    return TypeError(
+        f"{type(function).__name__.lower()}() takes Tensors, but input {position} is a "
+        f"{type(value).__name__}: make one with tinydl.tensor(values)"
+    )
 
 
 def _check_one_device(function: Function, arrays: list[Any]) -> None:

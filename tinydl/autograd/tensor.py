@@ -13,6 +13,14 @@ from typing import Any
 import numpy as np
 
 from tinydl import backend
+from tinydl.autograd.checks import (
+    NUMERIC_KINDS,
+    check_can_require_grad,
+    check_numeric_dtype,
+    numeric_array,
+    parse_dtype,
+)
+from tinydl.autograd.default_dtype import get_default_dtype
 from tinydl.backend import Device, DeviceLike
 
 DEFAULT_FLOAT = np.dtype(np.float32)
@@ -21,21 +29,41 @@ DEFAULT_FLOAT = np.dtype(np.float32)
 class Tensor:
     """An n-dimensional array with automatic differentiation. Build one with :func:`tensor`."""
 
-    __slots__ = ("data", "grad", "requires_grad", "creator", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "creator", "__weakref__")
     # Make NumPy hand ``ndarray * tensor`` over to Tensor.__rmul__ instead of looping over it.
     __array_ufunc__ = None
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        if isinstance(data, np.generic):  # NumPy's full reductions give scalars: keep dtype
-            data = np.asarray(data)
-        elif not backend.is_array(data):
-            data = _as_array(data, None, None, copy=False)
-        self.data = data
+        # One cheap test for the common case (an op's output); the rest in _as_array.
+        if type(data) is not np.ndarray or data.dtype.kind not in NUMERIC_KINDS:
+            data = _wrapped(data)
+        self._data = data
         self.grad: Tensor | None = None
         self.requires_grad = requires_grad
         self.creator = None  # the Function that produced this tensor; None for leaves
 
     # ---- what it is ----------------------------------------------------------------------
+    @property
+    def data(self) -> Any:
+        """The array itself (NumPy, or CuPy on a GPU): shared, never copied, outside the graph.
+
+        PyTorch's ``x.data`` is a detached Tensor; tinydl's is the raw array, which the ops
+        compute on. PyTorch idioms still work: in-place arithmetic (``p.data -= lr *
+        p.grad.data``), ``tinydl.max(outputs.data, 1)``, and assigning a Tensor or an array
+        (``p.data = new_values``). For a detached Tensor use ``x.detach()``.
+        """
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        if isinstance(value, Tensor):
+            value = value._data
+        elif not backend.is_array(value):
+            raise TypeError(
+                f"Tensor.data must be set to a Tensor or an array, got {type(value).__name__}"
+            )
+        self._data = value
+
     @property
     def shape(self) -> tuple[int, ...]:
         return self.data.shape
@@ -44,8 +72,21 @@ class Tensor:
     def ndim(self) -> int:
         return self.data.ndim
 
-    @property
-    def size(self) -> int:
+    def size(self, dim: int | None = None) -> Any:
+        """The shape (PyTorch's ``x.size()``), or the length of axis ``dim``. For the number
+        of elements use :meth:`numel`."""
+        if dim is None:
+            return self.data.shape
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"size() needs dim to be an int, got {dim!r}")
+        if not -self.ndim <= dim < self.ndim:
+            raise IndexError(
+                f"size(): dim {dim} is out of range for a tensor of {self.ndim} dimension(s)"
+            )
+        return self.data.shape[dim]
+
+    def numel(self) -> int:
+        """The number of elements."""
         return self.data.size
 
     @property
@@ -65,7 +106,7 @@ class Tensor:
 
     def __repr__(self) -> str:
         body = np.array2string(self.numpy(), separator=", ", prefix="tensor(")
-        extras = [] if self.dtype == DEFAULT_FLOAT else [f"dtype={self.dtype}"]
+        extras = [] if self.dtype == get_default_dtype() else [f"dtype={self.dtype}"]
         if self.device != "cpu":
             extras.append(f"device='{self.device}'")
         if self.requires_grad:
@@ -75,7 +116,7 @@ class Tensor:
     # ---- getting values out --------------------------------------------------------------
     def item(self) -> float | int | bool:
         """The single value of a one-element tensor as a Python number (synchronises a GPU)."""
-        if self.size != 1:
+        if self.data.size != 1:
             raise ValueError(
                 f"item() needs a tensor with one element, this one has shape {self.shape}"
             )
@@ -106,6 +147,8 @@ class Tensor:
         """Mark a leaf as trainable (in place) and return it."""
         if not self.is_leaf:
             raise RuntimeError("requires_grad_() works on leaf tensors only; call detach() first")
+        if requires_grad:
+            check_can_require_grad(self.dtype, "requires_grad_()")
         self.requires_grad = requires_grad
         return self
 
@@ -127,7 +170,7 @@ class Tensor:
                 "requires_grad=True (and not inside no_grad()) to build a graph"
             )
         if grad is None:
-            if self.size != 1:
+            if self.data.size != 1:
                 raise RuntimeError(
                     f"backward() without a gradient needs a scalar, but this tensor has shape "
                     f"{self.shape}: reduce it first (e.g. .sum()) or pass grad= of that shape"
@@ -167,6 +210,10 @@ class Tensor:
 
     def double(self) -> Tensor:
         return self.astype(np.float64)
+
+    def long(self) -> Tensor:
+        """As int64 (class labels), PyTorch's ``x.long()``."""
+        return self.astype(np.int64)
 
     # ---- arithmetic (each is a Function in tinydl.ops) ------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -239,18 +286,37 @@ class Tensor:
     def sqrt(self) -> Tensor:
         return ops.sqrt(self)
 
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        return ops.sum(self, axis, keepdims)
+    # axis/keepdims are NumPy's names, dim/keepdim PyTorch's: both are accepted.
+    def sum(self, axis: Any = None, keepdims: bool | None = None, **torch_names: Any) -> Tensor:
+        return ops.sum(self, axis, keepdims, **torch_names)
 
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        return ops.mean(self, axis, keepdims)
+    def mean(self, axis: Any = None, keepdims: bool | None = None, **torch_names: Any) -> Tensor:
+        return ops.mean(self, axis, keepdims, **torch_names)
 
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        return ops.max(self, axis, keepdims)
+    def max(self, dim: Any = None, keepdim: bool | None = None, **numpy_names: Any) -> Any:
+        """See :func:`tinydl.max`: ``x.max(dim)`` gives PyTorch's (values, indices),
+        ``x.max(axis=a)`` NumPy's values."""
+        return ops.max(self, dim, keepdim, **numpy_names)
 
-    def argmax(self, axis: int | None = None) -> Tensor:
-        """Indices of the largest values (not differentiable)."""
-        return Tensor(self.data.argmax(axis=axis))
+    def argmax(self, axis: Any = None, keepdims: bool | None = None, **torch_names: Any) -> Tensor:
+        """Indices of the largest values (not differentiable), see :func:`tinydl.argmax`."""
+        return ops.argmax(self, axis, keepdims, **torch_names)
+
+    def eq(self, other: Any) -> Tensor:
+        """Element-wise ``==`` as a boolean tensor (PyTorch's name)."""
+        return ops.compare(self, other, "equal")
+
+    def view(self, *shape: Any) -> Tensor:
+        """PyTorch's name for :meth:`reshape` (``-1`` stands for the rest)."""
+        return ops.reshape(self, *shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """This tensor reshaped to ``other``'s shape."""
+        return ops.reshape(self, other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Axes ``start_dim`` … ``end_dim`` merged into one, see :func:`tinydl.flatten`."""
+        return ops.flatten(self, start_dim, end_dim)
 
     def reshape(self, *shape: Any) -> Tensor:
         return ops.reshape(self, *shape)
@@ -278,24 +344,38 @@ class Tensor:
         return ops.tanh(self)
 
 
-def _as_array(data: Any, dtype: Any, device: DeviceLike | None, copy: bool) -> Any:
+def _as_array(
+    data: Any, dtype: Any, device: DeviceLike | None, copy: bool, caller: str = "tensor()"
+) -> Any:
     """``data`` as an array on ``device``: float32 by default for float data, ints stay ints.
 
     Arrays already on a GPU (or the fake device) stay there when no device is named.
+    Only numbers and booleans become arrays; ``caller`` is named when anything else comes.
     """
     if isinstance(data, Tensor):
         data = data.data
-    if not backend.is_array(data):
-        data = np.asarray(data)
-        if data.dtype == object:
-            raise TypeError("tensor() needs numbers, nested lists of numbers or an array")
+    if backend.is_array(data):
+        check_numeric_dtype(data.dtype, "data", caller)
+    else:
+        data = numeric_array(data, "data", caller)
     if dtype is None:
-        dtype = DEFAULT_FLOAT if data.dtype.kind == "f" else data.dtype
-    data = data.astype(np.dtype(dtype), copy=copy)
+        dtype = get_default_dtype() if data.dtype.kind == "f" else data.dtype
+    data = data.astype(parse_dtype(dtype, caller), copy=copy)
     if device is None:
         current = backend.device_of(data)
         device = current if current != "cpu" else backend.get_default_device()
     return backend.to_device(data, device)
+
+
+def _wrapped(data: Any) -> Any:
+    """The array ``Tensor(data)`` holds: an array or NumPy scalar as it is, other data as
+    :func:`tensor` would make it; refused unless it holds numbers or booleans."""
+    if isinstance(data, np.generic):  # NumPy's full reductions give scalars: keep dtype
+        data = np.asarray(data)
+    if backend.is_array(data):
+        check_numeric_dtype(data.dtype, "data", "Tensor()")
+        return data
+    return _as_array(data, None, None, copy=False, caller="Tensor()")
 
 
 def tensor(
@@ -312,8 +392,8 @@ def tensor(
     ``device`` or the default device (see :func:`tinydl.set_default_device`).
     """
     array = _as_array(data, dtype, device, copy=True)
-    if requires_grad and array.dtype.kind != "f":
-        raise TypeError(f"only floating-point tensors can require grad, got dtype {array.dtype}")
+    if requires_grad:
+        check_can_require_grad(array.dtype, "tensor(requires_grad=True)")
     return Tensor(array, requires_grad)
 
 

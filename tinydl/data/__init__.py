@@ -6,6 +6,7 @@ Keras-style ``(x_train, y_train), (x_test, y_test)``. ``DataLoader`` turns
 arrays into shuffled, augmented mini-batches of Tensors on a device.
 """
 
+from tinydl.data.dataset import Dataset, Subset, TensorDataset
 from tinydl.data.datasets import (
     CIFAR10,
     FASHION_MNIST,
@@ -35,12 +36,15 @@ __all__ = [
     "Compose",
     "DataError",
     "DataLoader",
+    "Dataset",
     "DownloadError",
     "FASHION_MNIST",
     "MNIST",
     "Normalize",
     "RandomRotation",
     "RandomShift",
+    "Subset",
+    "TensorDataset",
     "ToFloat",
     "download",
     "load_cifar10",

@@ -247,16 +247,16 @@ def _checked_labels(labels: np.ndarray, num_classes: int, source: Any) -> np.nda
 def load_cifar10(
     root: str | os.PathLike | None = None,
     download: bool = True,
-    channels_first: bool = False,
+    channels_first: bool = True,
     progress: bool = True,
 ) -> tuple[Split, Split]:
     """CIFAR-10: ``(x_train, y_train), (x_test, y_test)``; 50,000 + 10,000 uint8
     colour images and int64 labels 0-9 (airplane, automobile, bird, cat, deer, dog,
     frog, horse, ship, truck).
 
-    Images are ``(N, 32, 32, 3)`` (Keras's channels-last layout), or
-    ``(N, 3, 32, 32)`` with ``channels_first=True`` (the layout of tinydl's
-    convolutions and of :mod:`tinydl.data.transforms`). Labels have shape
+    Images are ``(N, 3, 32, 32)``, the layout tinydl's ``Conv2D`` and
+    :mod:`tinydl.data.transforms` take, or ``(N, 32, 32, 3)`` (Keras's
+    channels-last layout) with ``channels_first=False``. Labels have shape
     ``(N,)``, where Keras gives ``(N, 1)``.
 
     Reads the folder ``cifar-10-batches-py`` (``data_batch_1``..``5``,
@@ -266,7 +266,17 @@ def load_cifar10(
     unpickler that refuses everything but plain data and NumPy arrays, and their
     structure is validated.
     """
-    table = CIFAR10
+    return load_cifar_dataset(CIFAR10, root, download, channels_first, progress)
+
+
+def load_cifar_dataset(
+    table: dict[str, Any],
+    root: str | os.PathLike | None = None,
+    download: bool = True,
+    channels_first: bool = True,
+    progress: bool = True,
+) -> tuple[Split, Split]:
+    """Load a CIFAR-style dataset described by ``table`` (see :data:`CIFAR10`)."""
     names = table["train_batches"] + table["test_batches"]
     dirs = search_dirs(table["name"], root)
     source = _find_cifar(dirs, table, names)

@@ -92,6 +92,8 @@ def parse_idx(content: bytes, source: str | os.PathLike) -> np.ndarray:
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Read an IDX file, gzip-compressed or not; every malformation raises :class:`DataError`."""
+    if not Path(path).is_file():
+        raise DataError(f"read_idx(): no file at {path}")
     return parse_idx(decompress(Path(path).read_bytes(), path), path)
 
 

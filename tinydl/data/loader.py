@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from numbers import Number
 from typing import Any
 
 import numpy as np
 
 from tinydl import backend
+from tinydl.autograd.checks import check_numeric_dtype, numeric_array
 from tinydl.autograd.tensor import Tensor, tensor
 from tinydl.backend import DeviceLike
+from tinydl.data.dataset import TensorDataset, fetch_batch
 from tinydl.data.errors import DataError
 from tinydl.data.transforms import Transform
 from tinydl.random import generator as global_generator
@@ -18,7 +21,13 @@ from tinydl.random import generator as global_generator
 class DataLoader:
     """Iterate over ``(x_batch, y_batch)`` Tensors of ``batch_size`` samples on ``device``.
 
-    ``x`` and ``y`` are host arrays with the same first dimension (samples).
+    ``DataLoader(x, y)``: ``x`` and ``y`` are host arrays with the same first dimension
+    (samples); ``loader.dataset`` is then ``TensorDataset(x, y)``.
+    ``DataLoader(dataset)`` (or ``dataset=``): any map-style dataset (``len(dataset)``,
+    ``dataset[i]``), as in PyTorch. Each batch stacks the samples' fields (see
+    :func:`tinydl.data.dataset.collate`), in one array operation when the dataset offers
+    ``get_batch`` (the torchvision-style datasets of :mod:`tinydl.vision` do, when their
+    transforms can run on whole batches).
     With ``shuffle``, each epoch (each ``for`` loop over the loader) visits the
     samples in a new random order. All randomness, the order and the
     ``transform``'s augmentations, comes from the loader's own
@@ -36,12 +45,16 @@ class DataLoader:
     ``device_resident=True`` moves the whole dataset to the device once and
     slices batches there (fast on a GPU for MNIST-sized data); it cannot be
     combined with a transform, which needs host batches.
+
+    ``num_workers``, ``pin_memory`` and ``persistent_workers`` are accepted so that
+    PyTorch code runs unchanged, and have no effect: batches are gathered with whole-array
+    operations in the calling process, and moved to ``device`` as they are made.
     """
 
     def __init__(
         self,
-        x: Any,
-        y: Any,
+        x: Any = None,
+        y: Any = None,
         batch_size: int = 32,
         shuffle: bool = False,
         drop_last: bool = False,
@@ -49,20 +62,33 @@ class DataLoader:
         transform: Transform | None = None,
         device: DeviceLike | None = None,
         device_resident: bool = False,
+        num_workers: int = 0,
+        pin_memory: bool = False,
+        persistent_workers: bool = False,
+        *,
+        dataset: Any = None,
     ) -> None:
-        x, y = np.asarray(x), np.asarray(y)
-        if x.ndim == 0 or y.ndim == 0:
+        _check_ignored_options(num_workers, pin_memory, persistent_workers)
+        if (x is None) == (dataset is None):
             raise DataError(
-                f"DataLoader needs arrays with a samples axis, got x of shape {x.shape} "
-                f"and y of shape {y.shape}"
+                "DataLoader needs a dataset, DataLoader(dataset) or DataLoader(dataset=...), "
+                "or arrays, DataLoader(x, y); got " + ("both" if x is not None else "neither")
             )
-        if len(x) != len(y):
-            raise DataError(
-                f"DataLoader needs one label per sample: x has {len(x)} samples, "
-                f"y has {len(y)} labels"
-            )
+        if dataset is not None and y is not None:
+            raise DataError("DataLoader(dataset=...) takes no y: a dataset holds its own labels")
+        if dataset is not None or not (
+            y is not None or backend.is_array(x) or isinstance(x, Tensor)
+        ):
+            self._init_dataset(x if dataset is None else dataset, device_resident)
+        else:
+            self._init_arrays(x, y)
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise DataError(f"batch_size must be a positive integer, got {batch_size!r}")
+        if transform is not None and not callable(transform):
+            raise DataError(
+                f"transform must be callable as transform(images, rng), got "
+                f"{type(transform).__name__}"
+            )
         if device_resident and transform is not None:
             raise DataError(
                 "device_resident=True keeps the data on the device, but transforms run on "
@@ -77,10 +103,55 @@ class DataLoader:
         if seed is None:
             seed = int(global_generator().integers(2**63))
         self.generator = np.random.default_rng(seed)
-        self.num_samples = len(x)
+        self.num_samples = len(self.dataset)
         if device_resident:
-            x, y = tensor(x, device=self.device).data, tensor(y, device=self.device).data
-        self._x, self._y = x, y
+            self.dataset = TensorDataset(
+                *(tensor(array, device=self.device).data for array in self.dataset.arrays)
+            )
+
+    def _init_dataset(self, dataset: Any, device_resident: bool) -> None:
+        if not hasattr(dataset, "__getitem__") or not hasattr(dataset, "__len__"):
+            raise DataError(
+                f"DataLoader needs a dataset (with __len__ and __getitem__) or arrays x and y, "
+                f"got {type(dataset).__name__}"
+            )
+        if device_resident and not isinstance(dataset, TensorDataset):
+            raise DataError(
+                f"device_resident=True needs arrays (DataLoader(x, y)) or a TensorDataset, "
+                f"got a {type(dataset).__name__}, whose samples are made on the host"
+            )
+        self.dataset = dataset
+
+    def _init_arrays(self, x: Any, y: Any) -> None:
+        if isinstance(y, int) and not _is_array_like(x):
+            raise DataError(
+                f"DataLoader({type(x).__name__}, {y}): a dataset holds its own labels, so the "
+                f"second argument is y; pass the batch size by name: batch_size={y}"
+            )
+        if y is None:
+            raise DataError(
+                f"DataLoader(x) got an array of shape {tuple(x.shape)} without labels: pass "
+                f"DataLoader(x, y), or DataLoader(TensorDataset(x)) for inputs alone"
+            )
+        x = x.data if isinstance(x, Tensor) else x
+        y = y.data if isinstance(y, Tensor) else y
+        x, y = (
+            backend.to_numpy(v) if backend.is_array(v) else numeric_array(v, name, "DataLoader")
+            for v, name in ((x, "x"), (y, "y"))
+        )
+        for values, name in ((x, "x"), (y, "y")):
+            check_numeric_dtype(values.dtype, name, "DataLoader")
+        if x.ndim == 0 or y.ndim == 0:
+            raise DataError(
+                f"DataLoader needs arrays with a samples axis, got x of shape {x.shape} "
+                f"and y of shape {y.shape}"
+            )
+        if len(x) != len(y):
+            raise DataError(
+                f"DataLoader needs one label per sample: x has {len(x)} samples, "
+                f"y has {len(y)} labels"
+            )
+        self.dataset = TensorDataset(x, y)
 
     def __len__(self) -> int:
         whole, rest = divmod(self.num_samples, self.batch_size)
@@ -96,15 +167,42 @@ class DataLoader:
         for batch in range(len(self)):
             index = order[batch * self.batch_size : (batch + 1) * self.batch_size]
             if self.device_resident:
-                yield Tensor(self._x[index]), Tensor(self._y[index])
+                yield tuple(Tensor(array[index]) for array in self.dataset.arrays)
                 continue
-            images = self._x[index]
-            if self.transform is not None:
-                images = self.transform(images, self.generator)
-            yield tensor(images, device=self.device), tensor(self._y[index], device=self.device)
+            fields = fetch_batch(self.dataset, index)
+            if not isinstance(fields, tuple):
+                yield self._as_tensor(self._transformed(fields))
+                continue
+            yield tuple(
+                self._as_tensor(self._transformed(field) if position == 0 else field)
+                for position, field in enumerate(fields)
+            )
+
+    def _transformed(self, inputs: Any) -> Any:
+        return inputs if self.transform is None else self.transform(inputs, self.generator)
+
+    def _as_tensor(self, field: Any) -> Any:
+        """A stacked field as a Tensor on the loader's device (a list of strings stays a list)."""
+        return field if isinstance(field, list) else tensor(field, device=self.device)
 
     def __repr__(self) -> str:
         return (
             f"DataLoader({self.num_samples} samples, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, drop_last={self.drop_last}, device='{self.device}')"
         )
+
+
+def _is_array_like(value: Any) -> bool:
+    """Arrays, Tensors and nested lists of numbers: inputs ``x``, not a dataset object."""
+    return backend.is_array(value) or isinstance(value, (Tensor, list, np.generic, Number))
+
+
+def _check_ignored_options(num_workers: Any, pin_memory: Any, persistent_workers: Any) -> None:
+    """PyTorch's worker options have no effect here, but a wrong value is still an error."""
+    if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
+        raise DataError(f"num_workers must be an integer >= 0, got {num_workers!r}")
+    for name, value in (("pin_memory", pin_memory), ("persistent_workers", persistent_workers)):
+        if not isinstance(value, bool):
+            raise DataError(f"{name} must be True or False, got {value!r}")
+    if persistent_workers and num_workers == 0:
+        raise DataError("persistent_workers=True needs num_workers > 0 (as in PyTorch)")

@@ -16,12 +16,23 @@ from tinydl.data.errors import DataError
 
 def to_float(images: Any) -> Any:
     """uint8 images (0-255) as float32 in [0, 1], on the same device."""
+    _check_array(images, "to_float()")
     if images.dtype != np.uint8:
         raise DataError(
             f"to_float() scales uint8 images (0-255) to [0, 1], got dtype {images.dtype}; "
             f"cast other data with .astype('float32') instead"
         )
-    return images.astype(np.float32) / 255.0
+    scaled = images.astype(np.float32)
+    scaled /= 255.0  # in place: a second batch-sized buffer costs more than the division
+    return scaled
+
+
+def _check_array(images: Any, caller: str) -> None:
+    if not backend.is_array(images):
+        raise DataError(
+            f"{caller} needs images as an array (NumPy or CuPy), got {type(images).__name__}; "
+            f"convert with np.asarray(images)"
+        )
 
 
 def normalize(images: Any, mean: Any, std: Any) -> Any:
@@ -32,6 +43,7 @@ def normalize(images: Any, mean: Any, std: Any) -> Any:
     :func:`to_float` on uint8 images): MNIST's mean 0.1307 and std 0.3081, say,
     are statistics of pixels scaled to [0, 1].
     """
+    _check_array(images, "normalize()")
     if images.dtype.kind != "f":
         raise DataError(
             f"normalize() needs float images, got {images.dtype}: scale uint8 images "

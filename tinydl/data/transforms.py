@@ -25,6 +25,12 @@ class Compose:
 
     def __init__(self, transforms: Sequence[Transform]) -> None:
         self.transforms = list(transforms)
+        for position, transform in enumerate(self.transforms):
+            if not callable(transform):
+                raise DataError(
+                    f"Compose needs callables transform(images, rng), but transform {position} "
+                    f"is a {type(transform).__name__}"
+                )
 
     def __call__(self, images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         for transform in self.transforms:
@@ -95,6 +101,13 @@ class RandomRotation:
 def shift(images: np.ndarray, rows: Any, cols: Any) -> np.ndarray:
     """Image ``i`` moved down by ``rows[i]`` and right by ``cols[i]`` pixels; zeros fill in."""
     _check_batch(images, "shift()")
+    for name, values in (("rows", rows), ("cols", cols)):
+        values = np.asarray(values)
+        if values.shape != (len(images),) or values.dtype.kind not in "iu":
+            raise DataError(
+                f"shift() needs {name} as one integer per image, shape ({len(images)},), "
+                f"got {values.dtype} of shape {values.shape}"
+            )
     rows, cols = np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)
     height, width = images.shape[-2:]
     margin = int(max(np.abs(rows).max(initial=0), np.abs(cols).max(initial=0)))

@@ -1,15 +1,20 @@
-"""Gradient-checking exercises: implement backward passes yourself, and let tinydl tell you
-exactly what is wrong.
+"""Gradient-checking exercises: derive and implement backward passes yourself, and let
+tinydl tell you exactly what is wrong.
 
 ``tinydl exercises new DIR`` copies the stubs (``stubs/``, one file per exercise, listed in
-:data:`EXERCISES` in the suggested order) into DIR; ``tinydl exercises check [NAME]`` loads
-the learner's files and checks them against tinydl's own ops: forward values, gradient
-shapes, ``tinydl.gradcheck`` in float64, float32 kept float32. A failure names the input,
-the worst element and both values, and recognises typical mistakes (a missing transpose,
+:data:`EXERCISES` in the suggested order) into DIR. A stub states the task, the shapes, the
+forward pass and what backward returns, never the derivative; ``--level full`` leaves the
+given forward passes to the learner too. ``tinydl exercises check [NAME]`` loads the
+learner's files and checks them against tinydl's own ops: forward values, gradient shapes,
+``tinydl.gradcheck`` in float64, float32 kept float32. A failure names the input, the worst
+element and both values, and recognises typical mistakes (a missing transpose,
 broadcasting not summed back, a missing 1/N, a wrong padding offset, ...).
+``tinydl exercises hint NAME`` reveals the next of three hints and ``status`` shows what
+passes (:mod:`~tinydl.exercises.progress`, which keeps the hint count in DIR).
 
-Read :mod:`~tinydl.exercises.checker` for how a check runs and
-:mod:`~tinydl.exercises.diagnosis` for how mistakes are recognised.
+Read :mod:`~tinydl.exercises.checker` for how a check runs,
+:mod:`~tinydl.exercises.diagnosis` for how mistakes are recognised and
+:mod:`~tinydl.exercises.advanced` for the layer norm, LSTM and attention checks.
 """
 
 from tinydl.exercises.catalog import EXERCISES, Exercise

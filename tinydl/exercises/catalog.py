@@ -15,6 +15,7 @@ import numpy as np
 import tinydl
 import tinydl.nn.functional as F
 from tinydl.autograd import Tensor
+from tinydl.exercises.advanced import check_attention, check_layer_norm, check_lstm_step
 from tinydl.exercises.checker import (
     Failure,
     FunctionCheck,
@@ -40,16 +41,28 @@ from tinydl.ops import conv as conv_ops
 
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise: its stub is ``stubs/{name}.py``; ``check`` raises a Failure or returns."""
+    """One exercise: its stub is ``stubs/{name}.py``; ``check`` raises a Failure or returns.
+
+    ``hints`` are revealed one at a time by ``tinydl exercises hint``: 1, what to think about;
+    2, the element-wise derivative; 3, the vectorised formula. ``answers`` are the formulas
+    the learner is asked to derive, as the hints write them; a test checks that no stub
+    gives one of them away.
+    """
 
     name: str
     summary: str
-    hint: str
+    hints: tuple[str, str, str]
+    answers: tuple[str, ...]
     check: Callable[[ModuleType], None]
 
     @property
     def filename(self) -> str:
         return f"{self.name}.py"
+
+    @property
+    def hint(self) -> str:
+        """What a failed check suggests: the first hint, which gives no formula away."""
+        return self.hints[0]
 
 
 def _divided_twice(count: int, what: str) -> Factor:
@@ -558,94 +571,272 @@ EXERCISES: dict[str, Exercise] = {
         Exercise(
             "sigmoid",
             "forward and backward of the sigmoid, σ(x) = 1/(1 + e⁻ˣ)",
-            "dσ/dx = y·(1 − y) in terms of the output y saved by forward; multiply it by "
-            "grad_output",
+            (
+                "σ acts on each element alone, so dL/dx[i] = g[i] · dy[i]/dx[i]: one scalar "
+                "derivative, times grad_output. Differentiate (1 + e⁻ˣ)⁻¹ with the chain rule, "
+                "then look for y itself in the result",
+                "dy/dx = e⁻ˣ / (1 + e⁻ˣ)². Split it as 1/(1 + e⁻ˣ) times e⁻ˣ/(1 + e⁻ˣ): the "
+                "first factor is y; what is the second, written with y?",
+                "dy/dx = y·(1 − y), so dL/dx = g · y·(1 − y); in code: "
+                "grad_output * self.y * (1 - self.y)",
+            ),
+            ("y·(1 − y)", "self.y * (1 - self.y)"),
             _check_sigmoid,
         ),
         Exercise(
             "tanh",
             "backward of tanh",
-            "d tanh/dx = 1 − y² in terms of the saved output y; multiply by grad_output",
+            (
+                "tanh acts on each element alone: dL/dx = g · dy/dx, element by element. Write "
+                "tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ), use the quotient rule, and look for y in "
+                "the result",
+                "dy/dx = ((eˣ + e⁻ˣ)² − (eˣ − e⁻ˣ)²) / (eˣ + e⁻ˣ)²: split the fraction in two; "
+                "the second part is y²",
+                "dy/dx = 1 − y², so dL/dx = g · (1 − y²); in code: "
+                "grad_output * (1 - self.y * self.y)",
+            ),
+            ("1 − y²", "1 - self.y * self.y"),
             _check_tanh,
         ),
         Exercise(
             "broadcast_add",
             "y = a + b with broadcasting: sum the gradient back",
-            "each operand's gradient is grad_output summed over the axes along which that "
-            "operand was repeated, ending with exactly the operand's shape",
+            (
+                "b (3,) is used by all 4 rows of y (4, 3). A value used in several places "
+                "moves the loss through each of them: how do those contributions combine? "
+                "And a gradient has the shape of what it is the gradient of",
+                "∂y[i, j]/∂a[i, j] = 1 and ∂y[i, j]/∂b[j] = 1 for every row i: b[j] reaches "
+                "the loss through y[0, j], ..., y[3, j]",
+                "dL/db[j] = Σᵢ g[i, j]: each operand's gradient is g summed over the leading "
+                "axes it lacks and, with keepdims=True, over the axes where it has size 1, "
+                "then reshaped to its shape; in code: grad.sum(axis=..., keepdims=True) "
+                "(tinydl's own is sum_to_shape in tinydl/autograd/function.py)",
+            ),
+            ("Σᵢ g[i, j]", "sum_to_shape"),
             _check_broadcast_add,
         ),
         Exercise(
             "matmul",
             "backward of a matrix product",
-            "dL/dA = grad_output @ Bᵀ and dL/dB = Aᵀ @ grad_output: let the shapes guide you",
+            (
+                "which elements of Y does A[n, k] touch? Follow it through "
+                "Y[n, m] = Σₖ A[n, k] · B[k, m] for every m; then do the same for B[k, m]. "
+                "A gradient has the shape of what it is the gradient of",
+                "∂Y[n, m]/∂A[n, k] = B[k, m], so dL/dA[n, k] = Σₘ G[n, m] · B[k, m]; "
+                "likewise dL/dB[k, m] = Σₙ A[n, k] · G[n, m]",
+                "dL/dA = G @ Bᵀ, (N, M)(M, K) -> (N, K), and dL/dB = Aᵀ @ G, "
+                "(K, N)(N, M) -> (K, M); in code: grad_output @ self.b.T and "
+                "self.a.T @ grad_output",
+            ),
+            ("G @ Bᵀ", "Aᵀ @ G", "Σₘ G[n, m] · B[k, m]"),
             _check_matmul,
         ),
         Exercise(
             "sum_mean",
             "backward of sum and mean over an axis",
-            "copy grad_output back over the reduced axis (expand_dims, then broadcast_to); "
-            "for the mean, divide by the number of values averaged",
+            (
+                "each x element adds into exactly one output element: which one, and with "
+                "what weight, for the sum and for the mean?",
+                "for x (3, 4), axis=1: ∂y[i]/∂x[i, j] = 1 for the sum and 1/n for the mean "
+                "(n = 4), so dL/dx[i, j] = g[i] (or g[i]/n) for every j",
+                "put the reduced axis back with size 1, then broadcast: dL/dx = "
+                "xp.broadcast_to(xp.expand_dims(g, axis), x_shape), without expand_dims when "
+                "keepdims=True or axis=None; divide by n for the mean",
+            ),
+            ("broadcast_to(", "expand_dims("),
             _check_sum_mean,
         ),
         Exercise(
             "mse",
             "forward and backward of the mean squared error loss",
-            "dL/dx = 2·(x − t)/n · grad_output with n = x.size; dL/dt is its negative",
+            (
+                "each term (xᵢ − tᵢ)² depends on one xᵢ and one tᵢ only; then comes the 1/n. "
+                "And backward receives g, the gradient of the final loss with respect to L: "
+                "multiply by it",
+                "∂L/∂xᵢ = (2/n)·(xᵢ − tᵢ) and ∂L/∂tᵢ = −(2/n)·(xᵢ − tᵢ)",
+                "dL/dx = (2/n) · (x − t) · g and dL/dt = −dL/dx; in code: grad_x = "
+                "(2 / self.diff.size) * self.diff * grad_output, then return grad_x, -grad_x",
+            ),
+            ("(2/n)·(xᵢ − tᵢ)", "(2 / self.diff.size) * self.diff"),
             _check_mse,
         ),
         Exercise(
             "softmax_cross_entropy",
             "backward of softmax cross-entropy",
-            "dL/dlogits = (probs − onehot(labels)) · grad_output / N",
+            (
+                "work on one sample first: −log p_y = −x_y + log Σₖ eˣᵏ. Differentiate it with "
+                "respect to x_c, once for c = y and once for c ≠ y; then the mean over the N "
+                "samples, then g",
+                "∂(−log p_{n,yₙ})/∂x_nc = p_nc − [c = yₙ], where [c = yₙ] is 1 at the label "
+                "and 0 elsewhere",
+                "dL/dx = (p − onehot(y)) · g / N; in code: copy self.probs, subtract 1 at "
+                "[xp.arange(N), self.labels], multiply by grad_output / N",
+            ),
+            ("p_nc − [c = yₙ]", "p − onehot(y)"),
             _check_softmax_cross_entropy,
         ),
         Exercise(
             "hinge",
             "backward of the multiclass hinge (SVM) loss",
-            "1 for each violating class, −(number of violators) at the label, all times "
-            "grad_output / N",
+            (
+                "a violating term s_nj − s_nyₙ + margin > 0 is linear in two scores, s_nj and "
+                "s_nyₙ; a term that does not violate adds nothing. How many times does s_nyₙ "
+                "appear in Lₙ?",
+                "dLₙ/ds_nj = 1 if j violates, else 0 (for j ≠ yₙ); dLₙ/ds_nyₙ = −(the number "
+                "of violating classes in row n); the mean multiplies all by 1/N",
+                "dL/ds = (violating as 0.0/1.0, with −(its row's count of violators) at each "
+                "label) · g / N; in code: grad = self.violating.astype(grad_output.dtype), "
+                "grad[xp.arange(n), self.labels] = -grad.sum(axis=1), then grad * "
+                "(grad_output / n)",
+            ),
+            ("dLₙ/ds_nyₙ = −(", "-grad.sum(axis=1)"),
             _check_hinge,
         ),
         Exercise(
             "dropout",
             "forward and backward of inverted dropout",
-            "backward applies forward's mask and 1/(1 − p) scale to grad_output",
+            (
+                "once drawn, the mask is a constant: each yᵢ is xᵢ times a fixed number. What "
+                "is the derivative of c·x?",
+                "∂yᵢ/∂xᵢ = mᵢ/(1 − p): 0 for a dropped unit, 1/(1 − p) for a kept one",
+                "dL/dx = g · m / (1 − p); in code: keep the scaled mask from forward "
+                "(self.scaled_mask = keep.astype(x.dtype) / (1 - self.p)) and return "
+                "grad_output * self.scaled_mask",
+            ),
+            ("g · m / (1 − p)", "grad_output * self.scaled_mask"),
             _check_dropout,
         ),
         Exercise(
             "batch_norm",
             "backward of batch normalisation (training mode)",
-            "dβ = Σg, dγ = Σg·x̂, dx = γ/σ̂ · (g − mean(g) − x̂·mean(g·x̂)), over axis 0",
+            (
+                "β and γ are the easy ones: each is used once per sample. x̂ₙ depends on xₙ "
+                "directly, and also through μ and σ̂, which every sample of the column moves: "
+                "three paths. Compute dμ/dxₙ and dσ̂/dxₙ first",
+                "per column: dμ/dxₙ = 1/N, dσ̂/dxₙ = x̂ₙ/N, so ∂x̂ₘ/∂xₙ = ([m = n] − 1/N − "
+                "x̂ₘ·x̂ₙ/N)/σ̂; and ∂L/∂x̂ = γ·g",
+                "dβ = Σₙ g, dγ = Σₙ g·x̂, dx = γ/σ̂ · (g − mean(g) − x̂·mean(g·x̂)), sums and "
+                "means over axis 0; in code with n = len(g): grad_x = self.gamma * "
+                "self.inv_std * (g - grad_beta / n - self.x_hat * (grad_gamma / n))",
+            ),
+            ("g − mean(g) − x̂·mean(g·x̂)", "[m = n] − 1/N − x̂ₘ·x̂ₙ/N"),
             _check_batch_norm,
         ),
         Exercise(
             "max_pool",
             "backward of 2-D max-pooling",
-            "send each window's gradient to its winning pixel (self.argmax), adding (+=) "
-            "where windows overlap",
+            (
+                "nudge a pixel that is not the maximum of its window: does the output change? "
+                "And the winner? With S < K a pixel can be in several windows",
+                "∂y[n, c, a, b]/∂x[n, c, S·a + i, S·b + j] = 1 for the winning (i, j) of that "
+                "window and 0 for the others; a pixel that wins several windows receives the "
+                "sum of their gradients",
+                "start from zeros of x's shape; for each window position k = i·K + j, add "
+                "(+=) (self.argmax == k) * grad_output into the strided view "
+                "[:, :, i : i + S·OH : S, j : j + S·OW : S]",
+            ),
+            ("(self.argmax == k) * grad_output",),
             _check_max_pool,
         ),
         Exercise(
             "conv2d_im2col",
             "col2im and the backward of a convolution via im2col",
-            "col2im mirrors im2col's loop with += on a padded zero array, then cuts the padding "
-            "off; backward: db = ΣG, dW = G @ colsᵀ, dx = col2im(Wᵀ @ G)",
+            (
+                "in forward the layer is one matrix product, W as (O, C·K·K) @ cols + b: you "
+                "have done matmul's backward. Then col2im undoes im2col's copying: where did "
+                "each value of cols come from, and how often?",
+                "with G = dL/dY as (O, N·OH·OW): dL/dW[o, r] = Σ_q G[o, q]·cols[r, q], "
+                "dL/dcols[r, q] = Σₒ W[o, r]·G[o, q], dL/db[o] = Σ_q G[o, q]; col2im adds "
+                "each cols value back onto the padded pixel it was copied from",
+                "dL/db = G.sum(axis=1), dL/dW = (G @ colsᵀ).reshape(W's shape), "
+                "dL/dx = col2im(Wᵀ @ G); in code: g @ self.cols.T and w.T @ g. col2im: "
+                "mirror im2col's loop on zeros (N, C, H + 2P, W + 2P) with +=, then return "
+                "padded[:, :, P:P + H, P:P + W]",
+            ),
+            ("G @ colsᵀ", "Wᵀ @ G", "Σₒ W[o, r]·G[o, q]"),
             _check_conv2d_im2col,
         ),
         Exercise(
             "sgd_momentum",
             "one step of SGD with momentum",
-            "keep the velocity in state (b = g at first, then b ← μ·b + g) and update param "
-            "in place: param -= lr * b",
+            (
+                "compare b_t with b_{t−1} term by term: every old gradient's weight is "
+                "multiplied by the same number, and one new term appears",
+                "b_t = g_t + μ·(g_{t−1} + μ·g_{t−2} + ...), and the bracket is b_{t−1}",
+                "b ← μ·b + g (b = g on the first step), then θ ← θ − lr·b, in place; in "
+                "code: velocity *= self.momentum, velocity += grad, param -= self.lr * velocity",
+            ),
+            ("μ·b + g", "velocity *= self.momentum"),
             _check_sgd_momentum,
         ),
         Exercise(
             "adam",
             "one step of Adam",
-            "keep m, v and t in state; update m and v, bias-correct both, then "
-            "param -= lr · m̂ / (√v̂ + ε) in place",
+            (
+                "unroll m for a gradient g that never changes: m₁ = (1 − β₁)·g, m₂ = "
+                "β₁·(1 − β₁)·g + (1 − β₁)·g, ... What is m_t? Dividing by that factor gives "
+                "m̂ = g",
+                "m_t = (1 − β₁)·(1 + β₁ + ... + β₁ᵗ⁻¹)·g = (1 − β₁ᵗ)·g, and likewise "
+                "v_t = (1 − β₂ᵗ)·g²",
+                "m̂ = m / (1 − β₁ᵗ) and v̂ = v / (1 − β₂ᵗ); in code: keep m, v and the step t "
+                "in state, m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t), "
+                "param -= self.lr * m_hat / (xp.sqrt(v_hat) + self.eps)",
+            ),
+            ("m / (1 − β₁ᵗ)", "1 - beta1**t", "(1 − β₁ᵗ)·g"),
             _check_adam,
+        ),
+        Exercise(
+            "layer_norm",
+            "backward of layer normalisation (each row over its features)",
+            (
+                "this is batch norm turned sideways: the statistics are per row, over the "
+                "last axis, and every element of a row moves its row's μ and σ̂. But γ now "
+                "varies along that axis: what is the gradient reaching x̂?",
+                "per row, with ĝ = γ·g = ∂L/∂x̂: ∂x̂ₖ/∂xⱼ = ([k = j] − 1/D − x̂ₖ·x̂ⱼ/D)/σ̂, so "
+                "dL/dxⱼ = (1/σ̂)·(ĝⱼ − mean(ĝ) − x̂ⱼ·mean(ĝ·x̂)) with means over the row",
+                "dβ = Σₙ g and dγ = Σₙ g·x̂ (sums over the rows, axis 0); dx = (1/σ̂) · "
+                "(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = γ·g and means over axis -1 (keepdims); "
+                "in code: g_hat = grad_output * self.gamma, then self.inv_std * (g_hat - "
+                "g_hat.mean(axis=-1, keepdims=True) - self.x_hat * (g_hat * "
+                "self.x_hat).mean(axis=-1, keepdims=True))",
+            ),
+            ("ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)", "[k = j] − 1/D − x̂ₖ·x̂ⱼ/D"),
+            check_layer_norm,
+        ),
+        Exercise(
+            "lstm_step",
+            "backward of one LSTM step (PyTorch's gate order i, f, g, o)",
+            (
+                "go backwards through the step: h = o·tanh(c), then c = f·c_prev + i·g, then "
+                "the four gates, then the one product a = x W_ihᵀ + h_prev W_hhᵀ + b. The new "
+                "c reaches the loss twice: directly (hc[1]) and through h",
+                "dc = g_c + g_h·o·(1 − tanh²c) (g_h, g_c: the two halves of grad_output); "
+                "then di = dc·g, df = dc·c_prev, dg = dc·i, do = g_h·tanh(c); through the "
+                "gates' own slopes: σ' = s·(1 − s) for i, f, o and tanh' = 1 − g² for g",
+                "da = [di·i(1 − i) | df·f(1 − f) | dg·(1 − g²) | do·o(1 − o)] (N, 4H); "
+                "dx = da @ W_ih, dh_prev = da @ W_hh, dc_prev = dc·f, dW_ih = daᵀ @ x, "
+                "dW_hh = daᵀ @ h_prev, db = Σₙ da; in code: dc = grad_output[1] + "
+                "grad_output[0] * self.o * (1 - self.tanh_c**2), xp.concatenate([...], axis=1)",
+            ),
+            ("o·(1 − tanh²c)", "daᵀ @ x", "da @ W_ih", "dc·f"),
+            check_lstm_step,
+        ),
+        Exercise(
+            "attention",
+            "backward of scaled dot-product attention, softmax(Q Kᵀ/√d) V",
+            (
+                "three steps back: Y = P V is a matrix product (as in matmul); P = softmax(A) "
+                "row by row, and every p of a row depends on every score of that row; "
+                "A = Q Kᵀ · (1/√d) is a matrix product again, scaled",
+                "∂P[t, s]/∂A[t, r] = P[t, s]·([s = r] − P[t, r]), so dA[t, r] = P[t, r]·"
+                "(dP[t, r] − Σₛ dP[t, s]·P[t, s])",
+                "dV = Pᵀ @ G, dP = G @ Vᵀ, dA = P ⊙ (dP − rowsum(dP ⊙ P)), "
+                "dQ = dA @ K / √d, dK = dAᵀ @ Q / √d; in code: grad_p = grad_output @ "
+                "self.v.T, grad_a = self.p * (grad_p - (grad_p * self.p).sum(axis=1, "
+                "keepdims=True))",
+            ),
+            ("Pᵀ @ G", "G @ Vᵀ", "dP − rowsum(dP ⊙ P)", "[s = r] − P[t, r]"),
+            check_attention,
         ),
     )
 }

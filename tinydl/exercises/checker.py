@@ -217,9 +217,9 @@ def check_function(module: ModuleType, check: FunctionCheck) -> None:
         )
     grads = grads if isinstance(grads, tuple) else (grads,)
     _check_grads_fit(title, names, arrays, grads, output.shape, for_case)
-    expected = _reference_grads(check.reference, arrays, grad_output)
+    expected = reference_grads(check.reference, arrays, grad_output)
     # The right gradient for grad_output = 1 everywhere: what forgetting grad_output gives.
-    local = _reference_grads(check.reference, arrays, np.ones_like(grad_output))
+    local = reference_grads(check.reference, arrays, np.ones_like(grad_output))
 
     # 3. Gradient check of the learner's Function, in float64.
     tensors = [Tensor(a.copy(), requires_grad=True) for a in arrays]
@@ -309,7 +309,7 @@ def _check_grads_fit(
             )
 
 
-def _reference_grads(
+def reference_grads(
     reference: Callable[..., Tensor], arrays: list[np.ndarray], grad_output: np.ndarray
 ) -> list[np.ndarray]:
     """tinydl's own gradients of ``reference`` for this grad_output."""

@@ -3,6 +3,7 @@ files there, one :class:`Result` per exercise."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -46,17 +47,46 @@ def exercise(name: str) -> Exercise:
     return EXERCISES[key]
 
 
-def stub_text(name: str) -> str:
-    """The fresh stub of exercise ``name``, as shipped inside the package."""
+LEVELS = ("guided", "full")
+# Code a stub gives at the guided level sits between these two comment lines; the full level
+# (CS231n's: forward and backward from the maths alone) replaces it with a NotImplementedError.
+GIVEN = re.compile(r"^(?P<indent> *)# given: start.*?\n.*?^(?P=indent)# given: end\n", re.M | re.S)
+FULL_LEVEL_NOTE = (
+    "\nFull level: you write the forward pass too (and im2col, where the guided level gives it),\n"
+    "from the maths alone. Keep the names below: the checker calls them.\n"
+)
+
+
+def stub_text(name: str, level: str = "guided") -> str:
+    """The fresh stub of exercise ``name`` at ``level`` ("guided": the forward pass given
+    where the exercise is about backward; "full": forward and backward to write)."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
     stub = resources.files("tinydl.exercises.stubs").joinpath(exercise(name).filename)
-    return stub.read_text(encoding="utf-8")
+    text = stub.read_text(encoding="utf-8")
+    if level == "guided" or not GIVEN.search(text):  # no given code: one level only
+        return text
+    first_line, rest = text.split("\n", 1)
+    return first_line + "\n" + FULL_LEVEL_NOTE + GIVEN.sub(_not_given, rest)
 
 
-def write_stubs(directory: str | Path, force: bool = False) -> list[Path]:
-    """Write every exercise's fresh stub into ``directory`` (created if needed) and return the
-    paths. Refuses, naming them, if any of those files exist, unless ``force``."""
+def _not_given(match: re.Match[str]) -> str:
+    """The given code of ``match`` replaced by a NotImplementedError naming the function."""
+    before = match.string[: match.start()]
+    function = re.findall(r"^( *)def (\w+)\(", before, flags=re.M)[-1]
+    what = function[1]
+    if function[0]:  # a method: name its class too
+        what = re.findall(r"^class (\w+)", before, flags=re.M)[-1] + "." + what
+    return f'{match["indent"]}raise NotImplementedError("write {what}")\n'
+
+
+def write_stubs(directory: str | Path, force: bool = False, level: str = "guided") -> list[Path]:
+    """Write every exercise's fresh stub at ``level`` into ``directory`` (created if needed)
+    and return the paths. Refuses, naming them, if any of those files exist, unless
+    ``force``."""
     directory = Path(directory)
-    targets = [directory / item.filename for item in EXERCISES.values()]
+    texts = {item.filename: stub_text(item.name, level) for item in EXERCISES.values()}
+    targets = [directory / filename for filename in texts]
     existing = [str(path) for path in targets if path.exists()]
     if existing and not force:
         raise FileExistsError(
@@ -65,7 +95,7 @@ def write_stubs(directory: str | Path, force: bool = False) -> list[Path]:
         )
     directory.mkdir(parents=True, exist_ok=True)
     for path in targets:
-        path.write_text(stub_text(path.stem), encoding="utf-8")
+        path.write_text(texts[path.name], encoding="utf-8")
     return targets
 
 

@@ -1,20 +1,44 @@
 """Layer 4: models. ``Module`` and ``Parameter``, the layers, losses, initialisers and
 ``summary()``. PyTorch's method names (``parameters()``, ``zero_grad()``,
-``state_dict()``), Keras's layer names (``Dense``, ``Conv2D``, ``MaxPool2D``)."""
+``state_dict()``), Keras's layer names (``Dense``, ``Conv2D``, ``MaxPool2D``); PyTorch's
+spellings (``Linear``, ``Conv2d``, ``MaxPool2d``, ``BatchNorm1d``/``2d``) are the same classes."""
 
 from tinydl.nn import functional, init
-from tinydl.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from tinydl.nn.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from tinydl.nn.attention import MultiHeadAttention, MultiheadAttention
 from tinydl.nn.container import Sequential
-from tinydl.nn.conv import Conv2D, MaxPool2D
-from tinydl.nn.linear import Dense, Flatten, Reshape
-from tinydl.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss
+from tinydl.nn.conv import Conv2D, Conv2d, MaxPool2D, MaxPool2d
+from tinydl.nn.conv_transpose import ConvTranspose2D, ConvTranspose2d
+from tinydl.nn.embedding import Embedding
+from tinydl.nn.layer_norm import LayerNorm
+from tinydl.nn.linear import Dense, Flatten, Linear, Reshape
+from tinydl.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss
 from tinydl.nn.module import Buffer, Module, Parameter
-from tinydl.nn.normalization import BatchNorm1D, BatchNorm2D, Dropout
+from tinydl.nn.normalization import (
+    BatchNorm1D,
+    BatchNorm1d,
+    BatchNorm2D,
+    BatchNorm2d,
+    Dropout,
+    Dropout2d,
+)
+from tinydl.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from tinydl.nn.summary import summary
+from tinydl.nn.transformer import (
+    LearnedPositionalEmbedding,
+    SinusoidalPositionalEncoding,
+    TransformerBlock,
+)
 
 __all__ = [
     "BCEWithLogitsLoss", "BatchNorm1D", "BatchNorm2D", "Buffer", "Conv2D", "CrossEntropyLoss",
     "Dense", "Dropout", "Flatten", "HingeLoss", "LogSoftmax", "MSELoss", "MaxPool2D", "Module",
     "Parameter", "ReLU", "Reshape", "Sequential", "Sigmoid", "Softmax", "Tanh", "functional",
     "init", "summary",
+    "Embedding", "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell",
+    "ConvTranspose2D", "ConvTranspose2d", "LeakyReLU",
+    "GELU", "LayerNorm", "LearnedPositionalEmbedding", "MultiHeadAttention", "MultiheadAttention",
+    "SinusoidalPositionalEncoding", "TransformerBlock",
+    # PyTorch's spellings of the same classes
+    "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout2d", "Linear", "MaxPool2d", "NLLLoss",
 ]

@@ -5,11 +5,42 @@ from __future__ import annotations
 from tinydl import ops
 from tinydl.autograd import Tensor
 from tinydl.nn.module import Module
+from tinydl.ops.activations import check_negative_slope, gelu, leaky_relu
+from tinydl.ops.arguments import axis_of
 
 
 class ReLU(Module):
     def forward(self, x: Tensor) -> Tensor:
         return ops.relu(x)
+
+
+class LeakyReLU(Module):
+    """x where x > 0, else ``negative_slope``·x (PyTorch's default 0.01; GANs often use 0.2)."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        self.negative_slope = check_negative_slope(negative_slope, "LeakyReLU")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class GELU(Module):
+    """x·Φ(x), PyTorch's ``nn.GELU(approximate="none")``; ``approximate="tanh"`` gives the
+    tanh formula GPT-2 used."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
 
 
 class Sigmoid(Module):
@@ -23,16 +54,21 @@ class Tanh(Module):
 
 
 class Softmax(Module):
-    def __init__(self, axis: int = -1) -> None:
-        self.axis = axis
+    """Softmax along ``axis`` (PyTorch: ``dim``); for predictions, not before a loss that
+    takes logits (CrossEntropyLoss applies its own)."""
+
+    def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
+        self.axis = axis_of(axis, dim, "Softmax()")
 
     def forward(self, x: Tensor) -> Tensor:
         return ops.softmax(x, self.axis)
 
 
 class LogSoftmax(Module):
-    def __init__(self, axis: int = -1) -> None:
-        self.axis = axis
+    """log(softmax) along ``axis`` (PyTorch: ``dim``); pairs with NLLLoss."""
+
+    def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
+        self.axis = axis_of(axis, dim, "LogSoftmax()")
 
     def forward(self, x: Tensor) -> Tensor:
         return ops.log_softmax(x, self.axis)

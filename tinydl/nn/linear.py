@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from tinydl import backend
 from tinydl.autograd import Tensor
+from tinydl.autograd.checks import require_float_input
+from tinydl.autograd.default_dtype import get_default_dtype
 from tinydl.nn import init
 from tinydl.nn.module import Module, Parameter
 from tinydl.ops.linalg import linear
+from tinydl.ops.shape import flatten
 
 
 def _positive(name: str, value: Any) -> int:
@@ -18,8 +20,30 @@ def _positive(name: str, value: Any) -> int:
     return value
 
 
+def bind_arguments(
+    layer: str, positional: tuple[Any, ...], names: tuple[str, ...], keywords: dict[str, Any]
+) -> dict[str, Any]:
+    """Bind arguments as Python binds PyTorch's signatures: ``positional`` fill ``names`` in
+    order, then each keyword that was given (not None); a name given twice is an error."""
+    if len(positional) > len(names):
+        raise TypeError(
+            f"{layer} takes at most {len(names)} positional arguments ({', '.join(names)}), "
+            f"got {len(positional)}"
+        )
+    bound = dict(zip(names, positional, strict=False))
+    for name, value in keywords.items():
+        if value is not None:
+            if name in bound:
+                raise TypeError(f"{layer} got {name} twice, by position and by keyword")
+            bound[name] = value
+    return bound
+
+
 def on_device(values: Any, device: Any = None) -> Any:
-    """Host ``values`` placed on ``device`` (default: the default device)."""
+    """Host ``values`` placed on ``device`` (default: the default device); float values in
+    the default dtype (float32 unless :func:`tinydl.set_default_dtype` changed it)."""
+    if values.dtype.kind == "f":
+        values = values.astype(get_default_dtype(), copy=False)
     return backend.to_device(values, device or backend.get_default_device())
 
 
@@ -31,26 +55,36 @@ def new_parameter(values: Any, device: Any = None) -> Parameter:
 class Dense(Module):
     """y = x @ W + b, with W of shape (in_features, out_features).
 
-    ``Dense(in_features, out_features)`` as in PyTorch, or Keras-style
-    ``Dense(out_features)``, which reads ``in_features`` off the first batch it sees
-    (call the model once, or ``summary()`` it, before making the optimiser).
-    Defaults follow Keras: Glorot-uniform weights, zero bias. ``weight_init="he_normal"``
-    suits deep ReLU stacks.
+    ``Dense(in_features, out_features)`` as in PyTorch (also by keyword, and as
+    ``nn.Linear``), or Keras-style ``Dense(out_features)``, which reads ``in_features``
+    off the first batch it sees (call the model once, or ``summary()`` it, before making
+    the optimiser). Defaults follow Keras: Glorot-uniform weights, zero bias (PyTorch's
+    Linear draws both from U(±1/√in_features)). ``weight_init="he_normal"`` suits deep
+    ReLU stacks.
     """
 
     def __init__(
-        self, *features: int, bias: bool = True, weight_init: str = "glorot_uniform"
+        self,
+        *features: int,
+        in_features: int | None = None,
+        out_features: int | None = None,
+        bias: bool = True,
+        weight_init: str = "glorot_uniform",
     ) -> None:
-        if len(features) not in (1, 2):
+        keywords = {"in_features": in_features, "out_features": out_features}
+        keras_style = len(features) == 1 and in_features is None and out_features is None
+        names = ("out_features",) if keras_style else ("in_features", "out_features")
+        bound = bind_arguments("Dense", features, names, keywords)
+        if "out_features" not in bound:
             raise TypeError("Dense takes (in_features, out_features) or (out_features,)")
-        self.out_features = _positive("out_features", features[-1])
+        self.out_features = _positive("out_features", bound["out_features"])
         self.use_bias = bias
         init.get(weight_init)  # fail now, not at the first batch, on a misspelt name
         self.weight_init = weight_init
         self.in_features: int | None = None
         self.needs_build = True
-        if len(features) == 2:
-            self.build(_positive("in_features", features[0]))
+        if "in_features" in bound:
+            self.build(_positive("in_features", bound["in_features"]))
 
     def build(self, in_features: int, device: Any = None) -> None:
         shape = (in_features, self.out_features)
@@ -62,6 +96,9 @@ class Dense(Module):
         self.needs_build = False
 
     def forward(self, x: Tensor) -> Tensor:
+        require_float_input(x, "Dense")
+        if x.ndim == 0:
+            raise ValueError("Dense needs inputs with a features axis, got a 0-d tensor")
         if self.needs_build:
             self.build(x.shape[-1], x.device)
         if x.shape[-1] != self.in_features:
@@ -75,11 +112,26 @@ class Dense(Module):
         return f"{self.in_features or '?'} -> {self.out_features}, bias={self.use_bias}"
 
 
+Linear = Dense  # PyTorch's name, the same class
+
+
 class Flatten(Module):
-    """(N, d1, d2, …) -> (N, d1·d2·…): keep the batch axis, flatten the rest."""
+    """(N, d1, d2, …) -> (N, d1·d2·…): keep the batch axis, flatten the rest. As PyTorch's
+    ``nn.Flatten(start_dim=1, end_dim=-1)``: axes ``start_dim`` … ``end_dim`` become one."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        for name, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if isinstance(dim, bool) or not isinstance(dim, int):
+                raise TypeError(f"Flatten: {name} must be an int, got {dim!r}")
+        self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.reshape(x.shape[0], math.prod(x.shape[1:]))
+        return flatten(x, self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        if (self.start_dim, self.end_dim) == (1, -1):
+            return ""
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Reshape(Module):

@@ -8,13 +8,31 @@ from tinydl.ops import losses
 
 
 class CrossEntropyLoss(Module):
-    """Softmax cross-entropy from logits; targets are class labels or probabilities."""
+    """Softmax cross-entropy from logits; targets are class labels or probabilities.
+    ``label_smoothing`` and ``ignore_index`` as in :func:`tinydl.nn.functional.cross_entropy`."""
 
-    def __init__(self, reduction: str = "mean") -> None:
+    def __init__(
+        self, reduction: str = "mean", *, label_smoothing: float = 0.0, ignore_index: int = -100
+    ) -> None:
         self.reduction = reduction
+        self.label_smoothing, self.ignore_index = label_smoothing, ignore_index
 
     def forward(self, logits: Tensor, target: Tensor) -> Tensor:
-        return losses.cross_entropy(logits, target, self.reduction)
+        return losses.cross_entropy(
+            logits, target, self.reduction,
+            label_smoothing=self.label_smoothing, ignore_index=self.ignore_index,
+        )
+
+
+class NLLLoss(Module):
+    """Negative log-likelihood of log-probabilities (put ``LogSoftmax(dim=1)`` before it);
+    ``LogSoftmax`` + ``NLLLoss`` is ``CrossEntropyLoss``."""
+
+    def __init__(self, reduction: str = "mean", *, ignore_index: int = -100) -> None:
+        self.reduction, self.ignore_index = reduction, ignore_index
+
+    def forward(self, log_probs: Tensor, target: Tensor) -> Tensor:
+        return losses.nll_loss(log_probs, target, self.reduction, ignore_index=self.ignore_index)
 
 
 class BCEWithLogitsLoss(Module):

@@ -8,13 +8,15 @@ order they were assigned, so a layer is written as plain Python: assign
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 from tinydl import backend
 from tinydl.autograd import Tensor, no_grad
+from tinydl.autograd import tensor as to_tensor
+from tinydl.autograd.checks import check_can_require_grad, check_numeric_dtype, numeric_array
 from tinydl.backend import DeviceLike
 
 
@@ -24,6 +26,7 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any) -> None:
         super().__init__(data, requires_grad=True)
+        check_can_require_grad(self.dtype, "Parameter()")
 
 
 class Buffer(Tensor):
@@ -61,11 +64,25 @@ class Module:
     def forward(self, *inputs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
-    def __call__(self, *inputs: Any) -> Any:
-        output = self.forward(*inputs)
+    def __call__(self, *inputs: Any, **options: Any) -> Any:
+        if any(backend.is_array(x) for x in inputs):  # model(numpy_array), as Keras allows
+            inputs = tuple(self._as_input(x) for x in inputs)
+        output = self.forward(*inputs, **options)  # options: e.g. attention's mask=, causal=
         for observer in _call_observers:
             observer(self, output)
         return output
+
+    def _as_input(self, value: Any) -> Any:
+        """An array handed to the module as a Tensor on the module's device; a float array
+        takes the module's float dtype (a float64 NumPy array meets a float32 model)."""
+        if not backend.is_array(value):
+            return value
+        first = next(self._named_tensors(Tensor), None)
+        if first is None:
+            return to_tensor(value)
+        like = first[1]
+        dtype = like.dtype if value.dtype.kind == "f" and like.dtype.kind == "f" else None
+        return to_tensor(value, dtype=dtype, device=like.device)
 
     # ---- what it contains ----------------------------------------------------------------
     def named_children(self) -> Iterator[tuple[str, Module]]:
@@ -148,6 +165,23 @@ class Module:
                 tensor.grad = Tensor(backend.to_device(tensor.grad.data, target))
         return self
 
+    def double(self) -> Module:
+        """Cast every floating-point parameter, gradient and buffer to float64, in place (for
+        gradient checks). An optimiser over these parameters follows on its next step."""
+        return self._cast(np.float64)
+
+    def float(self) -> Module:
+        """Cast every floating-point parameter, gradient and buffer to float32, in place."""
+        return self._cast(np.float32)
+
+    def _cast(self, dtype: Any) -> Module:
+        for _, tensor in [*self._named_tensors(Parameter), *self.named_buffers()]:
+            if tensor.dtype.kind == "f":
+                tensor.data = tensor.data.astype(dtype, copy=False)
+                if tensor.grad is not None:
+                    tensor.grad = Tensor(tensor.grad.data.astype(dtype, copy=False))
+        return self
+
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
         """Host NumPy copies of every parameter and buffer, by dotted name.
 
@@ -158,15 +192,25 @@ class Module:
             for name, t in [*self.named_parameters(), *self.named_buffers()]
         )
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Copy values in from ``state``; every name and shape must match, or nothing changes."""
+    def load_state_dict(self, state: dict[str, Any], allow_nonfinite: bool = False) -> None:
+        """Copy values in from ``state``; every name and shape must match, or nothing changes.
+
+        Values that are not numbers are refused, and so are NaN or infinite values (what a
+        model saved after its training diverged holds), unless ``allow_nonfinite=True``.
+        """
         own = OrderedDict([*self.named_parameters(), *self.named_buffers()])
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"load_state_dict() needs state to be a dict of name -> array, such as "
+                f"model.state_dict(), got {type(state).__name__}"
+            )
+        state = {name: _host_values(name, value) for name, value in state.items()}
         missing = [name for name in own if name not in state]
         unexpected = [name for name in state if name not in own]
         wrong_shape = [
-            f"{name}: model has {own[name].shape}, state has {tuple(np.shape(state[name]))}"
+            f"{name}: model has {own[name].shape}, state has {state[name].shape}"
             for name in own
-            if name in state and tuple(np.shape(state[name])) != own[name].shape
+            if name in state and state[name].shape != own[name].shape
         ]
         problems = []
         if missing:
@@ -177,16 +221,20 @@ class Module:
             problems.append("shape mismatch for " + "; ".join(wrong_shape))
         if problems:
             raise ValueError("load_state_dict() does not fit this model: " + " | ".join(problems))
-        # Convert every value before assigning any, so a value that is not numbers (a
-        # conversion error) also leaves the model unchanged. np.array copies: the model
-        # never aliases the caller's arrays.
-        values = []
-        for name, tensor in own.items():
-            value = state[name]
-            value = value.data if isinstance(value, Tensor) else value
-            values.append(np.array(backend.to_numpy(value), dtype=tensor.dtype))
-        for tensor, host in zip(own.values(), values, strict=True):
-            tensor.data = backend.to_device(host, tensor.device)
+        # Convert every value before assigning any, so a refused value also leaves the model
+        # unchanged. np.array copies: the model never aliases the caller's arrays.
+        values = [np.array(state[name], dtype=tensor.dtype) for name, tensor in own.items()]
+        if not allow_nonfinite:
+            for name, host in zip(own, values, strict=True):
+                bad = int(host.size - np.isfinite(host).sum()) if host.dtype.kind in "fc" else 0
+                if bad:
+                    raise ValueError(
+                        f"load_state_dict(): state[{name!r}] holds {bad} NaN or infinite "
+                        f"value(s) of {host.size}, so the model would compute NaN (was it saved "
+                        f"after training diverged?); pass allow_nonfinite=True to load it anyway"
+                    )
+        for target, host in zip(own.values(), values, strict=True):
+            target.data = backend.to_device(host, target.device)
 
     # ---- display -------------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -200,3 +248,14 @@ class Module:
         for name, child in children:
             lines.append("  " + f"({name}): {child!r}".replace("\n", "\n  "))
         return "\n".join(lines) + "\n)"
+
+
+def _host_values(name: str, value: Any) -> np.ndarray:
+    """One ``state_dict`` value (a Tensor, an array of any device, nested lists) on the host,
+    refused unless it holds numbers."""
+    value = value.data if isinstance(value, Tensor) else value
+    argument = f"state[{name!r}]"
+    if backend.is_array(value):
+        check_numeric_dtype(value.dtype, argument, "load_state_dict()")
+        return backend.to_numpy(value)
+    return numeric_array(value, argument, "load_state_dict()")

@@ -8,7 +8,7 @@ import numpy as np
 from tinydl.autograd import Tensor
 from tinydl.nn.linear import _positive, new_parameter, on_device
 from tinydl.nn.module import Buffer, Module
-from tinydl.ops.dropout import check_probability, dropout
+from tinydl.ops.dropout import check_probability, dropout, dropout2d
 from tinydl.ops.normalization import batch_norm
 
 
@@ -17,7 +17,7 @@ class Dropout(Module):
     1/(1-p) so the expected output is unchanged; the identity in eval mode."""
 
     def __init__(self, p: float = 0.5) -> None:
-        check_probability(p, "Dropout")
+        check_probability(p, type(self).__name__)
         self.p = p
 
     def forward(self, x: Tensor) -> Tensor:
@@ -25,6 +25,15 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+class Dropout2d(Dropout):
+    """Channel dropout for (N, C, H, W) feature maps, as PyTorch's ``nn.Dropout2d``: while
+    training, zero each whole map with probability ``p`` and scale the others by
+    1/(1-p); the identity in eval mode."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return dropout2d(x, self.p, self.training)
 
 
 class _BatchNorm(Module):
@@ -71,3 +80,8 @@ class BatchNorm2D(_BatchNorm):
     """Batch norm for (N, C, H, W) inputs, one mean and variance per channel."""
 
     expected_ndim = (4,)
+
+
+# PyTorch's spellings, the same classes
+BatchNorm1d = BatchNorm1D
+BatchNorm2d = BatchNorm2D

@@ -18,20 +18,31 @@ def summary(
 ) -> str:
     """Run a zero batch of shape ``(1, *input_shape)`` through ``model``, print and return
     the table. Also builds any layer that infers its input size (``Dense(10)``)."""
+    if not isinstance(model, Module):
+        raise TypeError(f"summary() needs model to be a Module, got {type(model).__name__}")
+    if isinstance(input_shape, int):
+        input_shape = (input_shape,)
+    if not isinstance(input_shape, Sequence) or not all(
+        isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in input_shape
+    ):
+        raise ValueError(
+            f"summary() needs input_shape to be one sample's shape, a tuple of positive "
+            f"integers such as (1, 28, 28), got {input_shape!r}"
+        )
     rows: list[tuple[str, tuple[int, ...], int]] = []
 
     def record(layer: Module, output: object) -> None:
         if next(layer.children(), None) is None and isinstance(output, Tensor):
             tensors = [*layer._named_tensors(module_registry.Parameter), *layer.named_buffers()]
-            count = sum(t.size for _, t in tensors)
+            count = sum(t.numel() for _, t in tensors)
             rows.append((type(layer).__name__, ("None", *output.shape[1:]), count))
 
     xp = _input_module(model)
     example = Tensor(xp.zeros((1, *input_shape), dtype="float32"))
     module_registry.call_observed(model, record, example)
 
-    trainable = sum(p.size for p in model.parameters())
-    frozen = sum(b.size for _, b in model.named_buffers())
+    trainable = sum(p.numel() for p in model.parameters())
+    frozen = sum(b.numel() for _, b in model.named_buffers())
     table = _format(rows, trainable, frozen, type(model).__name__)
     if print_fn is not None:
         print_fn(table)

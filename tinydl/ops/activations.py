@@ -3,9 +3,16 @@ because the derivative is cheapest to write in terms of it."""
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.ops.arguments import axis_of
+from tinydl.ops.special import erf
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
 class ReLU(Function):
@@ -17,6 +24,24 @@ class ReLU(Function):
 
     def backward(self, gy):
         return gy * self.positive
+
+
+class LeakyReLU(Function):
+    """y = x where x > 0, else a·x (a = ``negative_slope``).
+
+    dy/dx = 1 where x > 0, else a (a at the kink x = 0, as PyTorch): negative inputs keep a
+    small gradient, so a unit never goes silent the way a ReLU can.
+    """
+
+    def __init__(self, negative_slope: float) -> None:
+        self.negative_slope = negative_slope  # a Python float: x·a keeps x's dtype
+
+    def forward(self, x):
+        self.positive = x > 0
+        return backend.array_module(x).where(self.positive, x, x * self.negative_slope)
+
+    def backward(self, gy):
+        return backend.array_module(gy).where(self.positive, gy, gy * self.negative_slope)
 
 
 class Sigmoid(Function):
@@ -41,6 +66,56 @@ class Tanh(Function):
 
     def backward(self, gy):
         return gy * (1 - self.y * self.y)
+
+
+class GELU(Function):
+    """y = x·Φ(x), Φ the standard normal CDF: each input is weighted by how likely a
+    standard normal variable is to be smaller (Hendrycks & Gimpel, 2016).
+
+    ``approximate="none"``: Φ(x) = (1 + erf(x/√2))/2, and
+        dy/dx = Φ(x) + x·φ(x),   φ(x) = e^(−x²/2)/√(2π) (the normal density).
+    ``approximate="tanh"`` (GPT-2's form): Φ(x) ≈ (1 + tanh u)/2, u = √(2/π)(x + 0.044715x³),
+        dy/dx = (1 + tanh u)/2 + x/2 · (1 − tanh² u) · √(2/π)(1 + 3·0.044715x²).
+    """
+
+    def __init__(self, approximate: str) -> None:
+        self.approximate = approximate
+
+    def forward(self, x):
+        xp = backend.array_module(x)
+        self.x = x
+        if self.approximate == "tanh":
+            # In place on one scratch array: this runs on the widest tensor of a Transformer.
+            t = x * x
+            t *= 0.044715
+            t += 1
+            t *= x
+            t *= _SQRT_2_OVER_PI  # u = √(2/π)·x·(1 + 0.044715x²)
+            self.t = xp.tanh(t, out=t)
+            y = t + 1
+            y *= x
+            y *= 0.5  # y = x·(1 + tanh u)/2
+            return y
+        self.cdf = 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
+        return x * self.cdf
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        x = self.x
+        if self.approximate == "tanh":
+            t = self.t
+            g = x * x
+            g *= 3 * 0.044715
+            g += 1
+            g *= _SQRT_2_OVER_PI  # du/dx = √(2/π)(1 + 3·0.044715x²)
+            g *= 1 - t * t
+            g *= x
+            g += 1 + t
+            g *= 0.5  # (1 + tanh u)/2 + x/2 · (1 − tanh² u) · du/dx
+            g *= gy
+            return g
+        density = xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
+        return gy * (self.cdf + x * density)
 
 
 class Softmax(Function):
@@ -88,6 +163,26 @@ def relu(x: Tensor) -> Tensor:
     return ReLU()(x)
 
 
+def check_negative_slope(negative_slope: Any, function: str) -> float:
+    """``negative_slope`` as a Python float, or a clear error if it is not a finite number."""
+    if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)):
+        raise TypeError(
+            f"{function}(): negative_slope must be a number, got "
+            f"{type(negative_slope).__name__} {negative_slope!r}"
+        )
+    if not math.isfinite(negative_slope):
+        raise ValueError(f"{function}(): negative_slope must be finite, got {negative_slope}")
+    return float(negative_slope)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else ``negative_slope``·x (PyTorch's default slope 0.01)."""
+    negative_slope = check_negative_slope(negative_slope, "leaky_relu")
+    if not isinstance(x, Tensor):
+        raise TypeError(f"leaky_relu() expects x to be a Tensor, got {type(x).__name__}")
+    return LeakyReLU(negative_slope)(x)
+
+
 def sigmoid(x: Tensor) -> Tensor:
     return Sigmoid()(x)
 
@@ -96,9 +191,25 @@ def tanh(x: Tensor) -> Tensor:
     return Tanh()(x)
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    return Softmax(axis)(x)
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x·Φ(x) (PyTorch's ``F.gelu``): exact with ``approximate="none"``, the tanh formula
+    with ``approximate="tanh"``."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu(): approximate must be 'none' or 'tanh', got {approximate!r}")
+    if not isinstance(x, Tensor):
+        raise TypeError(f"gelu() expects x to be a Tensor, got {type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"gelu() needs a floating-point tensor, got dtype {x.dtype}")
+    return GELU(approximate)(x)
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    return LogSoftmax(axis)(x)
+def softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Softmax along ``axis`` (PyTorch: ``dim``), the last axis by default."""
+    axis = axis_of(axis, dim, "softmax()")
+    return Softmax(-1 if axis is None else axis)(x)
+
+
+def log_softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """log(softmax(x)) along ``axis`` (PyTorch: ``dim``), the last axis by default."""
+    axis = axis_of(axis, dim, "log_softmax()")
+    return LogSoftmax(-1 if axis is None else axis)(x)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from numbers import Integral, Real
 from typing import Any
 
+from tinydl.autograd.checks import operand_error
+from tinydl.autograd.default_dtype import get_default_dtype
 from tinydl.autograd.function import Function
-from tinydl.autograd.tensor import DEFAULT_FLOAT, Tensor
+from tinydl.autograd.tensor import Tensor
 from tinydl.ops.operands import as_tensors
 
 
@@ -81,27 +83,49 @@ class Pow(Function):
         return gy * (self.c * self.x ** (self.c - 1))
 
 
+# Each entry point lets NumPy find bad operands (no checks on the training path) and only
+# then says in tinydl's words what was wrong: shapes that do not broadcast, non-numbers.
+
+
 def add(a: Any, b: Any) -> Tensor:
-    return Add()(*as_tensors(a, b))
+    a, b = as_tensors(a, b)
+    try:
+        return Add()(a, b)
+    except (ValueError, TypeError) as err:
+        raise operand_error("+", a, b, err) from None
 
 
 def sub(a: Any, b: Any) -> Tensor:
-    return Sub()(*as_tensors(a, b))
+    a, b = as_tensors(a, b)
+    try:
+        return Sub()(a, b)
+    except (ValueError, TypeError) as err:
+        raise operand_error("-", a, b, err) from None
 
 
 def mul(a: Any, b: Any) -> Tensor:
-    return Mul()(*as_tensors(a, b))
+    a, b = as_tensors(a, b)
+    try:
+        return Mul()(a, b)
+    except (ValueError, TypeError) as err:
+        raise operand_error("*", a, b, err) from None
 
 
 def div(a: Any, b: Any) -> Tensor:
     a, b = as_tensors(a, b)
-    if a.dtype.kind in "iub" and b.dtype.kind in "iub":  # int / int is a float32, as in PyTorch
-        a = a.astype(DEFAULT_FLOAT)
-    return Div()(a, b)
+    if a.dtype.kind in "iub" and b.dtype.kind in "iub":  # int / int is a float, as in PyTorch
+        a = a.astype(get_default_dtype())
+    try:
+        return Div()(a, b)
+    except (ValueError, TypeError) as err:
+        raise operand_error("/", a, b, err) from None
 
 
 def neg(x: Tensor) -> Tensor:
-    return Neg()(x)
+    try:
+        return Neg()(x)
+    except TypeError as err:
+        raise operand_error("-", x, None, err) from None
 
 
 def pow(x: Tensor, exponent: float) -> Tensor:  # noqa: A001  (mirrors Python's operator name)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from tinydl import backend
+from tinydl.autograd.checks import require_float_input
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.backend import kernels
@@ -272,30 +273,52 @@ def conv2d(
     check_images(x, "conv2d")
     stride = pair(stride, "stride", "conv2d", minimum=1)
     padding = pair(padding, "padding", "conv2d", minimum=0)
+    inputs = check_weight_and_bias(x, weight, bias, "conv2d", transposed=False)
+    check_window_fits(x.shape, weight.shape[2:], padding, "conv2d")
+    return Conv2D(stride, padding)(*inputs)
+
+
+def check_weight_and_bias(
+    x: Tensor, weight: Any, bias: Any, function: str, transposed: bool
+) -> list[Tensor]:
+    """Refuse a weight, bias or dtype that does not fit ``x``; return the Function's inputs.
+
+    A convolution's weight is (out_channels, in_channels, KH, KW); a transposed
+    convolution's is (in_channels, out_channels, KH, KW), as in PyTorch.
+    """
+    layout = "(in_channels, out_channels, KH, KW)" if transposed else (
+        "(out_channels, in_channels, KH, KW)"
+    )
     if not isinstance(weight, Tensor) or weight.ndim != 4:
         got = f"shape {weight.shape}" if isinstance(weight, Tensor) else type(weight).__name__
+        raise ValueError(f"{function}() expects weight of shape {layout}, got {got}")
+    in_channels, out_channels = weight.shape[:2] if transposed else weight.shape[1::-1]
+    if in_channels != x.shape[1]:
+        hint = ""
+        if x.shape[3] == in_channels:  # (N, H, W, C): the channels-last layout of Keras
+            hint = (
+                "; x looks channels-last, but tinydl is channels-first (N, C, H, W): "
+                "x.transpose(0, 3, 1, 2) (or x.permute(0, 3, 1, 2)) fixes it"
+            )
         raise ValueError(
-            f"conv2d() expects weight of shape (out_channels, in_channels, KH, KW), got {got}"
-        )
-    if weight.shape[1] != x.shape[1]:
-        raise ValueError(
-            f"conv2d(): x has {x.shape[1]} channels but weight expects {weight.shape[1]} "
-            f"(weight shape {weight.shape})"
+            f"{function}(): x has {x.shape[1]} channels but weight expects {in_channels} "
+            f"(weight shape {weight.shape}){hint}"
         )
     inputs = [x, weight]
     if bias is not None:
-        if not isinstance(bias, Tensor) or bias.shape != (weight.shape[0],):
+        if not isinstance(bias, Tensor) or bias.shape != (out_channels,):
             got = f"shape {bias.shape}" if isinstance(bias, Tensor) else type(bias).__name__
             raise ValueError(
-                f"conv2d() expects bias of shape ({weight.shape[0]},) (one per output channel), "
-                f"got {got}"
+                f"{function}() expects bias of shape ({out_channels},) (one per output "
+                f"channel), got {got}"
             )
         inputs.append(bias)
+    if x.dtype.kind != "f" and weight.dtype.kind == "f":
+        require_float_input(x, "conv2d()")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and t.dtype != x.dtype:
             raise TypeError(
-                f"conv2d(): x is {x.dtype} but {name} is {t.dtype}; convert one of them "
+                f"{function}(): x is {x.dtype} but {name} is {t.dtype}; convert one of them "
                 f"(e.g. with .astype('{x.dtype}')) so no silent upcast happens"
             )
-    check_window_fits(x.shape, weight.shape[2:], padding, "conv2d")
-    return Conv2D(stride, padding)(*inputs)
+    return inputs

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from tinydl import backend
+from tinydl.autograd.checks import operand_error, parse_dtype
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.backend import DeviceLike
@@ -31,7 +30,7 @@ class AsType(Function):
     """y = x cast to ``dtype``.   The gradient is cast back to x's dtype."""
 
     def __init__(self, dtype: Any) -> None:
-        self.dtype = np.dtype(dtype)
+        self.dtype = parse_dtype(dtype, "astype()")
 
     def forward(self, x):
         self.source = x.dtype
@@ -54,4 +53,13 @@ def compare(a: Any, b: Any, name: str) -> Tensor:
     a, b = as_tensors(a, b)
     if a.device != b.device:
         raise backend.DeviceError(f"cannot compare tensors on {a.device} and {b.device}")
-    return Tensor(getattr(backend.array_module(a.data), name)(a.data, b.data))
+    try:
+        return Tensor(getattr(backend.array_module(a.data), name)(a.data, b.data))
+    except (ValueError, TypeError) as err:
+        raise operand_error(_SYMBOLS[name], a, b, err) from None
+
+
+_SYMBOLS = {
+    "less": "<", "less_equal": "<=", "greater": ">", "greater_equal": ">=", "equal": "==",
+    "not_equal": "!=",
+}

@@ -19,16 +19,20 @@ class Dropout(Function):
     E[y] = x, so evaluation uses the network unchanged.
 
     dy/dx = m / (1 − p): the gradient flows through the kept units only, scaled alike.
+
+    With ``mask_shape`` (e.g. (N, C, 1, 1) for channel dropout) one mᵢ is drawn per entry
+    of that shape and broadcast over the rest: whole feature maps are kept or dropped.
     """
 
-    def __init__(self, p: float) -> None:
-        self.p = p
+    def __init__(self, p: float, mask_shape: tuple[int, ...] | None = None) -> None:
+        self.p, self.mask_shape = p, mask_shape
 
     def forward(self, x):
         # Uniforms drawn on the host generator (seeded, identical on every device) in
         # float32 whatever x's dtype: the same seed then gives the same mask in float32 and
         # float64. Only the boolean mask travels to the device.
-        keep = random.generator().random(x.shape, dtype=np.float32) >= self.p
+        shape = x.shape if self.mask_shape is None else self.mask_shape
+        keep = random.generator().random(shape, dtype=np.float32) >= self.p
         keep = backend.to_device(keep, backend.device_of(x))
         # bool → x.dtype before scaling: bool * Python float would be float64.
         self.scaled_mask = keep.astype(x.dtype) * (1.0 / (1.0 - self.p))
@@ -59,3 +63,21 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if p == 1:
         return x * 0.0
     return Dropout(float(p))(x)
+
+
+def dropout2d(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Channel dropout (PyTorch's ``F.dropout2d``): zero each whole feature map ``x[n, c]``
+    of an (N, C, H, W) batch with probability ``p``, scaling the kept ones by 1/(1 − p),
+    while ``training``. Neighbouring pixels of a map are strongly correlated, so dropping
+    single pixels (``dropout``) hardly regularises a convolution; dropping maps does.
+    """
+    check_probability(p, "dropout2d()")
+    if x.dtype.kind != "f":
+        raise TypeError(f"dropout2d() needs a floating-point tensor, got dtype {x.dtype}")
+    if x.ndim != 4:
+        raise ValueError(f"dropout2d() needs input of shape (N, C, H, W), got shape {x.shape}")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return x * 0.0
+    return Dropout(float(p), mask_shape=(*x.shape[:2], 1, 1))(x)

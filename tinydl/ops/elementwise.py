@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any
 
 import numpy as np
 
 from tinydl import backend
+from tinydl.autograd.checks import broadcast_problem
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.ops.operands import as_tensor, as_tensors
@@ -105,7 +107,11 @@ def sqrt(x: Tensor) -> Tensor:
 
 
 def maximum(a: Any, b: Any) -> Tensor:
-    return Maximum()(*as_tensors(a, b))
+    a, b = as_tensors(a, b)
+    try:
+        return Maximum()(a, b)
+    except ValueError as err:
+        raise ValueError(broadcast_problem("maximum()", a.shape, b.shape) or err) from None
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
@@ -114,12 +120,19 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     condition = as_tensor(condition, a)
     if condition.dtype != bool:
         raise TypeError(f"where() needs a boolean condition, got dtype {condition.dtype}")
-    return Where()(condition, a, b)
+    try:
+        return Where()(condition, a, b)
+    except ValueError as err:
+        shapes = condition.shape, a.shape, b.shape
+        raise ValueError(broadcast_problem("where(condition, a, b)", *shapes) or err) from None
 
 
 def clip(x: Tensor, low: float | None = None, high: float | None = None) -> Tensor:
     if low is None and high is None:
         raise ValueError("clip() needs at least one of low and high")
+    for name, bound in (("low", low), ("high", high)):
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, Real)):
+            raise TypeError(f"clip() needs {name} to be a number or None, got {bound!r}")
     if low is not None and high is not None and low > high:
         raise ValueError(f"clip() needs low <= high, got low={low} and high={high}")
     # NumPy scalar bounds (np.float64) would upcast a float32 x; Python numbers do not.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tinydl.autograd.checks import require_float_input
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.ops.operands import as_tensors
@@ -64,13 +65,17 @@ class Linear(Function):
 
     def forward(self, x, weight, bias=None):
         self.x, self.weight = x, weight
-        y = x @ weight
+        # Leading axes fold into the rows: one GEMM, where (N, T, in) @ W would make NumPy
+        # loop over N small ones (measured 2x slower for a Transformer's (128, 8, 128)).
+        y = x.reshape(-1, x.shape[-1]) @ weight
         if bias is not None:
             y += bias  # in place: y is a fresh array, so this saves a pass over memory
-        return y
+        return y.reshape(*x.shape[:-1], weight.shape[1])
 
     def backward(self, gy):
-        gx = gy @ self.weight.swapaxes(-1, -2) if self.needs_grad[0] else None
+        gx = None
+        if self.needs_grad[0]:
+            gx = (gy.reshape(-1, gy.shape[-1]) @ self.weight.T).reshape(self.x.shape)
         gw = None
         if self.needs_grad[1]:
             # Leading (batch) axes fold into the rows, so one GEMM gives the summed gradient.
@@ -99,4 +104,6 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if bias is not None and bias.shape != (weight.shape[1],):
         raise ValueError(f"linear() needs a bias of shape ({weight.shape[1]},), got {bias.shape}")
+    if x.dtype.kind != "f" and weight.dtype.kind == "f":
+        require_float_input(x, "linear()")
     return Linear()(x, weight) if bias is None else Linear()(x, weight, bias)

@@ -9,12 +9,16 @@ samples for the classification losses, over elements for the element-wise ones),
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import numpy as np
 
 from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.backend import kernels
+from tinydl.ops.logit_check import warn_if_probabilities
 from tinydl.ops.operands import as_tensor
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -28,14 +32,20 @@ class _Loss(Function):
     def __init__(self, reduction: str) -> None:
         self.reduction = reduction
 
-    def reduce(self, losses):
-        self.count = losses.size
+    def reduce(self, losses, count=None):
+        """``count`` overrides n for 'mean' when some losses do not count (``ignore_index``);
+        with none counting the mean is NaN and every gradient 0, as in PyTorch."""
+        self.count = losses.size if count is None else count
         if self.reduction == "mean":
-            return losses.mean()
+            if count is None:
+                return losses.mean()
+            return losses.sum() / count if count else losses.sum() * math.nan
         return losses.sum() if self.reduction == "sum" else losses
 
     def loss_grads(self, gy):
-        return gy / self.count if self.reduction == "mean" else gy
+        if self.reduction != "mean":
+            return gy
+        return gy / self.count if self.count else gy * 0
 
 
 class CrossEntropy(_Loss):
@@ -44,26 +54,46 @@ class CrossEntropy(_Loss):
         Lₙ = −Σ_c t_nc · log softmax(xₙ)_c.
 
     An integer label yₙ stands for the one-hot row t_nc = [c = yₙ], so Lₙ = −log softmax(xₙ)_yₙ.
+    Label smoothing ε replaces t by (1 − ε)·t + ε/C (some probability on every class).
+    Rows whose label is ``ignore_index`` (marked in ``ignored``) have Lₙ = 0 and do not count
+    in the mean.
 
     dLₙ/dx_nc = softmax(xₙ)_c · Σ_k t_nk − t_nc, which is softmax(xₙ) − tₙ for a target that
     sums to 1 (a label, one-hot row or distribution): predicted minus wanted probabilities.
-    dLₙ/dt_nc = −log softmax(xₙ)_c.
+    dLₙ/dt_nc = −(1 − ε)·log softmax(xₙ)_c.
     """
 
+    def __init__(self, reduction: str, label_smoothing: float = 0.0, ignored=None) -> None:
+        super().__init__(reduction)
+        self.smoothing = label_smoothing
+        self.ignored = ignored  # boolean (N,) array, or None when no label is ignored
+
     def forward(self, logits, target):
-        self.target = target
         self.has_labels = target.dtype.kind in "iu"
         self.fused = None  # what the fused CUDA kernel's backward needs, when forward used it
-        if self.has_labels and backend.is_cuda(logits):  # kernels/softmax_cross_entropy.cu
+        plain_labels = self.has_labels and self.ignored is None and not self.smoothing
+        if plain_labels and backend.is_cuda(logits):  # kernels/softmax_cross_entropy.cu
             losses, self.fused = kernels.cross_entropy_forward(logits, target)
             return self.reduce(losses)
         xp = backend.array_module(logits)
         shifted = logits - logits.max(axis=1, keepdims=True)  # e^x never overflows
         self.log_probs = shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
-        if self.has_labels:
-            self.rows = xp.arange(len(target))
-            return self.reduce(-self.log_probs[self.rows, target])
-        return self.reduce(-(target * self.log_probs).sum(axis=1))
+        if not self.has_labels:
+            if self.smoothing:  # Python floats: the target keeps its dtype
+                target = target * (1 - self.smoothing) + self.smoothing / logits.shape[1]
+            self.target = target
+            return self.reduce(-(target * self.log_probs).sum(axis=1))
+        self.rows = xp.arange(len(target))
+        # Ignored rows point at class 0 so the gather stays in range; they are zeroed below.
+        self.labels = target if self.ignored is None else xp.where(self.ignored, 0, target)
+        losses = -self.log_probs[self.rows, self.labels]
+        if self.smoothing:
+            spread = -self.log_probs.mean(axis=1)  # −Σ_c (1/C)·log softmax(x)_c
+            losses = (1 - self.smoothing) * losses + self.smoothing * spread
+        if self.ignored is None:
+            return self.reduce(losses)
+        losses[self.ignored] = 0
+        return self.reduce(losses, count=len(target) - int(self.ignored.sum()))
 
     def backward(self, gy):
         if self.fused is not None:  # (softmax − onehot)·g/N in one kernel, g/N included
@@ -72,10 +102,49 @@ class CrossEntropy(_Loss):
         g = self.loss_grads(gy).reshape(-1, 1)  # one factor per sample, as a column
         probs = backend.array_module(gy).exp(self.log_probs)
         if self.has_labels:
-            probs[self.rows, self.target] -= 1  # minus the one-hot, without building it
+            if self.smoothing:
+                probs -= self.smoothing / probs.shape[1]
+            # minus the (smoothed) one-hot, without building it
+            probs[self.rows, self.labels] -= 1 - self.smoothing
+            if self.ignored is not None:
+                probs[self.ignored] = 0
             return probs * g, None
         gx = (probs * self.target.sum(axis=1, keepdims=True) - self.target) * g
-        return gx, (-self.log_probs * g if self.needs_grad[1] else None)
+        if not self.needs_grad[1]:
+            return gx, None
+        return gx, -self.log_probs * g * (1 - self.smoothing)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of log-probabilities x (N, C) (``log_softmax``'s output) for
+    integer labels y: Lₙ = −x_nyₙ. Rows whose label is ``ignore_index`` (marked in
+    ``ignored``) have Lₙ = 0 and do not count in the mean.
+
+    dLₙ/dx_nc = −[c = yₙ] (0 for ignored rows).
+    """
+
+    def __init__(self, reduction: str, ignored=None) -> None:
+        super().__init__(reduction)
+        self.ignored = ignored
+
+    def forward(self, log_probs, labels):
+        xp = backend.array_module(log_probs)
+        self.shape, self.rows = log_probs.shape, xp.arange(len(labels))
+        self.labels = labels if self.ignored is None else xp.where(self.ignored, 0, labels)
+        losses = -log_probs[self.rows, self.labels]
+        if self.ignored is None:
+            return self.reduce(losses)
+        losses[self.ignored] = 0
+        return self.reduce(losses, count=len(labels) - int(self.ignored.sum()))
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        g = xp.broadcast_to(self.loss_grads(gy), self.rows.shape)
+        if self.ignored is not None:
+            g = xp.where(self.ignored, 0, g)
+        gx = xp.zeros(self.shape, dtype=gy.dtype)
+        gx[self.rows, self.labels] = -g
+        return gx, None
 
 
 class BinaryCrossEntropyWithLogits(_Loss):
@@ -158,23 +227,38 @@ class BinaryHinge(_Hinge):
         return xp.where(self.active, -self.t, 0) * self.loss_grads(gy), None
 
 
-def cross_entropy(logits: Tensor, target: Tensor | Any, reduction: str = "mean") -> Tensor:
+def cross_entropy(
+    logits: Tensor,
+    target: Tensor | Any,
+    reduction: str = "mean",
+    *,
+    label_smoothing: float = 0.0,
+    ignore_index: int = -100,
+) -> Tensor:
     """Softmax cross-entropy of ``logits`` (N, C), the standard classification loss.
 
     ``target`` is either integer class labels of shape (N,) (any integer dtype, each in
-    [0, C)) or probabilities of shape (N, C) with the logits' dtype (one-hot rows, smoothed
-    labels). 'mean' divides the summed per-sample losses by N. Stable for any finite logits
-    (log-softmax with the row maximum subtracted). Checking the labels' range waits for a
-    GPU once per call.
+    [0, C) or equal to ``ignore_index``) or probabilities of shape (N, C) with the logits'
+    dtype (one-hot rows, smoothed labels). 'mean' divides the summed per-sample losses by
+    the number of labels not ignored (N without any). ``label_smoothing`` ε in [0, 1] mixes
+    the target with the uniform distribution: (1 − ε)·t + ε/C. Arguments as in PyTorch's
+    ``F.cross_entropy``. Stable for any finite logits (log-softmax with the row maximum
+    subtracted). Checking the labels' range waits for a GPU once per call.
+
+    ``logits`` must be scores, not probabilities: a model that ends in Softmax gets a
+    :class:`~tinydl.errors.ProbabilitiesAsLogitsWarning` (the softmax would be applied twice).
     """
     _check_reduction("cross_entropy", reduction)
     _check_float_input("cross_entropy", "logits", logits)
+    smoothing = _check_smoothing(label_smoothing)
+    _check_ignore_index("cross_entropy", ignore_index)
     target = as_tensor(target, logits)
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy() needs logits of shape (N, C), got shape {logits.shape}")
     n = len(logits)
+    ignored = None
     if target.dtype.kind in "iu":
-        _check_labels("cross_entropy", "logits", logits, target)
+        ignored = _check_labels("cross_entropy", "logits", logits, target, ignore_index)
     elif target.shape == (n,):
         raise TypeError(
             f"cross_entropy() got {target.dtype} targets of shape {target.shape}: class labels "
@@ -188,7 +272,38 @@ def cross_entropy(logits: Tensor, target: Tensor | Any, reduction: str = "mean")
         )
     else:
         _check_like_input("cross_entropy", "logits", logits, target)
-    return CrossEntropy(reduction)(logits, target)
+    warn_if_probabilities(logits, "cross_entropy")
+    return CrossEntropy(reduction, smoothing, ignored)(logits, target)
+
+
+def nll_loss(
+    input: Tensor,  # noqa: A002  (PyTorch's name)
+    target: Tensor | Any,
+    reduction: str = "mean",
+    *,
+    ignore_index: int = -100,
+) -> Tensor:
+    """Negative log-likelihood: −input[n, target[n]] for log-probabilities ``input`` (N, C),
+    the output of ``log_softmax(x, dim=1)``; ``log_softmax`` then ``nll_loss`` is
+    ``cross_entropy``. ``target`` holds integer class labels (N,) in [0, C), or
+    ``ignore_index`` for rows that neither add to the loss nor count in the 'mean'.
+    Arguments as in PyTorch's ``F.nll_loss``.
+    """
+    _check_reduction("nll_loss", reduction)
+    _check_float_input("nll_loss", "input", input)
+    _check_ignore_index("nll_loss", ignore_index)
+    target = as_tensor(target, input)
+    if input.ndim != 2:
+        raise ValueError(
+            f"nll_loss() needs input of shape (N, C) (log-probabilities), got shape {input.shape}"
+        )
+    if target.dtype.kind not in "iu":
+        raise TypeError(
+            f"nll_loss() needs integer class labels as target, got dtype {target.dtype} "
+            f"(use target.astype('int64'))"
+        )
+    ignored = _check_labels("nll_loss", "input", input, target, ignore_index)
+    return NLLLoss(reduction, ignored)(input, target)
 
 
 def binary_cross_entropy_with_logits(
@@ -260,8 +375,11 @@ def _check_float_input(name: str, what: str, x: Tensor) -> None:
         raise TypeError(f"{name}() needs floating-point {what}, got dtype {x.dtype}")
 
 
-def _check_labels(name: str, what: str, scores: Tensor, labels: Tensor) -> None:
-    """Labels must be one integer per row of ``scores`` (N, C), each in [0, C)."""
+def _check_labels(
+    name: str, what: str, scores: Tensor, labels: Tensor, ignore_index: int | None = None
+):
+    """Labels must be one integer per row of ``scores`` (N, C), each in [0, C) or equal to
+    ``ignore_index``. Returns the boolean mask of ignored rows, or None when there are none."""
     n, classes = scores.shape
     if labels.shape != (n,):
         raise ValueError(
@@ -269,13 +387,34 @@ def _check_labels(name: str, what: str, scores: Tensor, labels: Tensor) -> None:
             f"(N, C) = {scores.shape}, got shape {labels.shape}"
         )
     y = labels.data
+    ignored = None if ignore_index is None else y == ignore_index
     # Out-of-range labels would index the wrong class on CuPy without any error.
-    bad = y[(y < 0) | (y >= classes)]
+    outside = (y < 0) | (y >= classes)
+    bad = y[outside if ignored is None else outside & ~ignored]
     if bad.size:
+        allowed = "" if ignore_index is None else f" (or ignore_index={ignore_index})"
         raise ValueError(
             f"{name}() got class label {int(bad[0])}, but {what} has C={classes} classes: "
-            f"labels must be in [0, {classes})"
+            f"labels must be in [0, {classes}){allowed}"
         )
+    return ignored if ignored is not None and ignored.any() else None
+
+
+def _check_ignore_index(name: str, ignore_index: Any) -> None:
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"{name}() needs an integer ignore_index, got {ignore_index!r}")
+
+
+def _check_smoothing(label_smoothing: Any) -> float:
+    if (
+        isinstance(label_smoothing, bool)
+        or not isinstance(label_smoothing, (int, float, np.floating))
+        or not 0 <= label_smoothing <= 1
+    ):
+        raise ValueError(
+            f"cross_entropy() needs label_smoothing in [0, 1], got {label_smoothing!r}"
+        )
+    return float(label_smoothing)
 
 
 def _check_like_input(name: str, what: str, x: Tensor, target: Tensor) -> None:

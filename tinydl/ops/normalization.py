@@ -93,7 +93,7 @@ def batch_norm(
         _check_per_channel(name, t, x)
     eps = float(eps)  # a NumPy float64 eps would upcast float32 input
     if training:
-        if x.size // x.shape[1] < 2:
+        if x.numel() // x.shape[1] < 2:
             raise ValueError(
                 f"batch_norm() in training needs more than 1 value per channel to compute a "
                 f"variance, got input of shape {x.shape}"

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from tinydl import backend
-from tinydl.autograd.tensor import DEFAULT_FLOAT, Tensor
+from tinydl.autograd.default_dtype import get_default_dtype
+from tinydl.autograd.tensor import Tensor
 
 
 def as_tensor(value: Any, like: Tensor) -> Tensor:
@@ -25,7 +26,7 @@ def as_tensor(value: Any, like: Tensor) -> Tensor:
     if isinstance(value, (Number, np.generic)):
         dtype = like.dtype
         if dtype.kind != "f" and isinstance(value, (float, np.floating)):
-            dtype = DEFAULT_FLOAT  # int tensor * 0.5 is a float result, as in PyTorch
+            dtype = get_default_dtype()  # int tensor * 0.5 is a float result, as in PyTorch
         return Tensor(xp.asarray(value, dtype=dtype))
     if backend.is_array(value):
         if backend.device_of(value) != like.device:
@@ -39,6 +40,11 @@ def as_tensor(value: Any, like: Tensor) -> Tensor:
 
 def as_tensors(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     """Both operands of a binary operation as Tensors; at least one must already be one."""
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError(
+            f"this operation needs a Tensor operand, got {type(a).__name__} and "
+            f"{type(b).__name__}: make one with tinydl.tensor(values)"
+        )
     a, b = (a, as_tensor(b, a)) if isinstance(a, Tensor) else (as_tensor(a, b), b)
     return _float_if_other_is(a, b), _float_if_other_is(b, a)
 

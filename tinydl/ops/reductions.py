@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
+import numpy as np
+
 from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.ops.arguments import as_input, axis_of, keepdims_of
+from tinydl.ops.elementwise import maximum
 
 Axis = int | tuple[int, ...] | None
 
@@ -81,19 +87,109 @@ class Max(Function):
         return backend.array_module(gy).where(is_max, gy / ties, 0)
 
 
+class MaxResult(NamedTuple):
+    """``max(x, dim)``'s answer, as PyTorch's: the maxima and where they are along ``dim``."""
+
+    values: Tensor
+    indices: Tensor
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for names a tuple lacks, e.g. .sum() from code expecting NumPy's max.
+        raise AttributeError(
+            f"max(x, dim) returns (values, indices), as PyTorch's does, which has no "
+            f"attribute {name!r}: use .values (or max(x, axis=dim) for the maxima alone)"
+        )
+
+
 def _reduce(kind: type[Function], x: Tensor, axis: Axis, keepdims: bool) -> Tensor:
+    x = as_input(x, f"{kind.__name__.lower()}()")
     return kind(_normalise_axes(axis, x.ndim), keepdims)(x)
 
 
-def sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def sum(  # noqa: A001
+    x: Tensor,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+    *,
+    dim: Axis = None,
+    keepdim: bool | None = None,
+) -> Tensor:
+    """Σ over ``axis`` (all axes by default); ``dim``/``keepdim`` are PyTorch's names."""
+    axis, keepdims = axis_of(axis, dim, "sum()"), keepdims_of(keepdims, keepdim, "sum()")
     return _reduce(Sum, x, axis, keepdims)
 
 
-def mean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+def mean(
+    x: Tensor,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+    *,
+    dim: Axis = None,
+    keepdim: bool | None = None,
+) -> Tensor:
+    """The mean over ``axis`` (all axes by default); ``dim``/``keepdim`` are PyTorch's names."""
+    axis, keepdims = axis_of(axis, dim, "mean()"), keepdims_of(keepdims, keepdim, "mean()")
     return _reduce(Mean, x, axis, keepdims)
 
 
-def max(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    if x.size == 0:
+def max(  # noqa: A001
+    x: Tensor,
+    dim: int | Tensor | None = None,
+    keepdim: bool | None = None,
+    *,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+) -> Any:
+    """The maximum, in NumPy's or PyTorch's sense depending on how it is asked:
+
+    - ``max(x)``: the largest value, a 0-d tensor.
+    - ``max(x, axis=a)`` (NumPy), or a tuple of axes in any form: the maxima along ``a``.
+    - ``max(x, dim)`` or ``max(x, dim=d)`` with an int (PyTorch): ``(values, indices)``
+      along ``d``, a named tuple, so ``_, predicted = max(outputs, 1)`` gives the classes.
+    - ``max(x, other)`` with a tensor ``other`` (PyTorch): the element-wise maximum.
+
+    ``keepdim``/``keepdims`` keep the reduced axis with length 1. ``x`` may also be an array
+    (``outputs.data``). The maxima are differentiable, the indices are not.
+    """
+    x = as_input(x, "max()")
+    if isinstance(dim, Tensor) or backend.is_array(dim):
+        return maximum(x, dim)
+    keepdims = keepdims_of(keepdims, keepdim, "max()")
+    if x.numel() == 0:
         raise ValueError("max() of an empty tensor has no value")
-    return _reduce(Max, x, axis, keepdims)
+    if axis is not None and dim is not None:
+        raise TypeError("max() got both axis= and dim=, which mean the same; pass one")
+    if dim is None or isinstance(dim, (tuple, list)):  # NumPy's reduction (PyTorch has none)
+        return _reduce(Max, x, axis if dim is None else tuple(dim), keepdims)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"max() needs dim to be an int, got {dim!r}")
+    (axis,) = _normalise_axes(int(dim), x.ndim)
+    return MaxResult(_reduce(Max, x, axis, keepdims), argmax(x, axis, keepdims))
+
+
+def argmax(
+    x: Tensor,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+    *,
+    dim: int | None = None,
+    keepdim: bool | None = None,
+) -> Tensor:
+    """Indices (int64) of the largest values along ``axis``/``dim`` (of the flattened tensor
+    when neither is given); not differentiable. The first maximum wins a tie."""
+    x = as_input(x, "argmax()")
+    axis = axis_of(axis, dim, "argmax()")
+    keepdims = keepdims_of(keepdims, keepdim, "argmax()")
+    if x.numel() == 0:
+        raise ValueError("argmax() of an empty tensor has no value")
+    if axis is not None and (not isinstance(axis, (int, np.integer)) or isinstance(axis, bool)):
+        raise TypeError(f"argmax() needs dim to be an int or None, got {axis!r}")
+    data = x.data
+    if axis is None:
+        index = data.argmax()
+        return Tensor(index.reshape((1,) * x.ndim) if keepdims else index)
+    (axis,) = _normalise_axes(int(axis), x.ndim)
+    index = data.argmax(axis=axis)
+    if keepdims:
+        index = backend.array_module(data).expand_dims(index, axis)
+    return Tensor(index)

@@ -6,9 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from tinydl import backend
+from tinydl.autograd.checks import index_error
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.errors import AxisError
+from tinydl.ops.arguments import axis_of
 
 
 class Reshape(Function):
@@ -105,16 +110,43 @@ def _shape_argument(shape: tuple[Any, ...]) -> tuple[int, ...]:
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:
     shape = _shape_argument(shape)
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape):
+        raise TypeError(f"reshape() needs the new shape as integers, got {shape!r}")
     known = 1
     for n in shape:
         known *= n if n != -1 else 1
-    if shape.count(-1) > 1 or (-1 not in shape and known != x.size) or (
-        -1 in shape and (known == 0 or x.size % known)
+    size = x.numel()
+    if shape.count(-1) > 1 or (-1 not in shape and known != size) or (
+        -1 in shape and (known == 0 or size % known)
     ):
         raise ValueError(
-            f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) to {shape}"
+            f"cannot reshape a tensor of shape {x.shape} ({size} elements) to {shape}"
         )
     return Reshape(shape)(x)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge axes ``start_dim`` … ``end_dim`` (inclusive) into one, as ``torch.flatten``:
+    ``flatten(x, 1)`` turns (N, C, H, W) into (N, C·H·W); ``flatten(x)`` gives one axis."""
+    ndim = max(x.ndim, 1)
+    for name, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
+        if isinstance(dim, bool) or not isinstance(dim, int) or not -ndim <= dim < ndim:
+            raise ValueError(
+                f"flatten(): {name} must be an int in [-{ndim}, {ndim}) for a tensor of shape "
+                f"{x.shape}, got {dim!r}"
+            )
+    start, end = start_dim % ndim, end_dim % ndim
+    if start > end:
+        raise ValueError(
+            f"flatten(): start_dim {start_dim} comes after end_dim {end_dim} for a tensor of "
+            f"shape {x.shape}"
+        )
+    if x.ndim == 0:
+        return reshape(x, 1)
+    merged = 1
+    for n in x.shape[start : end + 1]:
+        merged *= n
+    return reshape(x, *x.shape[:start], merged, *x.shape[end + 1 :])
 
 
 def transpose(x: Tensor, *axes: Any) -> Tensor:
@@ -129,7 +161,19 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     """``x[index]`` with slices, integers, ``None``, ``...`` and integer or boolean arrays."""
     parts = index if isinstance(index, tuple) else (index,)
     parts = tuple(p.data if isinstance(p, Tensor) else p for p in parts)
-    return GetItem(parts if isinstance(index, tuple) else parts[0])(x)
+    index = parts if isinstance(index, tuple) else parts[0]
+    try:
+        return GetItem(index)(x)
+    except IndexError as err:
+        raise index_error(x.shape, index, err) from None
+
+
+def _check_axis(axis: Any, ndim: int, caller: str) -> None:
+    """An axis must name one of ``ndim`` axes: ``axis % ndim`` would silently pick another."""
+    if isinstance(axis, bool) or not isinstance(axis, int) or not -ndim <= axis < ndim:
+        raise AxisError(
+            f"{caller}: axis must be an int from {-ndim} to {ndim - 1} here, got {axis!r}"
+        )
 
 
 def _check_joinable(tensors: Sequence[Tensor], name: str) -> None:
@@ -139,9 +183,14 @@ def _check_joinable(tensors: Sequence[Tensor], name: str) -> None:
         raise TypeError(f"{name}() takes a sequence of tensors")
 
 
-def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+def concatenate(tensors: Sequence[Tensor], axis: int | None = None, *, dim: int | None = None
+                ) -> Tensor:
+    """Join tensors along ``axis`` (PyTorch: ``dim``), 0 by default."""
+    axis = axis_of(axis, dim, "concatenate()")
+    axis = 0 if axis is None else axis
     _check_joinable(tensors, "concatenate")
     first = tensors[0]
+    _check_axis(axis, first.ndim, "concatenate()")
     for i, t in enumerate(tensors):
         if t.ndim != first.ndim or any(
             a != b
@@ -155,8 +204,13 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return Concatenate(axis % first.ndim)(*tensors)
 
 
-def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+def stack(tensors: Sequence[Tensor], axis: int | None = None, *, dim: int | None = None
+          ) -> Tensor:
+    """Stack tensors along a new ``axis`` (PyTorch: ``dim``), 0 by default."""
+    axis = axis_of(axis, dim, "stack()")
+    axis = 0 if axis is None else axis
     _check_joinable(tensors, "stack")
+    _check_axis(axis, tensors[0].ndim + 1, "stack()")
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise ValueError(

@@ -14,6 +14,7 @@ in comments.
 """
 
 from tinydl.optim import lr_scheduler
+from tinydl.optim.adadelta import Adadelta
 from tinydl.optim.adagrad import AdaGrad, Adagrad
 from tinydl.optim.adam import Adam, AdamW
 from tinydl.optim.clip import clip_grad_norm_
@@ -23,6 +24,6 @@ from tinydl.optim.rmsprop import RMSprop
 from tinydl.optim.sgd import SGD, Momentum
 
 __all__ = [
-    "SGD", "AdaGrad", "Adagrad", "Adam", "AdamW", "Momentum", "Optimizer", "RMSprop",
+    "SGD", "AdaGrad", "Adadelta", "Adagrad", "Adam", "AdamW", "Momentum", "Optimizer", "RMSprop",
     "clip_grad_norm_", "l1_penalty", "l2_penalty", "lr_scheduler",
 ]

@@ -30,28 +30,91 @@ _STATE_DICT_KEYS = ("optimizer", "hyperparameters", "parameter_shapes", "state")
 class Optimizer:
     """Base class of the optimisers: ``step()``, ``zero_grad()``, ``state_dict()``.
 
-    The hyper-parameters given to a subclass (``lr``, ``momentum``, ...) become
-    attributes that may be changed between steps, e.g. ``optimizer.lr = 0.01``
-    by a learning-rate schedule. ``state[i]`` is the state of parameter ``i``
-    (moment estimates, step counts), created on the first step that needs it.
+    The hyper-parameters given to a subclass (``lr``, ``momentum``, ...) are read and set
+    as attributes, e.g. ``optimizer.lr = 0.01``, and may change between steps.
+    ``state[i]`` is the state of parameter ``i`` of ``params`` (moment estimates, step
+    counts), created on the first step that needs it.
 
-    tinydl has no parameter groups: one optimiser has one set of
-    hyper-parameters (make two optimisers for two learning rates).
+    Parameter groups, as in PyTorch: ``params`` may be a list of dicts, each with its
+    ``"params"`` and any hyper-parameters of its own (the others come from the
+    constructor's arguments), e.g. ``AdamW([{"params": weights}, {"params": biases,
+    "weight_decay": 0.0}], lr=1e-3)``. ``optimizer.param_groups`` lists them as dicts whose
+    values (``group["lr"]``) schedules change. While a group is stepped, ``self.lr`` and
+    the other attributes are that group's values; outside a step, reading one that the
+    groups do not share is an error naming ``param_groups``, and setting one sets it in
+    every group.
     """
 
-    def __init__(self, params: Iterable[Tensor], **hyperparameters: Any) -> None:
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]],
+                 **hyperparameters: Any) -> None:
         caller = type(self).__name__
-        self.params = as_parameter_list(params, caller)
-        for position, parameter in enumerate(self.params):
+        self._hyperparameter_names = tuple(hyperparameters)
+        self.defaults = self._checked(hyperparameters)
+        self.param_groups: list[dict[str, Any]] = []
+        self.params: list[Tensor] = []
+        self.state: list[dict[str, Any]] = []
+        if _is_group_list(params, caller):
+            for group in params:  # type: ignore[union-attr]
+                self.add_param_group(group)
+        else:
+            self._add_group({"params": params}, caller)
+
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add a group of parameters with hyper-parameters of its own (PyTorch's method)."""
+        self._add_group(group, f"{type(self).__name__} parameter group {len(self.param_groups)}")
+
+    def _add_group(self, group: dict[str, Any], caller: str) -> None:
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(
+                f"{caller} must be a dict with a 'params' entry, e.g. "
+                f"{{'params': model.parameters(), 'lr': 0.01}}, got {group!r}"
+            )
+        unknown = sorted(set(group) - {"params", *self._hyperparameter_names})
+        if unknown:
+            raise ValueError(
+                f"{caller} has unknown setting(s) {unknown}; {type(self).__name__} takes "
+                f"{list(self._hyperparameter_names)}"
+            )
+        params = as_parameter_list(group["params"], caller)
+        known = {id(parameter) for parameter in self.params}
+        for position, parameter in enumerate(params, start=len(self.params)):
             if not parameter.requires_grad or not parameter.is_leaf:
                 raise ValueError(
-                    f"{caller}: parameter {position} is not a trainable leaf tensor (it needs "
-                    "requires_grad=True and no creator); pass only trainable tensors, e.g. "
-                    "[p for p in model.parameters() if p.requires_grad]"
+                    f"{type(self).__name__}: parameter {position} is not a trainable leaf tensor "
+                    "(it needs requires_grad=True and no creator); pass only trainable tensors, "
+                    "e.g. [p for p in model.parameters() if p.requires_grad]"
                 )
-        self._hyperparameter_names = tuple(hyperparameters)
-        self._set_hyperparameters(hyperparameters)
-        self.state: list[dict[str, Any]] = [{} for _ in self.params]
+            if id(parameter) in known:
+                raise ValueError(
+                    f"{caller}: parameter {position} is already in another parameter group; "
+                    f"each tensor may belong to one group only"
+                )
+        settings = {name: value for name, value in group.items() if name != "params"}
+        self.param_groups.append({"params": params, **self.defaults, **self._checked(settings)})
+        self.params.extend(params)
+        self.state.extend({} for _ in params)
+
+    # ---- hyper-parameters as attributes: the group being stepped, or the one all share ----
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails: outside step(), for a hyper-parameter.
+        if name.startswith("__") or name not in self.__dict__.get("_hyperparameter_names", ()):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        values = [group[name] for group in self.param_groups]
+        if any(value != values[0] for value in values[1:]):
+            raise ValueError(
+                f"{type(self).__name__}.{name} differs between its {len(values)} parameter "
+                f"groups ({', '.join(map(repr, values))}): read "
+                f"optimizer.param_groups[i][{name!r}] instead"
+            )
+        return values[0]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.__dict__.get("_hyperparameter_names", ()):
+            checked = self._checked({name: value})[name]
+            for group in self.param_groups:
+                group[name] = checked
+        else:
+            object.__setattr__(self, name, value)
 
     # ---- the rule: each subclass writes this ---------------------------------------------
     def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
@@ -60,28 +123,42 @@ class Optimizer:
 
     # ---- the walk ------------------------------------------------------------------------
     def step(self) -> None:
-        """Apply one update to every parameter that has a gradient (the others are skipped)."""
-        for position, parameter in enumerate(self.params):
-            if parameter.grad is None:
-                continue
-            param, grad = parameter.data, parameter.grad.data
-            on_host = type(param) is np.ndarray and type(grad) is np.ndarray  # the fast path
-            if grad.shape != param.shape or (
-                not on_host and backend.device_of(grad) != backend.device_of(param)
-            ):
-                raise ValueError(
-                    f"parameter {position} has shape {param.shape} on "
-                    f"{backend.device_of(param)}, but its gradient has shape {grad.shape} on "
-                    f"{backend.device_of(grad)}: did the model move without its gradients?"
-                )
-            if grad.dtype != param.dtype:
-                # A float32 parameter that met float64 data gets a float64 gradient; the
-                # update is computed in the parameter's dtype.
-                grad = grad.astype(param.dtype)
-            state = self.state[position]
-            if state:
-                self._follow(state, param)
-            self.update(param, grad, state)
+        """Apply one update to every parameter that has a gradient (the others are skipped),
+        each group with its own hyper-parameters."""
+        position, names = 0, self._hyperparameter_names
+        try:
+            for group in self.param_groups:
+                # The group's values as plain attributes while it steps: update() reads
+                # self.lr at dict speed (no __getattr__ per read).
+                vars(self).update({name: group[name] for name in names})
+                for parameter in group["params"]:
+                    self._step_one(position, parameter)
+                    position += 1
+        finally:
+            for name in names:
+                vars(self).pop(name, None)
+
+    def _step_one(self, position: int, parameter: Tensor) -> None:
+        if parameter.grad is None:
+            return
+        param, grad = parameter.data, parameter.grad.data
+        on_host = type(param) is np.ndarray and type(grad) is np.ndarray  # the fast path
+        if grad.shape != param.shape or (
+            not on_host and backend.device_of(grad) != backend.device_of(param)
+        ):
+            raise ValueError(
+                f"parameter {position} has shape {param.shape} on "
+                f"{backend.device_of(param)}, but its gradient has shape {grad.shape} on "
+                f"{backend.device_of(grad)}: did the model move without its gradients?"
+            )
+        if grad.dtype != param.dtype:
+            # A float32 parameter that met float64 data gets a float64 gradient; the
+            # update is computed in the parameter's dtype.
+            grad = grad.astype(param.dtype)
+        state = self.state[position]
+        if state:
+            self._follow(state, param)
+        self.update(param, grad, state)
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (``grad = None``) before the next backward()."""
@@ -117,8 +194,9 @@ class Optimizer:
         return state[name]
 
     # ---- hyper-parameters ----------------------------------------------------------------
-    def _set_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
-        """Check and store the hyper-parameters as attributes, numbers as Python floats.
+    @staticmethod
+    def _checked(hyperparameters: dict[str, Any]) -> dict[str, Any]:
+        """The hyper-parameters checked, numbers as Python floats.
 
         Python floats, never ``np.float64``: NumPy 2 keeps ``float32 * 0.9`` float32
         but makes ``float32 * np.float64(0.9)`` float64 (NEP 50).
@@ -133,14 +211,18 @@ class Optimizer:
                 checked[name] = _betas(value)
             else:
                 checked[name] = _non_negative(name, value)
-        for name, value in checked.items():
-            setattr(self, name, value)
+        return checked
 
     def __repr__(self) -> str:
-        settings = ", ".join(
-            f"{name}={getattr(self, name)!r}" for name in self._hyperparameter_names
-        )
+        groups = [
+            ", ".join(f"{name}={group[name]!r}" for name in self._hyperparameter_names)
+            for group in self.param_groups
+        ]
         count = len(self.params)
+        settings = groups[0] if len(groups) == 1 else "; ".join(
+            f"group {i}: {len(group['params'])} parameters, {text}"
+            for i, (group, text) in enumerate(zip(self.param_groups, groups, strict=True))
+        )
         return f"{type(self).__name__}({count} parameter{'s' * (count != 1)}, {settings})"
 
     # ---- saving and resuming -------------------------------------------------------------
@@ -148,15 +230,25 @@ class Optimizer:
         """Everything needed to resume: host NumPy copies of the state, and the settings.
 
         ``{"optimizer": "Adam", "hyperparameters": {"lr": 0.001, ...},
-        "parameter_shapes": [(3, 2), (2,)], "state": {0: {"step": 5, "exp_avg": array,
-        ...}, ...}}``: the per-parameter state is keyed by the parameter's position
-        in ``params``, and only parameters that have state yet appear. The arrays are
+        "param_groups": [{"lr": 0.001, ..., "params": [0, 1]}], "parameter_shapes":
+        [(3, 2), (2,)], "state": {0: {"step": 5, "exp_avg": array, ...}, ...}}``: the
+        per-parameter state is keyed by the parameter's position in ``params``, and only
+        parameters that have state yet appear; ``hyperparameters`` are the first group's,
+        ``param_groups`` every group's with the positions of its parameters. The arrays are
         copies on the host, so the dict can be pickled or saved on any machine and
         later steps do not change it.
         """
+        groups, position = [], 0
+        for group in self.param_groups:
+            count = len(group["params"])
+            settings = {name: group[name] for name in self._hyperparameter_names}
+            groups.append({**settings, "params": list(range(position, position + count))})
+            position += count
         return {
             "optimizer": type(self).__name__,
-            "hyperparameters": {name: getattr(self, name) for name in self._hyperparameter_names},
+            "hyperparameters": {name: self.param_groups[0][name]
+                                for name in self._hyperparameter_names},
+            "param_groups": groups,
             "parameter_shapes": [tuple(parameter.shape) for parameter in self.params],
             "state": {
                 position: {name: _host_copy(value) for name, value in state.items()}
@@ -209,7 +301,26 @@ class Optimizer:
         if mismatches:
             problems = "; ".join(mismatches)
             raise ValueError(f"the state_dict does not fit these parameters: {problems}")
-        self._set_hyperparameters(state_dict["hyperparameters"])
+        # Files from before parameter groups hold one set of hyper-parameters for all.
+        saved_groups = state_dict.get("param_groups") or [
+            {**state_dict["hyperparameters"], "params": list(range(len(self.params)))}
+        ]
+        own_groups, position = [], 0
+        for group in self.param_groups:
+            own_groups.append(list(range(position, position + len(group["params"]))))
+            position += len(group["params"])
+        if [list(group["params"]) for group in saved_groups] != own_groups:
+            raise ValueError(
+                f"the state_dict's parameter groups hold parameters "
+                f"{[list(group['params']) for group in saved_groups]}, this optimizer's "
+                f"{own_groups}"
+            )
+        settings = [
+            self._checked({key: value for key, value in group.items() if key != "params"})
+            for group in saved_groups
+        ]
+        for group, values in zip(self.param_groups, settings, strict=True):
+            group.update(values)
         self.state = [{} for _ in self.params]
         for position, state in state_dict["state"].items():
             param = self.params[position].data
@@ -217,6 +328,18 @@ class Optimizer:
                 key: _device_copy(value, param) if isinstance(value, np.ndarray) else value
                 for key, value in state.items()
             }
+
+
+def _is_group_list(params: Any, caller: str) -> bool:
+    """Whether ``params`` is PyTorch's list of parameter-group dicts (not tensors)."""
+    if not isinstance(params, (list, tuple)) or not any(isinstance(p, dict) for p in params):
+        return False
+    if not all(isinstance(p, dict) for p in params):
+        raise TypeError(
+            f"{caller} got a list mixing parameter groups (dicts) and tensors: pass either "
+            f"tensors, or only dicts such as {{'params': [...], 'lr': 0.01}}"
+        )
+    return True
 
 
 def _host_copy(value: Any) -> Any:

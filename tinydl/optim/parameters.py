@@ -15,6 +15,11 @@ def as_parameter_list(parameters: Iterable[Tensor], caller: str) -> list[Tensor]
             f"{caller} needs an iterable of tensors such as model.parameters(), got a single "
             "tensor: wrap it in a list, e.g. [weight]"
         )
+    if callable(getattr(parameters, "parameters", None)):  # a Module: a common first slip
+        raise TypeError(
+            f"{caller} needs the model's parameters, got the model itself "
+            f"({type(parameters).__name__}): pass model.parameters()"
+        )
     try:
         parameters = list(parameters)
     except TypeError:

@@ -45,7 +45,7 @@ class SGD(Optimizer):
         super().__init__(
             params, lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay
         )
-        if self.nesterov and self.momentum == 0:
+        if any(group["nesterov"] and group["momentum"] == 0 for group in self.param_groups):
             raise ValueError("nesterov=True needs a momentum > 0")
 
     def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:

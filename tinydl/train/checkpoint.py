@@ -2,12 +2,21 @@
 
 The file holds only arrays (``allow_pickle=False`` on load, so a checkpoint can
 never run code), written to a temporary file and renamed into place: a crash
-mid-write leaves the previous checkpoint intact, never a half-written one.
+mid-write leaves the previous checkpoint intact, never a half-written one. Ctrl-C
+(SIGINT) or SIGTERM during a write is held until the new checkpoint is in place; a
+second one aborts the write, leaving the previous checkpoint and no temporary file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +40,21 @@ def flatten_state(prefix: str, state: Any, out: dict[str, np.ndarray]) -> None:
     elif isinstance(state, np.ndarray):
         out[prefix] = state
     else:
-        out[prefix + "#json"] = np.array(json.dumps(state))
+        try:
+            text = json.dumps(state, default=_json_value)
+        except (TypeError, ValueError) as err:
+            raise CheckpointError(
+                f"cannot save {prefix!r} in a checkpoint: {err}; a checkpoint holds arrays and "
+                f"what JSON can (numbers, strings, booleans, None, lists and dicts of them)"
+            ) from None
+        out[prefix + "#json"] = np.array(text)
+
+
+def _json_value(value: Any) -> Any:
+    """NumPy numbers and arrays inside lists or dicts as their JSON equivalents."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    raise TypeError(f"it holds a {type(value).__name__}, which is not JSON-serialisable")
 
 
 def unflatten_state(entries: dict[str, np.ndarray], prefix: str) -> Any:
@@ -42,7 +65,7 @@ def unflatten_state(entries: dict[str, np.ndarray], prefix: str) -> Any:
             continue
         is_json = name.endswith("#json")
         path = name.removesuffix("#json")[len(prefix):].strip("/").split("/")
-        leaf = json.loads(str(value)) if is_json else value
+        leaf = _parse_json(name, value) if is_json else value
         if path == [""]:
             return leaf
         node = root
@@ -52,20 +75,123 @@ def unflatten_state(entries: dict[str, np.ndarray], prefix: str) -> Any:
     return _restore_int_keys(root)
 
 
+def _parse_json(name: str, value: np.ndarray) -> Any:
+    try:
+        return json.loads(str(value))
+    except json.JSONDecodeError as err:
+        raise CheckpointError(f"its entry {name!r} is not valid JSON ({err})") from None
+
+
 def _restore_int_keys(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     return {(int(k) if k.isdigit() else k): _restore_int_keys(v) for k, v in node.items()}
 
 
+def folder_problem(folder: str | Path) -> str | None:
+    """Why files cannot be written into ``folder`` (or the folders that would be created
+    for it), or None if they can: part of the path is a file, or the file system refuses.
+    Nothing is created: the probe is a temporary file in the nearest existing folder."""
+    folder = Path(folder)
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        where = "it" if existing == folder else str(existing)
+        return f"{where} is a file, not a folder"
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as err:
+        return f"cannot write there ({err.strerror or err})"
+    return None
+
+
+def check_output_folder(folder: str | Path, option: str) -> None:
+    """A command's output folder (given by ``option``, e.g. ``--out``) must be one tinydl can
+    write into: checked before any data is loaded, not at the first checkpoint, after an
+    epoch of training."""
+    problem = folder_problem(folder)
+    if problem is not None:
+        raise TinyDLError(f"{option} {folder}: {problem}; give a folder for the results")
+
+
 def atomic_savez(path: str | Path, arrays: dict[str, np.ndarray]) -> Path:
     """Write ``arrays`` to ``path`` as ``.npz`` through a temporary file in the same folder and
-    a rename (:func:`tinydl.data.atomic.atomic_write`), creating the folder if needed."""
+    a rename (:func:`tinydl.data.atomic.atomic_write`), creating the folder if needed.
+
+    SIGINT and SIGTERM are held while the file is written (see :func:`signals_held`).
+    """
     path = Path(path)
+    if path.is_dir():
+        raise CheckpointError(
+            f"cannot save a checkpoint to {path}: it is a folder; give a file name such as "
+            f"{path / 'model.npz'}"
+        )
+    problem = folder_problem(path.parent)
+    if problem is not None:
+        raise CheckpointError(f"cannot save a checkpoint to {path}: {path.parent}: {problem}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(path) as file:
+    with signals_held(), atomic_write(path) as file:
         np.savez(file, **arrays)
+        _pause_for_tests()
     return path
+
+
+# Test hook (tests/test_interrupt.py): with this variable set to a number of seconds, every
+# checkpoint write waits that long after writing its temporary file and before renaming it,
+# so a test can send a signal while the write is in progress. Unset, it costs one lookup.
+PAUSE_VARIABLE = "TINYDL_TEST_CHECKPOINT_PAUSE"
+
+
+def _pause_for_tests() -> None:
+    delay = os.environ.get(PAUSE_VARIABLE)
+    if delay:
+        time.sleep(float(delay))
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, then deliver them to their handlers.
+
+    A checkpoint is then always the whole new one, even when Ctrl-C lands mid-write. A
+    second signal aborts the block at once (a write that hangs can still be stopped; the
+    temporary file is removed) and the first is delivered. Outside the main thread, where
+    Python cannot handle signals, or under handlers set outside Python, nothing is held.
+    """
+    previous = {
+        kind: handler
+        for kind in (signal.SIGINT, signal.SIGTERM)
+        if (handler := signal.getsignal(kind)) is not signal.SIG_IGN
+    }
+    if threading.current_thread() is not threading.main_thread() or None in previous.values():
+        yield
+        return
+    received: list[int] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        received.append(signum)
+        if len(received) > 1:
+            raise _Aborted
+
+    for kind in previous:
+        signal.signal(kind, hold)
+    aborted = False
+    try:
+        yield
+    except _Aborted:
+        aborted = True
+    finally:
+        for kind, handler in previous.items():
+            signal.signal(kind, handler)
+    if received:  # now the first signal does what it would have done (usually: raise)
+        signal.raise_signal(received[0])
+    if aborted:  # its handler let the program go on, but the block did not finish
+        raise KeyboardInterrupt
+
+
+class _Aborted(KeyboardInterrupt):
+    """A second signal while :func:`signals_held` holds the first."""
 
 
 def save_checkpoint(
@@ -73,12 +199,21 @@ def save_checkpoint(
 ) -> Path:
     """Save the model's ``state_dict()``, the optimiser's state (to resume training) and any
     JSON-able ``extra`` values (epoch, history, …) to ``path``."""
+    _check_model(model, "save_checkpoint()")
     arrays: dict[str, np.ndarray] = {}
     flatten_state("model", dict(model.state_dict()), arrays)
     if optimizer is not None:
         flatten_state("optimizer", optimizer.state_dict(), arrays)
     flatten_state("extra", extra, arrays)
     return atomic_savez(path, arrays)
+
+
+def _check_model(model: Any, caller: str) -> None:
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"{caller} needs model to be a tinydl Module (such as nn.Sequential(...)), "
+            f"got {type(model).__name__}"
+        )
 
 
 _ZIP_MAGIC = b"PK\x03\x04"  # how every non-empty .npz (a zip archive) begins
@@ -104,29 +239,40 @@ def _read(path: str | Path) -> dict[str, np.ndarray]:
 
 def read_extra(path: str | Path) -> dict[str, Any]:
     """Only the ``extra`` values of a checkpoint (which example, epoch, history, …)."""
-    return unflatten_state(_read(path), "extra") or {}
+    return _unflatten(_read(path), "extra", path) or {}
 
 
-def load_checkpoint(path: str | Path, model: Module, optimizer: Any = None) -> dict[str, Any]:
+def _unflatten(entries: dict[str, np.ndarray], prefix: str, path: str | Path) -> Any:
+    try:
+        return unflatten_state(entries, prefix)
+    except CheckpointError as err:
+        raise CheckpointError(f"{path} is not a readable tinydl checkpoint: {err}") from None
+
+
+def load_checkpoint(
+    path: str | Path, model: Module, optimizer: Any = None, allow_nonfinite: bool = False
+) -> dict[str, Any]:
     """Load a checkpoint into ``model`` (and ``optimizer``); returns the saved ``extra`` values.
 
     Names and shapes are checked first, and a mismatch is reported in full; on any error
-    neither the model nor the optimiser is changed.
+    neither the model nor the optimiser is changed. Weights that are NaN or infinite are
+    refused unless ``allow_nonfinite=True`` (to inspect a diverged model).
     """
+    _check_model(model, "load_checkpoint()")
     entries = _read(path)
-    state = unflatten_state(entries, "model")
+    state = _unflatten(entries, "model", path)
     if not isinstance(state, dict) or not state:
         raise CheckpointError(f"{path} holds no model weights (is it a tinydl checkpoint?)")
-    optimizer_state = unflatten_state(entries, "optimizer") if optimizer is not None else None
+    optimizer_state = _unflatten(entries, "optimizer", path) if optimizer is not None else None
     if optimizer is not None and not optimizer_state:
         raise CheckpointError(f"{path} holds no optimiser state to resume from")
     previous = model.state_dict() if optimizer is not None else None
     try:
-        model.load_state_dict(state)
+        model.load_state_dict(state, allow_nonfinite=allow_nonfinite)
         if optimizer is not None:
             optimizer.load_state_dict(optimizer_state)
-    except ValueError as err:
-        if previous is not None:
-            model.load_state_dict(previous)  # the optimiser's state did not fit: undo the model
+    except (ValueError, TypeError) as err:
+        if previous is not None:  # the optimiser's state did not fit: undo the model
+            model.load_state_dict(previous, allow_nonfinite=True)
         raise CheckpointError(f"{path}: {err}") from None
-    return unflatten_state(entries, "extra") or {}
+    return _unflatten(entries, "extra", path) or {}

@@ -29,7 +29,9 @@ from tinydl.nn.module import Module
 from tinydl.ops import softmax
 from tinydl.train.callbacks import EarlyStopping
 from tinydl.train.checkpoint import load_checkpoint, save_checkpoint
+from tinydl.train.inputs import as_batches, input_batches, pairs
 from tinydl.train.metrics import confusion_matrix, precision_recall_f1
+from tinydl.train.progress import progress_bar_visible
 
 Batches = Iterable[tuple[Tensor, Tensor]]
 
@@ -81,6 +83,9 @@ def fit(
     log_every: int = 50,
     print_fn: Callable[[str], None] | None = print,
     extra: dict[str, Any] | None = None,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    callbacks: Iterable[Any] = (),
 ) -> dict[str, list[float]]:
     """Train ``model`` for ``epochs`` epochs and return the history (Keras's ``fit``).
 
@@ -93,7 +98,22 @@ def fit(
       exists) exactly where it stopped.
     - A NaN or infinite loss (or weights) stops training with :class:`TrainingDiverged`;
       the checkpoint on disk is then still the last good epoch.
+    - ``train_data`` and ``validation_data`` are DataLoaders (or any iterables of
+      ``(inputs, targets)`` batches), or ``(x, y)`` arrays or datasets, which are batched
+      with ``batch_size`` (default 32) on the model's device, shuffled each epoch if
+      ``shuffle`` (training data only).
+    - The progress bar shows only when it writes to a terminal; in logs and CI there is
+      just the one line per epoch from ``print_fn``.
+    - ``callbacks``: objects whose ``on_epoch_end(epoch, logs)`` is called after each
+      epoch's figures are complete (e.g. ``tinydl.keras.callbacks.ModelCheckpoint``); a
+      true return value ends training after that epoch.
     """
+    _check_model_and_loss("fit()", model, loss_fn, loss_required=True)
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(
+            f"fit() needs an optimizer with step() and zero_grad(), such as "
+            f"optim.Adam(model.parameters()), got {type(optimizer).__name__}"
+        )
     if epochs < 1:
         raise ValueError(f"epochs must be >= 1, got {epochs}")
     if log_every < 1:
@@ -101,6 +121,9 @@ def fit(
     clashes = sorted(_SAVED_BY_FIT & set(extra or {}))
     if clashes:
         raise ValueError(f"extra may not use the names fit() saves itself: {', '.join(clashes)}")
+    train_data = as_batches(train_data, "train_data", model, batch_size, shuffle)
+    if validation_data is not None:
+        validation_data = as_batches(validation_data, "validation_data", model, batch_size, False)
     history: dict[str, list[float]] = {}
     first_epoch = 0
     if resume:
@@ -116,10 +139,11 @@ def fit(
         model.train()
         figures = _RunningFigures()
         bar = tqdm(
-            train_data, desc=f"epoch {epoch + 1}/{epochs}", disable=not progress, leave=False,
+            train_data, desc=f"epoch {epoch + 1}/{epochs}", leave=False,
+            disable=not (progress and progress_bar_visible()),
             unit="batch", dynamic_ncols=True,
         )
-        for step, (x, y) in enumerate(bar, start=1):
+        for step, (x, y) in enumerate(pairs(bar, "train_data"), start=1):
             logits = model(x)
             loss = loss_fn(logits, y)
             optimizer.zero_grad()
@@ -135,6 +159,8 @@ def fit(
                     )
                 bar.set_postfix(loss=f"{so_far['loss']:.4f}", acc=f"{so_far['accuracy']:.4f}")
         bar.close()
+        if figures.count == 0:
+            raise _no_batches("fit()", "train_data", train_data)
         logs = figures.read()
         if not math.isfinite(logs["loss"]):
             raise _diverged(
@@ -160,7 +186,8 @@ def fit(
         if scheduler is not None:
             scheduler.step()
         # Counted before the checkpoint, which must hold this epoch's early-stopping state.
-        stop = early_stopping is not None and early_stopping.should_stop(epoch, logs)
+        stop = early_stopping is not None and early_stopping.should_stop(epoch, logs, model)
+        asked_to_stop = [bool(callback.on_epoch_end(epoch, logs)) for callback in callbacks]
         if checkpoint_path is not None:
             save_checkpoint(
                 checkpoint_path, model, optimizer, epoch=epoch, history=history,
@@ -174,8 +201,41 @@ def fit(
                     f"{early_stopping.patience} epoch(s) since epoch "
                     f"{early_stopping.best_epoch + 1}"
                 )
+            # After the checkpoint, which keeps the last epoch's state for resuming.
+            if early_stopping.restore(model) and print_fn is not None:
+                print_fn(
+                    f"restored the weights of epoch {early_stopping.best_epoch + 1} "
+                    f"({early_stopping.monitor} {early_stopping.best:.4g})"
+                )
+            break
+        if any(asked_to_stop):
             break
     return history
+
+
+def _check_model_and_loss(
+    caller: str, model: Any, loss_fn: Any, loss_required: bool = False
+) -> None:
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"{caller} needs model to be a tinydl Module (such as nn.Sequential(...)), "
+            f"got {type(model).__name__}"
+        )
+    if (loss_fn is not None or loss_required) and not callable(loss_fn):
+        raise TypeError(
+            f"{caller} needs loss_fn to be callable as loss_fn(outputs, targets), such as "
+            f"nn.CrossEntropyLoss(), got {type(loss_fn).__name__}"
+        )
+
+
+def _no_batches(caller: str, argument: str, data: Any) -> ValueError:
+    """An empty loader would give a history (or accuracy) of zeros, as if it had worked."""
+    shown = repr(data)
+    shown = shown if len(shown) <= 160 else type(data).__name__
+    return ValueError(
+        f"{caller}: {argument} gave no batches ({shown}): it holds no samples, or fewer "
+        f"than one batch with drop_last=True"
+    )
 
 
 def _format(key: str, value: float) -> str:
@@ -231,18 +291,25 @@ def _restore_resume_state(
         early_stopping.load_state_dict(states["early_stopping"])
 
 
-def predict(model: Module, data: Iterable[Any], probabilities: bool = False) -> np.ndarray:
+def predict(
+    model: Module, data: Any, probabilities: bool = False, batch_size: int | None = None
+) -> np.ndarray:
     """The model's logits (or softmax probabilities) for every batch, as one host array.
 
-    ``data`` yields input batches, or ``(inputs, targets)`` pairs whose targets are ignored.
+    ``data`` is an array of inputs (NumPy, CuPy or a Tensor; cut into batches of
+    ``batch_size``, default 32), a dataset, or an iterable yielding input batches or
+    ``(inputs, targets)`` pairs whose targets are ignored.
     """
+    _check_model_and_loss("predict()", model, None)
+    batches = input_batches(data, model, batch_size)
     model.eval()
     outputs = []
     with no_grad():
-        for batch in data:
-            x = batch[0] if isinstance(batch, (tuple, list)) else batch
+        for x in batches:
             logits = model(x)
             outputs.append((softmax(logits) if probabilities else logits).numpy())
+    if not outputs:
+        raise _no_batches("predict()", "data", data)
     return np.concatenate(outputs)
 
 
@@ -251,21 +318,29 @@ def evaluate(
     data: Batches,
     loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None,
     details: bool = True,
+    batch_size: int | None = None,
 ) -> dict[str, Any]:
     """Loss (if ``loss_fn`` is given) and accuracy over ``data``; with ``details``, also
-    the confusion matrix and per-class precision, recall and F1."""
+    the confusion matrix and per-class precision, recall and F1.
+
+    ``data`` is a DataLoader (or iterable of ``(inputs, targets)`` batches), or ``(x, y)``
+    arrays or a dataset, batched with ``batch_size`` (default 32)."""
+    _check_model_and_loss("evaluate()", model, loss_fn)
+    data = as_batches(data, "data", model, batch_size, False)
     model.eval()
     figures = _RunningFigures()
     predictions, labels = [], []
     num_classes = 0
     with no_grad():
-        for x, y in data:
+        for x, y in pairs(data, "data"):
             logits = model(x)
             figures.add(loss_fn(logits, y) if loss_fn is not None else None, logits, y)
             num_classes = logits.shape[1]
             if details:
                 predictions.append(backend.to_numpy(logits.data.argmax(axis=1)))
                 labels.append(backend.to_numpy(_class_labels(y.data)))
+    if figures.count == 0:
+        raise _no_batches("evaluate()", "data", data)
     result: dict[str, Any] = figures.read()
     if loss_fn is None:
         del result["loss"]

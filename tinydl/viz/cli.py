@@ -15,7 +15,7 @@ from typing import Any
 from tinydl import backend, data, nn, zoo
 from tinydl.autograd import tensor
 from tinydl.errors import TinyDLError
-from tinydl.train.checkpoint import load_checkpoint
+from tinydl.train.checkpoint import check_output_folder, load_checkpoint
 from tinydl.viz.graph import GraphvizNotInstalledError, render_graph, to_dot
 from tinydl.viz.layers import conv_layers, plot_feature_maps, plot_filters
 from tinydl.viz.trace import trace
@@ -57,6 +57,8 @@ def visualize(args: argparse.Namespace) -> list[Path]:
         raise TinyDLError(
             f"--data {args.data}: no such folder (it should hold mnist/ or its files)"
         )
+    if args.out is not None:
+        check_output_folder(args.out, "--out")
     recipe = zoo.recipe(zoo.checkpoint_example(checkpoint))
     model = recipe.build()
     load_checkpoint(checkpoint, model)

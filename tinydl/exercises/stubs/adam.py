@@ -4,22 +4,23 @@ Adam keeps, per parameter element, running means of the gradient g and of its sq
 starting at 0, and divides one by the square root of the other, so that every element takes
 steps of about lr whatever the scale of its gradient. At step t = 1, 2, 3, ...:
 
-    m ← β₁·m + (1 − β₁)·g                 (mean of g)
-    v ← β₂·v + (1 − β₂)·g²                (mean of g², element-wise)
-    m̂ = m / (1 − β₁ᵗ),   v̂ = v / (1 − β₂ᵗ)   (bias correction)
+    m ← β₁·m + (1 − β₁)·g                 (running mean of g)
+    v ← β₂·v + (1 − β₂)·g²                (running mean of g², element-wise)
     θ ← θ − lr · m̂ / (√v̂ + ε)
 
-Bias correction: m and v start at 0, so early on they are too small (after step 1,
-m = (1 − β₁)·g, only a tenth of g for β₁ = 0.9); dividing by 1 − βᵗ undoes exactly that.
+where m̂ and v̂ are m and v with their bias corrected. The bias: m and v start at 0, so in
+the first steps they are far too small (after step 1, m is only (1 − β₁)·g, a tenth of g
+for β₁ = 0.9). The correction is the one number per step that makes m̂ = g and v̂ = g²
+exactly, at every step t, when the gradient g never changes. Derive it.
 
 This is PyTorch's rule (``torch.optim.Adam``) and tinydl's (``tinydl.optim.Adam``); the
 checker runs yours beside tinydl's on the same gradients for a few steps and compares the
 parameters after each.
 
-Write ``update``: it receives one parameter's array ``param``, its gradient ``grad`` and a
-dict ``state`` that belongs to that parameter and survives from step to step (empty on the
-first step): keep m, v and the step count t there. ``xp = backend.array_module(param)`` is
-the array module (``xp.zeros_like``, ``xp.sqrt``).
+Task: write ``update``: it receives one parameter's array ``param``, its gradient ``grad``
+and a dict ``state`` that belongs to that parameter and survives from step to step (empty
+on the first step): keep m, v and the step count t there. ``xp = backend.array_module(param)``
+is the array module (``xp.zeros_like``, ``xp.sqrt``).
 
 Two rules of the optimiser (see tinydl/optim/optimizer.py):
 - update ``param`` IN PLACE (``param -= ...``): ``param = param - ...`` only rebinds the local
@@ -27,6 +28,7 @@ Two rules of the optimiser (see tinydl/optim/optimizer.py):
 - never modify ``grad`` (the backward pass may share one gradient array between several
   parameters).
 
+Stuck? The next of three hints:   tinydl exercises hint adam
 Check your work:   tinydl exercises check adam
 """
 

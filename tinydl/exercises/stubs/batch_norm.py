@@ -6,20 +6,14 @@ scaled and shifted by learned γ (C,) and β (C,):
     μ = (1/N) Σₙ xₙ,     σ² = (1/N) Σₙ (xₙ − μ)²,     σ̂ = √(σ² + ε)
     x̂ = (x − μ) / σ̂,    y = γ · x̂ + β                (all per column)
 
-Gradients, with g = dL/dy (N, C) and sums over the batch axis (axis 0):
+Task: write ``backward``. It receives g = dL/dy (N, C) and returns (dL/dx, dL/dγ, dL/dβ), of
+shapes (N, C), (C,) and (C,). Derive all three. Careful with dL/dx: μ and σ̂ are computed
+from the whole column, so moving one xₙ moves them too.
 
-    dL/dβ = Σₙ g                      (C,)
-    dL/dγ = Σₙ g · x̂                  (C,)
-    dL/dx = γ/σ̂ · (g − mean(g) − x̂ · mean(g · x̂))       (N, C); means over axis 0
+The forward pass keeps ``self.x_hat`` (N, C), ``self.inv_std`` (1/σ̂, shape (C,)) and
+``self.gamma`` (C,).
 
-Why the two extra terms: x̂ depends on x directly (the γ/σ̂ · g part), but also through μ
-and σ̂, which every sample of the column changes. The path through μ subtracts the mean of
-g; the path through σ̂ subtracts x̂ · mean(g · x̂). Forgetting them treats μ and σ̂ as
-constants, the most common mistake. (Derive it: dμ/dxₙ = 1/N, dσ̂/dxₙ = x̂ₙ/N.)
-
-The forward pass is written for you; it keeps ``self.x_hat`` (N, C), ``self.inv_std``
-(1/σ̂, shape (C,)) and ``self.gamma`` (C,).
-
+Stuck? The next of three hints:   tinydl exercises hint batch_norm
 Check your work:   tinydl exercises check batch_norm
 """
 
@@ -33,6 +27,8 @@ class BatchNorm(Function):
         self.eps = eps
 
     def forward(self, x, gamma, beta):
+        """Return y; keep ``self.x_hat``, ``self.inv_std`` and ``self.gamma``."""
+        # given: start (at --level full you write this)
         xp = backend.array_module(x)
         mean = x.mean(axis=0)
         centered = x - mean
@@ -41,6 +37,7 @@ class BatchNorm(Function):
         self.x_hat = centered * self.inv_std
         self.gamma = gamma
         return gamma * self.x_hat + beta
+        # given: end
 
     def backward(self, grad_output):
         """Return (dL/dx, dL/dgamma, dL/dbeta), of shapes (N, C), (C,) and (C,)."""

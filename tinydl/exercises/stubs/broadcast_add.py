@@ -1,33 +1,22 @@
-"""Exercise: adding arrays of different shapes, and summing the gradient back.
+"""Exercise: adding arrays of different shapes, and the gradient of each.
 
     y = a + b, with NumPy broadcasting.
 
 Broadcasting lines the shapes up on the right. Where one operand lacks a leading axis, or has
-size 1 on an axis where the other does not, its values are repeated along that axis. Example:
+size 1 on an axis where the other does not, its values are repeated along that axis. Examples:
 
-    a (4, 3) + b (3,)  ->  y (4, 3),  y[i, j] = a[i, j] + b[j]   (b is added to all 4 rows)
+    a (4, 3) + b (3,)       ->  y (4, 3),     y[i, j] = a[i, j] + b[j]
+    a (2, 1, 3) + b (4, 1)  ->  y (2, 4, 3),  y[i, j, k] = a[i, 0, k] + b[j, 0]
 
-Gradient. Every ∂y/∂a and ∂y/∂b entry is 1, so "dL/da = dL/db = g" (g = dL/dy) is almost
-right, except that g has y's shape. Each b[j] was used 4 times (in y[0, j], ..., y[3, j]),
-and a value used several times receives the SUM of the gradients of all its uses:
+Task: write ``backward``. It receives g = dL/dy, of y's shape, and returns (dL/da, dL/db),
+each of ITS operand's shape: a gradient always has the shape of what it is the gradient of.
+Work out what each b[j] contributes to the loss, through every element of y it reaches.
 
-    dL/db[j] = Σᵢ g[i, j]          -> shape (3,), b's shape
+The checker calls your backward directly, so nothing tidies its result up afterwards.
 
-In general, for each operand: sum g over the leading axes it lacks, and over every axis
-where it has size 1 but y does not (keeping that axis, with size 1), so the gradient ends
-up with exactly the operand's shape. Do not average: a sum is what the chain rule gives.
-More examples:
+The forward pass keeps both input shapes (``self.a_shape``, ``self.b_shape``).
 
-    a (2, 1, 3) + b (4, 1)  ->  y (2, 4, 3):  dL/da = g summed over axis 1 (kept, size 1),
-                                               dL/db = g summed over axes 0 and 2 -> (4, 1)
-
-tinydl's engine does this summing for every operation (``sum_to_shape`` in
-tinydl/autograd/function.py). In this exercise you write it yourself, and the checker calls
-your backward directly: it must return gradients of the inputs' own shapes. Useful:
-``g.sum(axis=..., keepdims=True)`` and ``g.reshape(shape)``.
-
-The forward pass is written for you; it keeps both input shapes.
-
+Stuck? The next of three hints:   tinydl exercises hint broadcast_add
 Check your work:   tinydl exercises check broadcast_add
 """
 
@@ -38,11 +27,14 @@ class BroadcastAdd(Function):
     """y = a + b, broadcasting a and b against each other."""
 
     def forward(self, a, b):
+        """Return a + b; keep both shapes as ``self.a_shape`` and ``self.b_shape``."""
+        # given: start (at --level full you write this)
         self.a_shape, self.b_shape = a.shape, b.shape
         return a + b
+        # given: end
 
     def backward(self, grad_output):
-        """Return (dL/da, dL/db): grad_output summed back to a's shape and to b's shape."""
+        """Return (dL/da, dL/db), of a's shape and of b's shape."""
         raise NotImplementedError(
-            "write BroadcastAdd.backward: return grad_output summed back to a's and b's shapes"
+            "write BroadcastAdd.backward: return (dL/da, dL/db) of a's and b's shapes"
         )

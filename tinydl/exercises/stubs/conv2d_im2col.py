@@ -11,22 +11,22 @@ where xpad is x with P rows/columns of zeros added on each side: pixel (r, q) of
 
 im2col turns this into ONE matrix product. It copies the C·K·K input values that each
 output pixel sees into one column of ``cols`` (C·K·K, N·OH·OW); with W reshaped to
-(O, C·K·K), the layer is ``W @ cols + b`` (then reshaped to (N, O, OH, OW)). Both are
-written for you below.
+(O, C·K·K), the layer is ``W @ cols + b`` (then reshaped to (N, O, OH, OW)). At the
+guided level both are written for you below.
 
-Backward, with G = dL/dy rearranged to (O, N·OH·OW) like the product above:
+Task: write ``col2im`` and ``Conv2D.backward``.
 
-    dL/db    = G summed over its columns                 (O,)
-    dL/dW    = G @ colsᵀ, reshaped to W's shape           (O, C, K, K)
-    dL/dcols = Wᵀ @ G                                     (C·K·K, N·OH·OW)
-    dL/dx    = col2im(dL/dcols)                           (N, C, H, W)
+- ``backward`` receives G = dL/dy (N, O, OH, OW) and returns (dL/dx, dL/dW, dL/db), of
+  shapes (N, C, H, W), (O, C, K, K) and (O,). Derive them from the matrix-product form of
+  forward; the way back to x goes through cols.
+- ``col2im(cols, x_shape, ...)`` is the reverse journey of im2col (its adjoint): it takes an
+  array shaped like cols and returns one shaped like x, every value of a column going back
+  to the pixel of x it was copied from. Think about the pixels that im2col copied into
+  several columns, and about the padding.
 
-col2im is the reverse journey of im2col (its adjoint): every value of a column goes back to
-the padded-image pixel it was copied from. A pixel that sat in several receptive fields was
-copied several times, so it receives the SUM of those values (+=). Work on a zero array of
-the padded shape (N, C, H + 2P, W + 2P), mirroring im2col's loop, and at the end cut the
-padding off: the gradient of x[.., r, q] is at padded pixel (r + P, q + P).
+The forward pass keeps ``self.cols``, ``self.weight`` and ``self.x_shape``.
 
+Stuck? The next of three hints:   tinydl exercises hint conv2d_im2col
 Check your work:   tinydl exercises check conv2d_im2col
 """
 
@@ -44,6 +44,7 @@ def im2col(x, kernel_size: int, stride: int, padding: int):
     Row (c, i, j) of cols, column (n, a, b) holds xpad[n, c, S·a + i, S·b + j]: the value
     that filter weight W[:, c, i, j] multiplies for output pixel (a, b) of image n.
     """
+    # given: start (at --level full you write this)
     xp = backend.array_module(x)
     n, c, h, w = x.shape
     k, s, p = kernel_size, stride, padding
@@ -57,12 +58,13 @@ def im2col(x, kernel_size: int, stride: int, padding: int):
             window_pixels = padded[:, :, i : i + s * oh : s, j : j + s * ow : s]
             cols[:, i, j] = window_pixels.transpose(1, 0, 2, 3)  # as (C, N, OH, OW)
     return cols.reshape(c * k * k, n * oh * ow)
+    # given: end
 
 
 def col2im(cols, x_shape: tuple[int, int, int, int], kernel_size: int, stride: int, padding: int):
-    """The adjoint of im2col: add every value of cols (C·K·K, N·OH·OW) back onto the pixel
-    it came from, and return the result as an array of shape x_shape (N, C, H, W)."""
-    raise NotImplementedError("write col2im: send each column value back to its pixel (+=)")
+    """The adjoint of im2col: every value of cols (C·K·K, N·OH·OW) goes back to the pixel it
+    came from; return an array of shape x_shape (N, C, H, W)."""
+    raise NotImplementedError("write col2im: send each column value back to its pixel")
 
 
 class Conv2D(Function):
@@ -72,6 +74,8 @@ class Conv2D(Function):
         self.stride, self.padding = stride, padding
 
     def forward(self, x, weight, bias):
+        """Return y (N, O, OH, OW); keep ``self.cols``, ``self.weight`` and ``self.x_shape``."""
+        # given: start (at --level full you write this)
         out_channels, _, k, _ = weight.shape
         n, _, h, w = x.shape
         oh = output_size(h, k, self.stride, self.padding)
@@ -80,6 +84,7 @@ class Conv2D(Function):
         self.cols = im2col(x, k, self.stride, self.padding)  # (C·K·K, N·OH·OW)
         y = weight.reshape(out_channels, -1) @ self.cols + bias[:, None]  # (O, N·OH·OW)
         return y.reshape(out_channels, n, oh, ow).transpose(1, 0, 2, 3)  # (N, O, OH, OW)
+        # given: end
 
     def backward(self, grad_output):
         """Return (dL/dx, dL/dW, dL/db). First rearrange grad_output (N, O, OH, OW) to

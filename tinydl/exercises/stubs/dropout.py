@@ -6,9 +6,9 @@ unchanged):
 
     y = x · m / (1 − p),    m = keep mask: 1 where the unit is kept, 0 where dropped
 
-The mask is a constant once drawn, so the derivative is the same mask, scaled the same way:
-
-    dL/dx = g · m / (1 − p)          (g = dL/dy; x, y, m, g all have the same shape)
+Task: write ``forward`` (keep what backward needs) and ``backward``, which receives
+g = dL/dy and returns dL/dx; x, y, m, g and dL/dx all have the same shape. Derive it: what
+does the mask look like to the derivative, once drawn?
 
 ``keep_mask`` draws the mask for you from a generator seeded with ``seed``: the checker runs
 your forward many times and needs the same units dropped each time.
@@ -17,6 +17,7 @@ Careful with dtypes: a boolean mask times a Python float is float64 in NumPy, wh
 silently turn float32 activations into float64. Convert the mask to x's dtype first
 (``keep.astype(x.dtype)``), or multiply x by it before dividing.
 
+Stuck? The next of three hints:   tinydl exercises hint dropout
 Check your work:   tinydl exercises check dropout
 """
 
@@ -46,5 +47,5 @@ class Dropout(Function):
         raise NotImplementedError("write Dropout.forward: return x * mask / (1 - p)")
 
     def backward(self, grad_output):
-        """Return dL/dx = grad_output · mask / (1 − p)."""
+        """Return dL/dx, of x's shape."""
         raise NotImplementedError("write Dropout.backward: return dL/dx")

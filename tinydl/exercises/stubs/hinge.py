@@ -5,20 +5,18 @@ For scores s (N, C) and integer labels y (N,), each wrong class j should score a
 
     Lₙ = Σ_{j ≠ yₙ} max(0, s_nj − s_nyₙ + margin)          L = (1/N) Σₙ Lₙ
 
-Gradient of Lₙ. Call class j "violating" when s_nj − s_nyₙ + margin > 0. Each violating
-term adds +s_nj and −s_nyₙ; the others add nothing. So
+Call class j "violating" in row n when s_nj − s_nyₙ + margin > 0.
 
-    dLₙ/ds_nj   = 1 if j violates, else 0                      (for j ≠ yₙ)
-    dLₙ/ds_nyₙ  = −(number of violating classes in row n)      (pushed up once per violator)
+Task: write ``backward``. It receives g, the (single-number) gradient of the final loss with
+respect to L, and returns dL/ds, of shape (N, C). Derive it: which terms of Lₙ contain s_nj,
+which contain s_nyₙ, and how many of them are not zero?
 
-and the mean over the batch multiplies everything by 1/N; then multiply by g, the
-(single-number) gradient that backward receives.
+The forward pass keeps ``self.violating``, a boolean (N, C) array that is True where class j
+violates (always False at the correct class), and ``self.labels``. Index one element per
+row with ``a[xp.arange(N), labels]``; ``mask.astype(grad_output.dtype)`` turns booleans into
+0.0 and 1.0.
 
-The forward pass is written for you; it keeps ``self.violating``, a boolean (N, C) array
-that is True where class j violates (always False at the correct class), and
-``self.labels``. Index one element per row with ``a[xp.arange(N), labels]``;
-``mask.astype(grad_output.dtype)`` turns booleans into 0.0 and 1.0.
-
+Stuck? The next of three hints:   tinydl exercises hint hinge
 Check your work:   tinydl exercises check hinge
 """
 
@@ -33,6 +31,8 @@ class MulticlassHinge(Function):
         self.margin = margin
 
     def forward(self, scores):
+        """Return L; keep the violating classes as ``self.violating``."""
+        # given: start (at --level full you write this)
         xp = backend.array_module(scores)
         rows = xp.arange(len(self.labels))
         correct = scores[rows, self.labels][:, None]  # (N, 1): each row's correct-class score
@@ -40,6 +40,7 @@ class MulticlassHinge(Function):
         margins[rows, self.labels] = 0  # the correct class is not compared with itself
         self.violating = margins > 0
         return margins.sum(axis=1).mean()
+        # given: end
 
     def backward(self, grad_output):
         """Return dL/dscores, of shape (N, C)."""

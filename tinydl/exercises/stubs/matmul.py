@@ -2,17 +2,13 @@
 
     Y = A @ B,   A (N, K),  B (K, M),  Y (N, M),   Y[n, m] = Σₖ A[n, k] · B[k, m]
 
-``backward`` receives G = dL/dY, of Y's shape (N, M), and returns dL/dA and dL/dB.
-A[n, k] appears in row n of Y, multiplied by B[k, m] in Y[n, m] for every m, so
+Task: write ``backward``. It receives G = dL/dY, of Y's shape (N, M), and returns dL/dA,
+of A's shape (N, K), and dL/dB, of B's shape (K, M). Derive both: start from one element,
+A[n, k], and find every element of Y it reaches.
 
-    dL/dA[n, k] = Σₘ G[n, m] · B[k, m]      that is   dL/dA = G @ Bᵀ    (N, M)(M, K) -> (N, K)
-    dL/dB[k, m] = Σₙ A[n, k] · G[n, m]      that is   dL/dB = Aᵀ @ G    (K, N)(N, M) -> (K, M)
+The forward pass keeps A and B (``self.a``, ``self.b``). ``x.T`` transposes a 2-D array.
 
-A gradient always has the shape of what it is the gradient of, so when in doubt, let the
-shapes tell you where the transposes go. (``x.T`` transposes a 2-D array.)
-
-The forward pass is written for you; it keeps A and B.
-
+Stuck? The next of three hints:   tinydl exercises hint matmul
 Check your work:   tinydl exercises check matmul
 """
 
@@ -23,8 +19,11 @@ class MatMul(Function):
     """Y = A @ B for 2-D A (N, K) and B (K, M)."""
 
     def forward(self, a, b):
+        """Return A @ B; keep A and B as ``self.a`` and ``self.b``."""
+        # given: start (at --level full you write this)
         self.a, self.b = a, b
         return a @ b
+        # given: end
 
     def backward(self, grad_output):
         """Return (dL/dA, dL/dB), of shapes (N, K) and (K, M)."""

@@ -1,26 +1,23 @@
 """Exercise: the backward pass of 2-D max-pooling.
 
 For images x (N, C, H, W), each output pixel is the maximum of a K×K window of one channel;
-windows start every S pixels (the stride):
+windows start every S pixels (the stride), and may overlap when S < K:
 
     y[n, c, a, b] = max over i, j < K of x[n, c, S·a + i, S·b + j]
     y has shape (N, C, OH, OW),  OH = (H − K) // S + 1,  OW = (W − K) // S + 1
 
-Gradient. Only the winning pixel of a window influences its output (nudging a loser does not
-change the maximum), with slope 1. So each window sends its gradient g[n, c, a, b] to the
-pixel that won, and every other pixel gets 0 from that window. When windows overlap
-(S < K), one pixel can win several windows: it receives the SUM of their gradients, so add
-(+=) into the result instead of assigning.
+Task: write ``backward``. It receives g = dL/dy (N, C, OH, OW) and returns dL/dx, of x's
+shape. Derive it: how does each window's output change when you nudge each of its pixels?
 
-The forward pass is written for you. It loops over the K·K positions (i, j) inside the
-window, each one a strided view of x covering all windows at once:
+The forward pass loops over the K·K positions (i, j) inside the window, each one a strided
+view of x covering all windows at once:
 
     x[:, :, i : i + S·OH : S, j : j + S·OW : S]      (N, C, OH, OW): pixel (i, j) of every window
 
-and keeps ``self.argmax`` (N, C, OH, OW), the position k = i·K + j of each window's winner,
-and ``self.x_shape``. The same strided view, on a zero array of x's shape, is where backward
-can send the gradients for position k: the windows whose argmax is k.
+and keeps ``self.argmax`` (N, C, OH, OW), the position k = i·K + j of each window's maximum,
+and ``self.x_shape``.
 
+Stuck? The next of three hints:   tinydl exercises hint max_pool
 Check your work:   tinydl exercises check max_pool
 """
 
@@ -34,6 +31,9 @@ class MaxPool2D(Function):
         self.kernel_size, self.stride = kernel_size, stride
 
     def forward(self, x):
+        """Return y; keep ``self.argmax`` (k = i·K + j of each window's maximum; on a tie the
+        first position) and ``self.x_shape``."""
+        # given: start (at --level full you write this)
         xp = backend.array_module(x)
         k, s = self.kernel_size, self.stride
         n, c, h, w = x.shape
@@ -48,7 +48,8 @@ class MaxPool2D(Function):
                 y = xp.where(better, candidate, y)
                 self.argmax = xp.where(better, i * k + j, self.argmax)
         return y
+        # given: end
 
     def backward(self, grad_output):
-        """Return dL/dx, of shape self.x_shape: each window's gradient on its winning pixel."""
+        """Return dL/dx, of shape self.x_shape."""
         raise NotImplementedError("write MaxPool2D.backward: return dL/dx")

@@ -3,16 +3,12 @@
     L = (1/n) Σᵢ (xᵢ − tᵢ)²          x: predictions, t: targets, both of the same shape;
                                      n = x.size, the number of elements; L is one number.
 
-With d = x − t, each term dᵢ² has derivative 2dᵢ, and the mean divides by n:
+Task: write ``forward`` (return L; keep what backward needs, e.g. x − t as ``self.diff``)
+and ``backward``. Backward receives g, the gradient of the final loss with respect to L (a
+single number: usually 1, but L may be scaled or added to other losses, so always use it),
+and returns (dL/dx, dL/dt), each of x's shape. Derive both.
 
-    dL/dx = (2/n) · d · g          dL/dt = −(2/n) · d · g
-
-where g = dL/dL_out is the (single-number) gradient that backward receives: usually 1, but
-L may be scaled or added to other losses, so always multiply by it.
-
-Write the forward pass (keep what backward needs, e.g. d as ``self.diff``) and the backward
-pass, which returns both gradients.
-
+Stuck? The next of three hints:   tinydl exercises hint mse
 Check your work:   tinydl exercises check mse
 """
 

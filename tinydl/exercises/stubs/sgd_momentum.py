@@ -1,20 +1,21 @@
 """Exercise: one step of SGD with momentum.
 
 Plain gradient descent moves each parameter θ against its gradient g: θ ← θ − lr·g.
-Momentum keeps a velocity b, a running sum of past gradients that decays by μ each step,
-and moves along it, which smooths the zig-zag of noisy gradients:
+Momentum moves along a velocity b instead, a running sum of all past gradients in which
+each older gradient counts μ times less than the next newer one:
 
-    first step:   b ← g
-    later steps:  b ← μ·b + g
-    every step:   θ ← θ − lr·b
+    b_t = g_t + μ·g_{t−1} + μ²·g_{t−2} + ... + μ^{t−1}·g_1        (step t)
+    θ ← θ − lr·b_t                                                   (every step)
 
-This is PyTorch's rule (``torch.optim.SGD(momentum=μ)``) and tinydl's
-(``tinydl.optim.SGD``); the checker runs yours beside tinydl's on the same gradients for
-a few steps and compares the parameters after each.
+which smooths the zig-zag of noisy gradients. This is PyTorch's rule
+(``torch.optim.SGD(momentum=μ)``) and tinydl's (``tinydl.optim.SGD``); the checker runs
+yours beside tinydl's on the same gradients for a few steps and compares the parameters
+after each.
 
-Write ``update``: it receives one parameter's array ``param``, its gradient ``grad`` and a
-dict ``state`` that belongs to that parameter and survives from step to step (empty on the
-first step): keep the velocity there, e.g. ``state["velocity"]``.
+Task: write ``update``, without keeping the list of all past gradients: derive how b_t
+follows from b_{t−1} and the new gradient. It receives one parameter's array ``param``, its
+gradient ``grad`` and a dict ``state`` that belongs to that parameter and survives from step
+to step (empty on the first step): keep the velocity there, e.g. ``state["velocity"]``.
 
 Two rules of the optimiser (see tinydl/optim/optimizer.py):
 - update ``param`` IN PLACE (``param -= ...``): ``param = param - ...`` only rebinds the local
@@ -22,6 +23,7 @@ Two rules of the optimiser (see tinydl/optim/optimizer.py):
 - never modify ``grad`` (the backward pass may share one gradient array between several
   parameters): copy it before changing it in place (``grad.copy()``).
 
+Stuck? The next of three hints:   tinydl exercises hint sgd_momentum
 Check your work:   tinydl exercises check sgd_momentum
 """
 
@@ -29,7 +31,7 @@ from tinydl.optim import Optimizer
 
 
 class SGDMomentum(Optimizer):
-    """SGD with momentum: b ← μ·b + g (b = g at first), θ ← θ − lr·b."""
+    """SGD with momentum μ: θ ← θ − lr·b, b the μ-discounted sum of all gradients so far."""
 
     def __init__(self, params, lr: float, momentum: float = 0.9) -> None:
         super().__init__(params, lr=lr, momentum=momentum)  # now self.lr, self.momentum

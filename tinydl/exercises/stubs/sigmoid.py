@@ -2,18 +2,18 @@
 
     y = σ(x) = 1 / (1 + e⁻ˣ)          (element-wise; squashes any number into (0, 1))
 
-Its derivative is neatest written with the output y itself:
-
-    dy/dx = e⁻ˣ / (1 + e⁻ˣ)² = σ(x) · (1 − σ(x)) = y · (1 − y)
-
+Task: write ``forward`` (return y, and keep what backward will need) and ``backward``.
 ``backward`` receives g = dL/dy, the gradient of the loss with respect to the output (one
-number per element of y), and returns dL/dx = g · dy/dx, element by element: the chain rule.
+number per element of y), and returns dL/dx: how the loss moves when each element of x
+moves. Derive dy/dx yourself; it can be written neatly with the output y that forward kept,
+which saves computing e⁻ˣ again.
 
 Shapes: x, y, g and dL/dx all have the same shape (any shape).
 
 Arrays here are NumPy arrays on the CPU; ``xp = backend.array_module(x)`` gives the module
 (NumPy, or CuPy on a GPU), so write ``xp.exp(x)``, not ``math.exp(x)``.
 
+Stuck? The next of three hints:   tinydl exercises hint sigmoid
 Check your work:   tinydl exercises check sigmoid
 """
 
@@ -28,5 +28,5 @@ class Sigmoid(Function):
         raise NotImplementedError("write Sigmoid.forward: return 1 / (1 + e^-x), kept as self.y")
 
     def backward(self, grad_output):
-        """Return dL/dx = grad_output · y · (1 − y), using the ``self.y`` saved by forward."""
+        """Return dL/dx, of x's shape, from grad_output and what forward kept."""
         raise NotImplementedError("write Sigmoid.backward: return dL/dx from grad_output and y")

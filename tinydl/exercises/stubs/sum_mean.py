@@ -6,20 +6,15 @@
 keeps the reduced axis with size 1, as in NumPy. ``n`` is the number of values averaged into
 each output: x.size for axis=None, else x.shape[axis].
 
-Gradient. Each x element adds into exactly one output element, with weight 1 (sum) or 1/n
-(mean), so it receives that output's gradient, times 1 or 1/n:
+Task: write both ``backward`` passes. Each receives g = dL/dy, of y's shape, and returns
+dL/dx, of x's shape. Example: x (3, 4), axis=1, keepdims=False gives y and g of shape (3,),
+and dL/dx must come out as (3, 4). Find out which element of y each x element feeds, and
+with what weight.
 
-    Sum:   dL/dx = g copied back over the reduced axis        (shape of x)
-    Mean:  dL/dx = g copied back over the reduced axis, / n
+The forward passes keep x's shape as ``self.x_shape``. ``xp = backend.array_module(g)`` is
+the array module (NumPy on the CPU).
 
-Example: x (3, 4), axis=1, keepdims=False: y and g are (3,); g[i] goes to all 4 of
-x[i, 0..3]. To copy it back, first put the reduced axis back as size 1 (g of shape (3,)
-becomes (3, 1): ``xp.expand_dims(g, axis)``; not needed when keepdims=True or axis=None),
-then broadcast to x's shape (``xp.broadcast_to(g, x_shape)``).
-
-The forward passes are written for you; each keeps x's shape as ``self.x_shape``.
-``xp = backend.array_module(grad_output)`` is the array module (NumPy on the CPU).
-
+Stuck? The next of three hints:   tinydl exercises hint sum_mean
 Check your work:   tinydl exercises check sum_mean
 """
 
@@ -33,11 +28,14 @@ class Sum(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
+        """Return x summed over ``self.axis``; keep x's shape as ``self.x_shape``."""
+        # given: start (at --level full you write this)
         self.x_shape = x.shape
         return x.sum(axis=self.axis, keepdims=self.keepdims)
+        # given: end
 
     def backward(self, grad_output):
-        """Return dL/dx: grad_output copied back over the summed axis, of shape x_shape."""
+        """Return dL/dx, of shape x_shape."""
         raise NotImplementedError("write Sum.backward: return dL/dx, of shape self.x_shape")
 
 
@@ -48,9 +46,12 @@ class Mean(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
+        """Return the mean of x over ``self.axis``; keep x's shape as ``self.x_shape``."""
+        # given: start (at --level full you write this)
         self.x_shape = x.shape
         return x.mean(axis=self.axis, keepdims=self.keepdims)
+        # given: end
 
     def backward(self, grad_output):
-        """Return dL/dx: grad_output copied back over the averaged axis, divided by n."""
+        """Return dL/dx, of shape x_shape."""
         raise NotImplementedError("write Mean.backward: return dL/dx, of shape self.x_shape")

@@ -1,0 +1,153 @@
+"""Map-style datasets as PyTorch has them (``torch.utils.data``): ``Dataset``,
+``TensorDataset``, ``Subset``, and the collation of single samples into a batch.
+
+A dataset has ``len(dataset)`` samples and ``dataset[i]`` gives one, usually an
+``(input, target)`` pair. Collating a batch one Python item at a time is slow for
+MNIST-sized images, so a dataset may also answer :meth:`Dataset.get_batch`: the samples
+at many indices at once, already stacked. :class:`~tinydl.data.DataLoader` asks for that;
+the base class's version falls back to fetching items one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from numbers import Number
+from typing import Any
+
+import numpy as np
+
+from tinydl import backend
+from tinydl.autograd.tensor import Tensor
+from tinydl.data.errors import DataError
+
+
+class Dataset:
+    """Base class of map-style datasets: subclasses define ``__len__`` and ``__getitem__``.
+
+    ``get_batch(indices)`` returns the samples at ``indices`` stacked field by field:
+    a tuple of arrays for tuple samples (``(images, labels)``), one array otherwise.
+    Override it when the dataset can gather a whole batch with one array operation.
+    """
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+    def get_batch(self, indices: np.ndarray) -> Any:
+        return collate([self[int(i)] for i in indices])
+
+
+def fetch_batch(dataset: Any, indices: np.ndarray) -> Any:
+    """The samples at ``indices`` of any dataset, stacked: in one go if it offers
+    ``get_batch``, else item by item through ``dataset[i]``."""
+    if isinstance(dataset, Dataset):
+        return dataset.get_batch(indices)
+    return collate([dataset[int(i)] for i in indices])
+
+
+def collate(samples: list[Any]) -> Any:
+    """Stack single samples into a batch, field by field (PyTorch's default collation).
+
+    Tuple or list samples give a tuple of batches, one per field. Arrays, Tensors and
+    numbers are stacked along a new first axis; anything else (strings, say) stays a list.
+    """
+    first = samples[0]
+    if isinstance(first, (tuple, list)):
+        if any(not isinstance(s, (tuple, list)) or len(s) != len(first) for s in samples):
+            raise DataError(
+                f"a dataset's samples must all have the same structure to form a batch: the "
+                f"first has {len(first)} fields, another is {_describe(samples)}"
+            )
+        return tuple(_stack(list(field)) for field in zip(*samples, strict=True))
+    return _stack(samples)
+
+
+def _describe(samples: list[Any]) -> str:
+    odd = next(
+        s for s in samples if not isinstance(s, (tuple, list)) or len(s) != len(samples[0])
+    )
+    if isinstance(odd, (tuple, list)):
+        return f"a {type(odd).__name__} of {len(odd)}"
+    return f"a {type(odd).__name__}"
+
+
+def _stack(values: list[Any]) -> Any:
+    if all(isinstance(v, Tensor) for v in values):
+        arrays = [v.data for v in values]
+        return backend.array_module(arrays[0]).stack(arrays)
+    if all(backend.is_array(v) for v in values):
+        return backend.array_module(values[0]).stack(values)
+    if all(isinstance(v, (Number, np.generic)) for v in values):
+        return np.asarray(values)
+    return values
+
+
+class TensorDataset(Dataset):
+    """Samples ``(a[i], b[i], ...)`` of arrays or Tensors with the same first dimension."""
+
+    def __init__(self, *arrays: Any) -> None:
+        if not arrays:
+            raise DataError("TensorDataset needs at least one array")
+        converted = []
+        for position, array in enumerate(arrays):
+            array = array.data if isinstance(array, Tensor) else array
+            if not backend.is_array(array):
+                array = np.asarray(array)
+            if array.ndim == 0:
+                raise DataError(
+                    f"TensorDataset needs arrays with a samples axis, got a 0-d array at "
+                    f"position {position}"
+                )
+            converted.append(array)
+        sizes = [len(array) for array in converted]
+        if len(set(sizes)) > 1:
+            raise DataError(
+                f"TensorDataset needs arrays of one length (one row per sample), got lengths "
+                f"{', '.join(map(str, sizes))}"
+            )
+        self.arrays = tuple(converted)
+
+    def __len__(self) -> int:
+        return len(self.arrays[0])
+
+    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
+        return tuple(Tensor(array[index]) for array in self.arrays)
+
+    def get_batch(self, indices: Any) -> tuple[Any, ...]:
+        return tuple(array[indices] for array in self.arrays)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(str(tuple(array.shape)) for array in self.arrays)
+        return f"TensorDataset({shapes})"
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order (``Subset(train, range(500))``)."""
+
+    def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
+        if not hasattr(dataset, "__getitem__") or not hasattr(dataset, "__len__"):
+            raise DataError(
+                f"Subset needs a dataset with __getitem__ and __len__, got "
+                f"{type(dataset).__name__}"
+            )
+        picked = np.asarray(indices)
+        if picked.ndim != 1 or (picked.size and picked.dtype.kind not in "iu"):
+            raise DataError(f"Subset needs a sequence of integer indices, got {indices!r}")
+        picked = picked.astype(np.intp)
+        if picked.size and (picked.min() < -len(dataset) or picked.max() >= len(dataset)):
+            raise DataError(
+                f"Subset indices must lie in [0, {len(dataset)}) for a dataset of "
+                f"{len(dataset)} samples, got {picked.min()}..{picked.max()}"
+            )
+        self.dataset, self.indices = dataset, picked
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, index: int) -> Any:
+        return self.dataset[int(self.indices[index])]
+
+    def get_batch(self, indices: np.ndarray) -> Any:
+        return fetch_batch(self.dataset, self.indices[indices])

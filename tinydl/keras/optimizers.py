@@ -1,0 +1,206 @@
+"""Keras's optimisers with Keras's defaults, on tinydl's optimisers.
+
+A Keras optimiser is made before the model's weights exist, so here it is a set of
+settings; ``compile`` (or the first ``fit``) hands it the parameters and it builds a
+tinydl optimiser (``.engine``), whose ``step()`` is what training calls.
+
+The update rules are tinydl's, PyTorch's, except where Keras's differs, and these
+differences are kept exactly (Keras's ε is 1e-7 in each):
+
+- ``SGD(learning_rate=0.01, momentum=0.0, nesterov=False)``: tinydl's ``SGD``. Keras's
+  velocity v ← μv − lr·g is −lr times tinydl's b ← μb + g, the same steps while the
+  learning rate is constant.
+- ``Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)``: Keras adds ε to
+  √v *before* the bias correction, θ ← θ − lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ)·m/(√v + ε). That is
+  tinydl's Adam with ε_t = ε/√(1 − β₂ᵗ): :class:`KerasAdam` sets it before each step.
+- ``RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7)`` and
+  ``Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7)``: Keras puts ε
+  *inside* the root, g/√(s + ε), where tinydl has g/(√s + ε); no choice of tinydl's ε gives
+  the same steps, so :class:`KerasRMSprop` and :class:`KerasAdagrad` write Keras's rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from tinydl import backend, optim
+from tinydl.autograd import Tensor
+from tinydl.keras._args import missing_names, refuse
+
+
+class KerasAdam(optim.Adam):
+    """tinydl's Adam with Keras's placement of ε (see the module docstring)."""
+
+    def __init__(self, params: Iterable[Tensor], lr: float, betas: tuple[float, float],
+                 epsilon: float) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=epsilon)
+        self.epsilon = epsilon
+
+    def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
+        t = state.get("step", 0) + 1
+        # Keras's ε, mapped; set as a plain attribute, the value update() reads for this step
+        object.__setattr__(self, "eps", self.epsilon / math.sqrt(1 - self.betas[1] ** t))
+        super().update(param, grad, state)
+
+
+class KerasRMSprop(optim.RMSprop):
+    """RMSprop as Keras writes it, ε inside the root:
+
+        s ← ρs + (1 − ρ)g²,   θ ← θ − lr·g/√(s + ε)
+
+    and with momentum μ: b ← μb + g/√(s + ε), θ ← θ − lr·b (Keras keeps lr inside b,
+    the same while lr is constant). ``alpha`` is Keras's ``rho``.
+    """
+
+    def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
+        xp = backend.array_module(param)
+        mean_square = self.buffer(state, "square_avg", param)
+        mean_square *= self.alpha  # s ← ρs + (1 − ρ)g²
+        mean_square += (1 - self.alpha) * xp.square(grad)
+        step = grad / xp.sqrt(mean_square + self.eps)  # g / √(s + ε)
+        if self.momentum:
+            velocity = self.buffer(state, "momentum_buffer", param)
+            velocity *= self.momentum  # b ← μb + g / √(s + ε)
+            velocity += step
+            step = velocity
+        param -= self.lr * step
+
+
+class KerasAdagrad(optim.AdaGrad):
+    """AdaGrad as Keras writes it, ε inside the root:
+
+        G ← G + g²   (G starts at initial_accumulator_value),   θ ← θ − lr·g/√(G + ε)
+    """
+
+    def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
+        xp = backend.array_module(param)
+        squares = self.buffer(state, "sum", param, fill=self.initial_accumulator_value)
+        squares += xp.square(grad)  # G ← G + g²
+        param -= self.lr * grad / xp.sqrt(squares + self.eps)
+
+
+class Optimizer:
+    """Settings of a Keras optimiser; :meth:`build` makes the tinydl optimiser."""
+
+    arguments: tuple[str, ...] = ("learning_rate",)
+
+    def __init__(self, learning_rate: float, name: str | None = None,
+                 **unsupported: Any) -> None:
+        kind = type(self).__name__
+        refuse(f"optimizers.{kind}()", unsupported, [*self.arguments, "name"])
+        if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not (
+            learning_rate > 0 and math.isfinite(learning_rate)
+        ):
+            raise ValueError(
+                f"optimizers.{kind}(): learning_rate must be a positive number, got "
+                f"{learning_rate!r} (schedules are not offered)"
+            )
+        self._learning_rate = float(learning_rate)
+        self.name = name or kind.lower()
+        self.engine: optim.Optimizer | None = None
+
+    @property
+    def learning_rate(self) -> float:
+        return self.engine.lr if self.engine is not None else self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._learning_rate = float(value)
+        if self.engine is not None:
+            self.engine.lr = float(value)
+
+    def build(self, params: Iterable[Tensor]) -> optim.Optimizer:
+        """Make (once) and return the tinydl optimiser over ``params``."""
+        if self.engine is not None:
+            raise ValueError(
+                f"this {type(self).__name__} optimizer already trains another model: make a new "
+                f"one for each model"
+            )
+        self.engine = self.make_engine(list(params))
+        return self.engine
+
+    def make_engine(self, params: list[Tensor]) -> optim.Optimizer:
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        settings = {name: getattr(self, name) for name in self.arguments}
+        return {"name": self.name, **settings}
+
+
+class SGD(Optimizer):
+    arguments = ("learning_rate", "momentum", "nesterov")
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0,
+                 nesterov: bool = False, **kwargs: Any) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.momentum, self.nesterov = momentum, nesterov
+
+    def make_engine(self, params):
+        return optim.SGD(params, lr=self._learning_rate, momentum=self.momentum,
+                         nesterov=self.nesterov)
+
+
+class Adam(Optimizer):
+    arguments = ("learning_rate", "beta_1", "beta_2", "epsilon")
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any) -> None:
+        super().__init__(learning_rate, **({"amsgrad": True} if amsgrad else {}), **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def make_engine(self, params):
+        return KerasAdam(params, self._learning_rate, (self.beta_1, self.beta_2), self.epsilon)
+
+
+class RMSprop(Optimizer):
+    arguments = ("learning_rate", "rho", "momentum", "epsilon")
+
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
+                 epsilon: float = 1e-7, centered: bool = False, **kwargs: Any) -> None:
+        super().__init__(learning_rate, **({"centered": True} if centered else {}), **kwargs)
+        self.rho, self.momentum, self.epsilon = rho, momentum, epsilon
+
+    def make_engine(self, params):
+        return KerasRMSprop(params, lr=self._learning_rate, alpha=self.rho, eps=self.epsilon,
+                            momentum=self.momentum)
+
+
+class Adagrad(Optimizer):
+    arguments = ("learning_rate", "initial_accumulator_value", "epsilon")
+
+    def __init__(self, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1,
+                 epsilon: float = 1e-7, **kwargs: Any) -> None:
+        super().__init__(learning_rate, **kwargs)
+        self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
+
+    def make_engine(self, params):
+        return KerasAdagrad(params, lr=self._learning_rate, eps=self.epsilon,
+                            initial_accumulator_value=self.initial_accumulator_value)
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    kind.__name__: kind for kind in (Adagrad, Adam, RMSprop, SGD)
+}
+__all__ = sorted(OPTIMIZERS)
+
+
+def get(identifier: Any) -> Optimizer:
+    """An optimiser from a Keras name ("adam", "rmsprop", "sgd", "adagrad") or an object."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    by_name = {name.lower(): kind for name, kind in OPTIMIZERS.items()}
+    if isinstance(identifier, str) and identifier.lower() in by_name:
+        return by_name[identifier.lower()]()
+    if isinstance(identifier, optim.Optimizer):
+        raise TypeError(
+            f"compile() got a tinydl.optim.{type(identifier).__name__}, which already holds "
+            f"parameters; pass a Keras optimizer (tinydl.keras.optimizers.{', '.join(__all__)}) "
+            f"or its name"
+        )
+    raise ValueError(
+        f"optimizer {identifier!r} is not offered by tinydl.keras; choose from "
+        f"{', '.join(sorted(by_name))} or an optimizer object"
+    )
+__getattr__ = missing_names("optimizers", __all__)

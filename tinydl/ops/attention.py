@@ -1,0 +1,267 @@
+"""Scaled dot-product attention: each query position takes a weighted average of the value
+vectors, weighted by how well its query matches each key.
+
+    scores = Q Kᵀ / √d          (..., L, S): query i against key j
+    A      = softmax(scores)    over j, after masked pairs were set to −∞
+    out    = A V                (..., L, Ev)
+
+Two versions live here. :func:`attention_composed` builds it from ``matmul``, ``where``
+and ``softmax``, so autograd differentiates it: the readable one.
+:class:`ScaledDotProductAttention` is one Function with the backward written out: it
+saves one graph walk and the intermediate tensors, handles rows whose every key is
+masked, and is what :func:`scaled_dot_product_attention` runs. The tests prove the two
+agree. ``docs/attention.md`` derives the backward step by step.
+
+Masks follow PyTorch's ``F.scaled_dot_product_attention``: a boolean mask says which
+pairs **take part** (True = query i may attend to key j); a float mask is **added** to
+the scores (0 to keep, −inf to drop); ``causal=True`` keeps key j ≤ i only. Any mask
+must broadcast to (..., L, S).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from tinydl import backend
+from tinydl.autograd.function import Function
+from tinydl.autograd.tensor import Tensor
+from tinydl.errors import DeviceError
+from tinydl.ops.activations import softmax
+from tinydl.ops.dropout import Dropout
+from tinydl.ops.elementwise import where
+from tinydl.ops.linalg import matmul
+from tinydl.ops.shape import transpose
+
+
+class ScaledDotProductAttention(Function):
+    """out = A' V with A = softmax(s · Q Kᵀ + M) over the keys, A' = dropout(A), s = 1/√d.
+
+    M is 0 where a pair takes part and −∞ where it is masked (or a float mask's values):
+    e^(−∞) = 0, so a masked key gets exactly zero weight and the others still sum to 1.
+    A row whose every key is masked has no softmax (0/0); it gets all-zero weights, so its
+    output and gradients are 0, as PyTorch's ``scaled_dot_product_attention`` does.
+
+    Backward, with G = dL/d(out) (..., L, Ev):
+
+        dV  = A'ᵀ G                            (out = A' V is a matmul)
+        dA' = G Vᵀ,   dA = dropout's backward of dA' (the same mask, the same 1/(1 − p))
+        dS  = A ⊙ (dA − rowsum(dA ⊙ A))        (the softmax Jacobian diag(a) − a aᵀ, row by row)
+        dQ  = s · dS K,   dK = s · dSᵀ Q        (scores = s · Q Kᵀ is a matmul)
+
+    A masked pair has A = 0, so its dS is 0 whatever the finite dA: no gradient flows
+    through a masked pair and none is ever inf or NaN.
+    """
+
+    def __init__(self, scale: float, mask: Any = None, dropout_p: float = 0.0) -> None:
+        self.scale, self.mask, self.dropout_p = scale, mask, dropout_p
+
+    def forward(self, q, k, v):
+        scores = (q @ k.swapaxes(-1, -2)) * self.scale
+        self.weights = masked_softmax(scores, self.mask)
+        self.dropout = Dropout(self.dropout_p) if self.dropout_p > 0 else None
+        dropped = self.dropout.forward(self.weights) if self.dropout else self.weights
+        self.q, self.k, self.v, self.dropped = q, k, v, dropped
+        return dropped @ v
+
+    def backward(self, gy):
+        a = self.weights
+        gv = self.dropped.swapaxes(-1, -2) @ gy if self.needs_grad[2] else None
+        if not (self.needs_grad[0] or self.needs_grad[1]):
+            return None, None, gv
+        ga = gy @ self.v.swapaxes(-1, -2)
+        if self.dropout:
+            ga = self.dropout.backward(ga)
+        gs = a * (ga - (ga * a).sum(axis=-1, keepdims=True))
+        gs *= self.scale
+        gq = gs @ self.k if self.needs_grad[0] else None
+        gk = gs.swapaxes(-1, -2) @ self.q if self.needs_grad[1] else None
+        return gq, gk, gv
+
+
+def masked_softmax(scores: Any, mask: Any = None) -> Any:
+    """softmax over the last axis of raw ``scores`` after applying ``mask`` (boolean: True
+    keeps; float: added). A row with no finite score gets all-zero weights, not NaN."""
+    xp = backend.array_module(scores)
+    if mask is not None:
+        if mask.dtype == bool:
+            scores = xp.where(mask, scores, -math.inf)
+        else:
+            scores = scores + mask
+    peak = scores.max(axis=-1, keepdims=True)
+    # A fully masked row has peak −∞, and −∞ − (−∞) is NaN: shift such rows by 0 instead,
+    # so e^(−∞) = 0 everywhere and the row sums to 0.
+    peak = xp.where(xp.isfinite(peak), peak, 0)
+    e = xp.exp(scores - peak)
+    total = e.sum(axis=-1, keepdims=True)
+    return e / xp.where(total > 0, total, 1)
+
+
+def _swap_last(x: Tensor) -> Tensor:
+    axes = list(range(x.ndim))
+    axes[-1], axes[-2] = axes[-2], axes[-1]
+    return transpose(x, *axes)
+
+
+def attention_composed(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None = None, causal: bool = False,
+    scale: float | None = None,
+) -> Tensor:
+    """The same attention built from differentiable ops, the backward left to autograd:
+    the version to read first, and the reference the fused Function is tested against.
+    (Without dropout, and every row must keep at least one key: a fully masked row is
+    0/0 = NaN here.)"""
+    scale = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
+    scores = matmul(q, _swap_last(k)) * scale
+    allowed = _combined_mask(mask, causal, q.shape[-2], k.shape[-2], q)
+    if allowed is not None:
+        if allowed.dtype == bool:
+            scores = where(Tensor(allowed), scores, -math.inf)
+        else:
+            scores = scores + Tensor(allowed)
+    return matmul(softmax(scores, axis=-1), v)
+
+
+def _combined_mask(mask: Tensor | None, causal: bool, length: int, source_length: int,
+                   like: Tensor) -> Any:
+    """The raw mask array the op applies: the user's mask, the causal triangle, or both."""
+    if not causal:
+        return None if mask is None else mask.data
+    xp = backend.array_module(like.data)
+    tri = xp.tri(length, source_length, dtype=bool)
+    if mask is None:
+        return tri
+    if mask.dtype == bool:
+        return mask.data & tri
+    return xp.where(tri, mask.data, -math.inf).astype(mask.dtype, copy=False)
+
+
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    mask: Tensor | None = None,
+    *,
+    causal: bool = False,
+    dropout_p: float = 0.0,
+    scale: float | None = None,
+    need_weights: bool = False,
+    attn_mask: Tensor | None = None,
+    is_causal: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
+    """softmax(Q Kᵀ/√d + mask) V for ``query`` (..., L, d), ``key`` (..., S, d) and ``value``
+    (..., S, Ev); leading axes (batch, heads) broadcast. Returns (..., L, Ev).
+
+    ``mask`` (PyTorch's ``attn_mask``, which is accepted too) broadcasts to (..., L, S):
+    boolean with True where query i **may** attend to key j (PyTorch's convention for this
+    function; ``nn.MultiheadAttention``'s is the opposite), or float, added to the scores.
+    ``causal`` (or PyTorch's ``is_causal``) keeps keys j ≤ i only; given with a mask, both
+    apply (PyTorch refuses the combination). A query with no key left gets zero output.
+    ``dropout_p`` drops attention weights (pass 0 in evaluation, as with PyTorch);
+    ``scale`` defaults to 1/√d. With ``need_weights=True`` the result is
+    ``(output, weights)``, weights (..., L, S) after dropout, detached from the graph
+    (for plotting).
+    """
+    name = "scaled_dot_product_attention()"
+    if attn_mask is not None:
+        if mask is not None:
+            raise ValueError(f"{name} got both mask and attn_mask; pass one")
+        mask = attn_mask
+    causal = _flag(causal, "causal", name) or _flag(is_causal, "is_causal", name)
+    _check_qkv(query, key, value, name)
+    length, source_length = query.shape[-2], key.shape[-2]
+    batch = _broadcast_shapes(query.shape[:-2], key.shape[:-2], name)
+    check_mask(mask, query, batch + (length, source_length), name)
+    if isinstance(dropout_p, bool) or not isinstance(dropout_p, numbers.Real) or not (
+        0 <= dropout_p < 1
+    ):
+        raise ValueError(f"{name} needs dropout_p in [0, 1), got {dropout_p!r}")
+    if scale is None:
+        scale = 1 / math.sqrt(query.shape[-1])
+    elif isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
+        raise ValueError(f"{name} needs scale > 0 or None (for 1/sqrt(d)), got {scale!r}")
+    function = ScaledDotProductAttention(
+        float(scale), _combined_mask(mask, causal, length, source_length, query),
+        float(dropout_p),
+    )
+    output = function(query, key, value)
+    if not need_weights:
+        return output
+    return output, Tensor(function.dropped)
+
+
+def _flag(value: Any, argument: str, caller: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{caller} needs {argument} to be True or False, got {value!r}")
+    return value
+
+
+def _check_qkv(query: Any, key: Any, value: Any, caller: str) -> None:
+    for argument, t in (("query", query), ("key", key), ("value", value)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{caller} expects {argument} to be a Tensor, got {type(t).__name__}")
+        if t.dtype.kind != "f":
+            raise TypeError(f"{caller} needs floating-point {argument}, got dtype {t.dtype}")
+        if t.ndim < 2:
+            raise ValueError(
+                f"{caller} needs {argument} of shape (..., length, features), got shape {t.shape}"
+            )
+    if key.dtype != query.dtype or value.dtype != query.dtype:
+        raise TypeError(
+            f"{caller} needs query, key and value of one dtype, got {query.dtype}, {key.dtype} "
+            f"and {value.dtype}"
+        )
+    if query.shape[-1] != key.shape[-1]:
+        raise ValueError(
+            f"{caller}: query and key need the same number of features (last axis) to be "
+            f"compared, got query {query.shape} and key {key.shape}"
+        )
+    if key.shape[-2] != value.shape[-2]:
+        raise ValueError(
+            f"{caller}: key and value need the same length (one value per key), got key "
+            f"{key.shape} and value {value.shape}"
+        )
+    _broadcast_shapes(key.shape[:-2], value.shape[:-2], caller)
+
+
+def _broadcast_shapes(a: tuple[int, ...], b: tuple[int, ...], caller: str) -> tuple[int, ...]:
+    """The broadcast of two batch shapes, or a clear error."""
+    result = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        m = a[-i] if i <= len(a) else 1
+        n = b[-i] if i <= len(b) else 1
+        if m != n and 1 not in (m, n):
+            raise ValueError(
+                f"{caller}: the leading (batch, head) axes {a} and {b} of query, key and value "
+                f"do not broadcast"
+            )
+        result.append(max(m, n))
+    return tuple(reversed(result))
+
+
+def check_mask(mask: Any, query: Tensor, scores_shape: tuple[int, ...], caller: str) -> None:
+    """A mask must be a boolean or query-dtype Tensor on query's device that broadcasts to the
+    scores' shape (..., L, S) without enlarging it."""
+    if mask is None:
+        return
+    if not isinstance(mask, Tensor):
+        raise TypeError(
+            f"{caller} expects mask to be a boolean Tensor (True = take part), got "
+            f"{type(mask).__name__}"
+        )
+    if mask.dtype != bool and mask.dtype != query.dtype:
+        raise TypeError(
+            f"{caller} needs a boolean mask (True = take part) or a float mask of the query's "
+            f"dtype {query.dtype} (added to the scores), got dtype {mask.dtype}"
+        )
+    fits = mask.ndim <= len(scores_shape) and all(
+        m in (1, n) for m, n in zip(reversed(mask.shape), reversed(scores_shape), strict=False)
+    )
+    if not fits:
+        raise ValueError(
+            f"{caller} needs a mask that broadcasts to the scores' shape (..., L, S) = "
+            f"{scores_shape}, got mask of shape {mask.shape}"
+        )
+    if mask.device != query.device:
+        raise DeviceError(f"{caller} got mask on {mask.device} and query on {query.device}")

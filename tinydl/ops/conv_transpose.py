@@ -1,0 +1,139 @@
+"""Transposed 2-D convolution ("deconvolution"), the layer a generator upsamples with.
+
+A convolution with stride s maps an (H', W') image to a smaller (H, W) one; as a linear
+map it is a matrix A, and its backward pass for the input multiplies by Aᵀ. The
+transposed convolution is that Aᵀ used as a forward pass: each input pixel spreads
+its value, weighted by the kernel, over a KH×KW patch of the larger output, and the
+patches add where they overlap. So it is built from the very same pieces as
+:class:`tinydl.ops.conv.Conv2D`, with the roles swapped: forward is Conv2D's backward
+for the input (a GEMM, then ``col2im``), and backward for the input is Conv2D's
+forward (``im2col``, then a GEMM). On CUDA arrays ``im2col``/``col2im`` run the kernels
+of kernels/im2col.cu, so this op runs on the GPU through the same dispatch.
+
+Weight layout (in_channels, out_channels, KH, KW), as PyTorch's ``conv_transpose2d``:
+the weight of ``Conv2D(out → in)`` whose transpose this is, so a PyTorch
+``ConvTranspose2d`` state dict loads unchanged.
+"""
+
+from __future__ import annotations
+
+from tinydl import backend
+from tinydl.autograd.function import Function
+from tinydl.autograd.tensor import Tensor
+from tinydl.ops.conv import (
+    IntOrPair,
+    Pair,
+    check_images,
+    check_weight_and_bias,
+    col2im,
+    im2col,
+    pair,
+)
+
+
+def transposed_output_size(
+    size: Pair, kernel_size: Pair, stride: Pair, padding: Pair, output_padding: Pair
+) -> Pair:
+    """(OH, OW) of a transposed convolution, per axis ``(H − 1)·stride − 2·padding + KH +
+    output_padding``: the input size of the convolution whose transpose this is.
+    ``output_padding`` (< stride) picks among the sizes that a strided convolution maps
+    to the same H, since it rounds down."""
+    axes = zip(size, kernel_size, stride, padding, output_padding, strict=True)
+    return tuple((n - 1) * s - 2 * p + k + extra for n, k, s, p, extra in axes)  # type: ignore
+
+
+class ConvTranspose2D(Function):
+    """Y = Wᵀ ⋆ X + b: the adjoint of the convolution ``Conv2D(Y) = W ⋆ Y``, plus a bias.
+
+    With ``X`` seen as (C_in, N·H·W) and ``W`` (C_in, C_out, KH, KW) as (C_in, C_out·KH·KW):
+
+        Y = col2im(Wᵀ·X) + b          (each input pixel's patch, added onto the output)
+
+    and with ``cols = im2col(dY)`` (C_out·KH·KW, N·H·W), the windows of the output gradient
+    that each input pixel wrote to:
+
+        dL/dX = W·cols                (the convolution of dY with W)
+        dL/dW = X·colsᵀ
+        dL/db = Σ dY                  over the batch and all output pixels
+    """
+
+    def __init__(self, stride: Pair, padding: Pair, output_padding: Pair) -> None:
+        self.stride, self.padding, self.output_padding = stride, padding, output_padding
+
+    def forward(self, x, weight, bias=None):
+        in_channels, out_channels, kh, kw = weight.shape
+        n, _, h, w = x.shape
+        out_size = transposed_output_size(
+            (h, w), (kh, kw), self.stride, self.padding, self.output_padding
+        )
+        xp = backend.array_module(x)
+        # (N, C_in, H, W) -> (C_in, N·H·W), kept for dL/dW.
+        self.x_matrix = x.transpose(1, 0, 2, 3).reshape(in_channels, n * h * w)
+        self.weight, self.x_shape = weight, x.shape
+        cols = weight.reshape(in_channels, -1).T @ self.x_matrix
+        y = xp.ascontiguousarray(
+            col2im(cols, (n, out_channels, *out_size), (kh, kw), self.stride, self.padding)
+        )
+        if bias is not None:
+            y += bias[:, None, None]
+        return y
+
+    def backward(self, gy):
+        weight = self.weight
+        in_channels = weight.shape[0]
+        n, _, h, w = self.x_shape
+        gx = gw = None
+        if self.needs_grad[0] or self.needs_grad[1]:
+            cols = im2col(gy, weight.shape[2:], self.stride, self.padding)
+            if self.needs_grad[0]:
+                gx_matrix = weight.reshape(in_channels, -1) @ cols
+                gx = backend.array_module(gy).ascontiguousarray(
+                    gx_matrix.reshape(in_channels, n, h, w).transpose(1, 0, 2, 3)
+                )
+            if self.needs_grad[1]:
+                gw = (self.x_matrix @ cols.T).reshape(weight.shape)
+        if len(self.needs_grad) == 2:  # called without a bias
+            return gx, gw
+        return gx, gw, gy.sum(axis=(0, 2, 3)) if self.needs_grad[2] else None
+
+
+def conv_transpose2d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    output_padding: IntOrPair = 0,
+) -> Tensor:
+    """Transposed convolution of ``x`` (N, C_in, H, W) with ``weight`` (C_in, C_out, KH, KW),
+    plus ``bias`` (C_out,), as ``torch.nn.functional.conv_transpose2d``.
+
+    Returns (N, C_out, OH, OW) with ``OH = (H − 1)·stride − 2·padding + KH + output_padding``
+    (and likewise OW): kernel 4, stride 2, padding 1 doubles the size. ``output_padding``
+    must be smaller than ``stride`` (it only chooses among sizes a strided convolution
+    would map back to H).
+    """
+    check_images(x, "conv_transpose2d")
+    stride = pair(stride, "stride", "conv_transpose2d", minimum=1)
+    padding = pair(padding, "padding", "conv_transpose2d", minimum=0)
+    output_padding = pair(output_padding, "output_padding", "conv_transpose2d", minimum=0)
+    check_output_padding(output_padding, stride, "conv_transpose2d")
+    inputs = check_weight_and_bias(x, weight, bias, "conv_transpose2d", transposed=True)
+    kernel_size = weight.shape[2:]
+    out_size = transposed_output_size(x.shape[2:], kernel_size, stride, padding, output_padding)
+    if min(out_size) < 1:
+        raise ValueError(
+            f"conv_transpose2d(): input {x.shape[2:]} with kernel {kernel_size}, stride "
+            f"{stride}, padding {padding} and output_padding {output_padding} gives an output "
+            f"of size {out_size}: lower the padding"
+        )
+    return ConvTranspose2D(stride, padding, output_padding)(*inputs)
+
+
+def check_output_padding(output_padding: Pair, stride: Pair, function: str) -> None:
+    """``output_padding`` must be below ``stride`` on each axis (as PyTorch requires)."""
+    if any(extra >= s for extra, s in zip(output_padding, stride, strict=True)):
+        raise ValueError(
+            f"{function}(): output_padding {output_padding} must be smaller than stride "
+            f"{stride} on each axis"
+        )

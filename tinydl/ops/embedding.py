@@ -1,0 +1,92 @@
+"""Embedding lookup: row ``i`` of a weight table for every integer id ``i``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinydl import backend
+from tinydl.autograd.function import Function
+from tinydl.autograd.tensor import Tensor
+
+
+class Embedding(Function):
+    """Y[...] = W[ids[...]]: a table lookup, the same as one-hot(ids) @ W without the one-hots.
+
+    dL/dW[v] = Σ over the positions p with ids[p] = v of dL/dY[p]: every use of a row adds
+    its gradient (so an id repeated in a batch gets the sum, hence ``add.at`` and not an
+    assignment), and rows never looked up get zero. The row ``padding_idx`` gets no
+    gradient at all, as in PyTorch, so a padding vector stays where it was put.
+    The ids are constants (not differentiable).
+    """
+
+    def __init__(self, ids: Any, padding_idx: int | None) -> None:
+        self.ids = ids
+        self.padding_idx = padding_idx
+
+    def forward(self, weight):
+        self.num_embeddings = weight.shape[0]
+        return weight[self.ids]
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        gw = xp.zeros((self.num_embeddings, gy.shape[-1]), dtype=gy.dtype)
+        xp.add.at(gw, self.ids.reshape(-1), gy.reshape(-1, gy.shape[-1]))
+        if self.padding_idx is not None:
+            gw[self.padding_idx] = 0
+        return gw
+
+
+def embedding(ids: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of ``weight`` (num_embeddings, embedding_dim) picked by the integer ``ids`` (any
+    shape): the output has shape ``ids.shape + (embedding_dim,)``. PyTorch's ``F.embedding``.
+
+    ``ids`` may be a Tensor, an array or a list of ints; each must lie in
+    [0, num_embeddings) (checking that waits for a GPU once per call: an id out of range
+    would otherwise read another row, or garbage, without any error).
+    """
+    if not isinstance(weight, Tensor) or weight.ndim != 2:
+        shape = weight.shape if isinstance(weight, Tensor) else type(weight).__name__
+        raise ValueError(
+            f"embedding() needs a 2-D weight (num_embeddings, embedding_dim), got {shape}"
+        )
+    if isinstance(ids, Tensor):
+        if ids.device != weight.device:
+            raise ValueError(
+                f"embedding() got ids on {ids.device} for a weight on {weight.device}: "
+                f"move them with .to('{weight.device}')"
+            )
+        ids = ids.data
+    else:  # a list or host array is copied to the table's device, as CuPy copies host indices
+        ids = backend.to_device(ids if backend.is_array(ids) else np.asarray(ids), weight.device)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(
+            f"embedding() needs integer token ids, got dtype {ids.dtype} "
+            f"(use ids.astype('int64'))"
+        )
+    rows = weight.shape[0]
+    if ids.size:
+        low, high = int(ids.min()), int(ids.max())
+        if low < 0 or high >= rows:
+            bad = low if low < 0 else high
+            raise IndexError(
+                f"embedding() got token id {bad}, but the table has num_embeddings={rows} rows: "
+                f"ids must be in [0, {rows})"
+            )
+    if padding_idx is not None:
+        padding_idx = check_padding_idx(padding_idx, rows)
+    return Embedding(ids, padding_idx)(weight)
+
+
+def check_padding_idx(padding_idx: Any, num_embeddings: int) -> int:
+    """``padding_idx`` as a row index in [0, num_embeddings); negative counts from the end,
+    as in PyTorch."""
+    if not isinstance(padding_idx, int) or isinstance(padding_idx, bool) or not (
+        -num_embeddings <= padding_idx < num_embeddings
+    ):
+        raise ValueError(
+            f"padding_idx must be an int in [-{num_embeddings}, {num_embeddings}) for "
+            f"num_embeddings={num_embeddings}, got {padding_idx!r}"
+        )
+    return padding_idx % num_embeddings

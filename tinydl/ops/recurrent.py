@@ -1,0 +1,318 @@
+r"""Recurrent steps: the RNN, LSTM and GRU cells, and the LSTM over a whole sequence.
+
+Weights follow PyTorch's layout, so its state dicts load unchanged: ``w_ih`` is
+(G·H, D) and ``w_hh`` is (G·H, H), with the G gate blocks stacked along the first
+axis (LSTM: input, forget, cell, output; GRU: reset, update, new), and a step's
+pre-activations are ``a = x @ w_ihᵀ + b_ih + h @ w_hhᵀ + b_hh``.
+
+The LSTM step is here twice. :func:`lstm_cell` composes it from existing ops, so
+autograd differentiates it (the readable version). :class:`LSTMCell` is one Function
+whose backward is written out by hand, and :class:`LSTMSequence` runs that same step
+and its backward over T time steps inside a single Function (backprop through time in
+one loop, with the big GEMMs done once for all steps). The tests prove all three agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinydl import backend
+from tinydl.autograd.function import Function
+from tinydl.autograd.tensor import Tensor
+from tinydl.ops.activations import relu, sigmoid, tanh
+from tinydl.ops.linalg import linear
+from tinydl.ops.losses import cross_entropy
+
+
+# ---- composed cells: autograd writes their backward ----------------------------------------
+def _affine(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """x @ weightᵀ + bias with a PyTorch-layout (out, in) weight."""
+    return linear(x, weight.T, bias)
+
+
+def rnn_cell(
+    x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None, nonlinearity: str = "tanh",
+) -> Tensor:
+    """h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh), act = tanh or relu (the Elman RNN)."""
+    a = _affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh)
+    return tanh(a) if nonlinearity == "tanh" else relu(a)
+
+
+def lstm_cell(
+    x: Tensor, h: Tensor, c: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """One LSTM step from existing ops; returns (h', c').
+
+    a = x W_ihᵀ + b_ih + h W_hhᵀ + b_hh, split into four blocks of H columns:
+    i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o);
+    c' = f ⊙ c + i ⊙ g,   h' = o ⊙ tanh(c').
+    """
+    a = _affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh)
+    n = h.shape[-1]
+    i, f = sigmoid(a[:, :n]), sigmoid(a[:, n : 2 * n])
+    g, o = tanh(a[:, 2 * n : 3 * n]), sigmoid(a[:, 3 * n :])
+    c_next = f * c + i * g
+    return o * tanh(c_next), c_next
+
+
+def gru_cell(
+    x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> Tensor:
+    """One GRU step (PyTorch's form: b_hn stays inside the reset gate's product).
+
+    r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r ⊙ h_n),  h' = (1 − z) ⊙ n + z ⊙ h,
+    where x_• are the blocks of x W_ihᵀ + b_ih and h_• those of h W_hhᵀ + b_hh.
+    """
+    xw, hw = _affine(x, w_ih, b_ih), _affine(h, w_hh, b_hh)
+    n = h.shape[-1]
+    r = sigmoid(xw[:, :n] + hw[:, :n])
+    z = sigmoid(xw[:, n : 2 * n] + hw[:, n : 2 * n])
+    candidate = tanh(xw[:, 2 * n :] + r * hw[:, 2 * n :])
+    return candidate + z * (h - candidate)
+
+
+# ---- the fused LSTM step: forward and hand-written backward ---------------------------------
+def _sigmoid(xp: Any, a: Any) -> Any:
+    return 0.5 * (xp.tanh(0.5 * a) + 1)  # σ through tanh: no overflow in e⁻ᵃ
+
+
+def lstm_step_forward(a: Any, c: Any) -> tuple[Any, Any, Any, Any]:
+    """Arrays: pre-activations ``a`` (N, 4H) and the cell ``c`` (N, H) -> (h', c', gates,
+    tanh c'), where ``gates`` is (N, 4H) holding i, f, g, o side by side (kept for
+    backward, which needs nothing else but c and tanh c')."""
+    xp = backend.array_module(a)
+    n = c.shape[-1]
+    gates = xp.empty_like(a)
+    gates[:, : 2 * n] = _sigmoid(xp, a[:, : 2 * n])
+    gates[:, 2 * n : 3 * n] = xp.tanh(a[:, 2 * n : 3 * n])
+    gates[:, 3 * n :] = _sigmoid(xp, a[:, 3 * n :])
+    i, f, g, o = (gates[:, k * n : (k + 1) * n] for k in range(4))
+    c_next = f * c + i * g
+    tanh_c = xp.tanh(c_next)
+    return o * tanh_c, c_next, gates, tanh_c
+
+
+def lstm_step_backward(gh: Any, gc: Any, c: Any, gates: Any, tanh_c: Any) -> tuple[Any, Any]:
+    """Arrays: dL/dh', dL/dc' and what forward kept -> (dL/da (N, 4H), dL/dc).
+    The derivation is in :class:`LSTMCell`'s docstring."""
+    xp = backend.array_module(gh)
+    n = c.shape[-1]
+    i, f, g, o = (gates[:, k * n : (k + 1) * n] for k in range(4))
+    gc = gc + gh * o * (1 - tanh_c * tanh_c)  # c' reaches L directly and through h'
+    ga = xp.empty_like(gates)
+    ga[:, :n] = gc * g * i * (1 - i)
+    ga[:, n : 2 * n] = gc * c * f * (1 - f)
+    ga[:, 2 * n : 3 * n] = gc * i * (1 - g * g)
+    ga[:, 3 * n :] = gh * tanh_c * o * (1 - o)
+    return ga, gc * f
+
+
+class LSTMCell(Function):
+    r"""One LSTM step as a single Function. Inputs x (N, D), h (N, H), c (N, H), w_ih
+    (4H, D), w_hh (4H, H) and optionally b_ih, b_hh (4H,); the output packs the new state
+    side by side, [h' | c'] of shape (N, 2H) (a Function has one output; the layer slices
+    it apart, and those slices' gradients arrive here packed the same way).
+
+    **Forward.**  a = x W_ihᵀ + h W_hhᵀ + b_ih + b_hh  (N, 4H), in blocks a_i, a_f, a_g, a_o;
+    i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o);  c' = f⊙c + i⊙g;  h' = o⊙tanh(c').
+
+    **Backward.**  Given G_h = ∂L/∂h' and G_c = ∂L/∂c' (the output's gradient, unpacked):
+
+    1. c' reaches L twice, directly and through h' = o⊙tanh(c'), and tanh' = 1 − tanh², so
+       the total is  Ĝ_c = G_c + G_h ⊙ o ⊙ (1 − tanh²(c')).
+    2. The output gate only touches h':  ∂L/∂o = G_h ⊙ tanh(c').
+    3. c' = f⊙c + i⊙g is bilinear:  ∂L/∂i = Ĝ_c⊙g,  ∂L/∂g = Ĝ_c⊙i,  ∂L/∂f = Ĝ_c⊙c,
+       and the previous cell gets  ∂L/∂c = Ĝ_c⊙f  (the "constant error carousel": when
+       f ≈ 1 the gradient flows back through time undiminished).
+    4. Through the activations, with σ' = σ(1 − σ) and tanh' = 1 − tanh²:
+       ∂L/∂a_i = Ĝ_c⊙g⊙i⊙(1−i),  ∂L/∂a_f = Ĝ_c⊙c⊙f⊙(1−f),
+       ∂L/∂a_g = Ĝ_c⊙i⊙(1−g²),   ∂L/∂a_o = G_h⊙tanh(c')⊙o⊙(1−o);
+       side by side these are dA (N, 4H).
+    5. a is affine, exactly like a Dense layer (see ``Linear``):
+       ∂L/∂x = dA W_ih,  ∂L/∂h = dA W_hh,  ∂L/∂W_ih = dAᵀ x,  ∂L/∂W_hh = dAᵀ h,
+       ∂L/∂b_ih = ∂L/∂b_hh = Σ over the batch of dA.
+
+    Steps 1-4 are :func:`lstm_step_backward`; step 5 is in ``backward`` below.
+    """
+
+    def forward(self, x, h, c, w_ih, w_hh, b_ih=None, b_hh=None):
+        self.x, self.h, self.c, self.w_ih, self.w_hh = x, h, c, w_ih, w_hh
+        a = x @ w_ih.T + h @ w_hh.T
+        if b_ih is not None:
+            a += b_ih + b_hh
+        h_next, c_next, self.gates, self.tanh_c = lstm_step_forward(a, c)
+        return backend.array_module(x).concatenate([h_next, c_next], axis=1)
+
+    def backward(self, gy):
+        n = self.c.shape[-1]
+        ga, gc = lstm_step_backward(gy[:, :n], gy[:, n:], self.c, self.gates, self.tanh_c)
+        needs = self.needs_grad
+        grads = (
+            ga @ self.w_ih if needs[0] else None,
+            ga @ self.w_hh if needs[1] else None,
+            gc if needs[2] else None,
+            ga.T @ self.x if needs[3] else None,
+            ga.T @ self.h if needs[4] else None,
+        )
+        if len(needs) == 5:
+            return grads
+        gb = ga.sum(axis=0)
+        return (*grads, gb if needs[5] else None, gb if needs[6] else None)
+
+
+class LSTMSequence(Function):
+    """One LSTM layer over a whole sequence: the :class:`LSTMCell` step T times, forward
+    and backward, inside one Function. Inputs x (T, N, D) time-major, h0 and c0 (N, H),
+    w_ih, w_hh and optionally b_ih, b_hh; the output (T+1, N, H) holds h_1 … h_T in its
+    first T rows and the final cell c_T in the last (one output again; the layer slices).
+
+    The maths is :class:`LSTMCell`'s, arranged for speed (the tests hold it to the
+    readable step and to the composed ops):
+
+    - x W_ihᵀ + b for all T steps is one GEMM; per step only h W_hhᵀ remains.
+    - σ(a) = 1/(1 + e^(−a)) and tanh(a) = 2σ(2a) − 1, so with the weights' rows scaled
+      by −1 (i, f, o) and −2 (g) one exp over all 4H columns gives every gate (NumPy's
+      exp is faster than its tanh), and each gate's slope ∂gate/∂a is σ(1 − σ), or
+      1 − tanh² = 4σ(2a)(1 − σ(2a)) for g, kept for backward.
+    - Every array op writes into preallocated memory (``out=``), because at these sizes
+      the passes over memory, not the GEMMs, are what NumPy spends its time on.
+
+    Backward is backprop through time: walking t = T … 1, ∂L/∂h_t is what the output
+    received at t plus what step t+1 sent back through dA_{t+1} W_hh, and ∂L/∂c_t comes
+    from step t+1 (or from c_T's slice at the end); steps 1-4 of :class:`LSTMCell`'s
+    derivation turn them into dA_t. The weight gradients are sums over time,
+    Σ_t dA_tᵀ x_t and Σ_t dA_tᵀ h_{t-1}, so each is one GEMM over all T·N rows once every
+    dA_t is known, as is ∂L/∂x = dA W_ih.
+    """
+
+    def forward(self, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
+        xp = backend.array_module(x)
+        steps, batch, _ = x.shape
+        n = w_hh.shape[1]
+        # Rows scaled so that exp(a') is e^(−a) for the sigmoid gates and e^(−2a) for g.
+        scale = xp.full((4 * n,), -1, dtype=x.dtype)
+        scale[2 * n : 3 * n] = -2
+        gates = x.reshape(steps * batch, -1) @ (w_ih * scale[:, None]).T
+        gates = gates.reshape(steps, batch, 4 * n)
+        if b_ih is not None:
+            gates += (b_ih + b_hh) * scale
+        w_hh_t = (w_hh * scale[:, None]).T
+        hs = xp.empty((steps + 1, batch, n), dtype=x.dtype)  # h_0 … h_T
+        cs = xp.empty((steps + 1, batch, n), dtype=x.dtype)  # c_0 … c_T
+        hs[0], cs[0] = h0, c0
+        tanh_c = xp.empty((steps, batch, n), dtype=x.dtype)
+        slope = xp.empty_like(gates)
+        ig = xp.empty((batch, n), dtype=x.dtype)
+        with np.errstate(over="ignore"):  # e^(−a) = inf for a ≪ 0 gives σ = 1/(1 + inf) = 0
+            for t in range(steps):
+                a = gates[t]
+                a += hs[t] @ w_hh_t
+                xp.exp(a, out=a)
+                a += 1
+                xp.reciprocal(a, out=a)  # σ(a) for i, f, o and σ(2a) for g
+                xp.subtract(1, a, out=slope[t])
+                slope[t] *= a  # σ(1 − σ); for g, tanh' = 1 − tanh² is 4σ(2a)(1 − σ(2a))
+                g = a[:, 2 * n : 3 * n]
+                slope[t][:, 2 * n : 3 * n] *= 4
+                g *= 2
+                g -= 1  # tanh(a) = 2σ(2a) − 1
+                i, f, o = a[:, :n], a[:, n : 2 * n], a[:, 3 * n :]
+                xp.multiply(f, cs[t], out=cs[t + 1])
+                xp.multiply(i, g, out=ig)
+                cs[t + 1] += ig
+                xp.tanh(cs[t + 1], out=tanh_c[t])
+                xp.multiply(o, tanh_c[t], out=hs[t + 1])
+        self.x, self.hs, self.cs, self.w_ih, self.w_hh = x, hs, cs, w_ih, w_hh
+        self.gates, self.slope, self.tanh_c = gates, slope, tanh_c
+        out = xp.empty_like(hs)
+        out[:-1], out[-1] = hs[1:], cs[-1]
+        return out
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        steps, batch, n = self.tanh_c.shape
+        ga = xp.empty_like(self.gates)
+        gh = xp.zeros_like(gy[0])
+        gc = gy[-1]
+        through_h = xp.empty_like(gh)
+        for t in reversed(range(steps)):
+            gh += gy[t]
+            i, f, g, o = (self.gates[t][:, k * n : (k + 1) * n] for k in range(4))
+            tanh_c = self.tanh_c[t]
+            # c_t reaches L directly and through h_t = o ⊙ tanh(c_t): add G_h ⊙ o ⊙ (1 − tanh²)
+            xp.multiply(tanh_c, tanh_c, out=through_h)
+            through_h -= 1
+            through_h *= o
+            through_h *= gh
+            gc = gc - through_h
+            a = ga[t]
+            xp.multiply(gc, g, out=a[:, :n])
+            xp.multiply(gc, self.cs[t], out=a[:, n : 2 * n])
+            xp.multiply(gc, i, out=a[:, 2 * n : 3 * n])
+            xp.multiply(gh, tanh_c, out=a[:, 3 * n :])
+            a *= self.slope[t]
+            gc = gc * f
+            gh = a @ self.w_hh
+        needs = self.needs_grad
+        rows = ga.reshape(steps * batch, -1)
+        grads = (
+            (rows @ self.w_ih).reshape(self.x.shape) if needs[0] else None,
+            gh if needs[1] else None,
+            gc if needs[2] else None,
+            rows.T @ self.x.reshape(steps * batch, -1) if needs[3] else None,
+            rows.T @ self.hs[:-1].reshape(steps * batch, -1) if needs[4] else None,
+        )
+        if len(needs) == 5:
+            return grads
+        gb = rows.sum(axis=0)
+        return (*grads, gb if needs[5] else None, gb if needs[6] else None)
+
+
+def lstm_cell_fused(
+    x: Tensor, h: Tensor, c: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """:func:`lstm_cell` as the single Function :class:`LSTMCell`; returns (h', c')."""
+    biases = () if b_ih is None else (b_ih, b_hh)
+    state = LSTMCell()(x, h, c, w_ih, w_hh, *biases)
+    n = h.shape[-1]
+    return state[:, :n], state[:, n:]
+
+
+def lstm_sequence(
+    x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """One LSTM layer over time-major x (T, N, D) as :class:`LSTMSequence`; returns the
+    outputs h_1 … h_T (T, N, H), h_T and c_T."""
+    biases = () if b_ih is None else (b_ih, b_hh)
+    packed = LSTMSequence()(x, h0, c0, w_ih, w_hh, *biases)
+    steps = x.shape[0]
+    return packed[:steps], packed[steps - 1], packed[steps]
+
+
+# ---- sequence loss --------------------------------------------------------------------------
+def sequence_cross_entropy(
+    logits: Tensor, labels: Any, ignore_index: int = -100, reduction: str = "mean"
+) -> Tensor:
+    """Cross-entropy of logits (N, T, C) against integer labels (N, T): every time step is
+    one classification, so this is ``cross_entropy`` on the (N·T, C) rows. Positions whose
+    label is ``ignore_index`` (padding) count for nothing; 'mean' averages over the rest."""
+    if not isinstance(logits, Tensor) or logits.ndim != 3:
+        shape = logits.shape if isinstance(logits, Tensor) else type(logits).__name__
+        raise ValueError(f"sequence_cross_entropy() needs logits of shape (N, T, C), got {shape}")
+    if not isinstance(labels, Tensor):
+        labels = np.asarray(labels) if not backend.is_array(labels) else labels
+        labels = Tensor(backend.to_device(labels, logits.device))
+    if labels.shape != logits.shape[:2]:
+        raise ValueError(
+            f"sequence_cross_entropy() needs labels of shape (N, T) = {logits.shape[:2]} for "
+            f"logits of shape {logits.shape}, got {labels.shape}"
+        )
+    rows = logits.reshape(-1, logits.shape[-1])
+    return cross_entropy(rows, labels.reshape(-1), reduction=reduction, ignore_index=ignore_index)
