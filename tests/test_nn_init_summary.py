@@ -234,3 +234,10 @@ def test_summary_keeps_each_modules_mode_and_the_running_stats(mode):
     assert [m.training for m in model.modules()] == modes
     for before, (_, after) in zip(running, model.named_buffers(), strict=True):
         np.testing.assert_array_equal(after.numpy(), before)  # the example batch left no trace
+
+
+def test_summary_shows_a_recurrent_layer_by_its_outputs() -> None:
+    model = nn.Sequential(nn.LSTM(28, 16, batch_first=True))
+    table = nn.summary(model, (5, 28), print_fn=None)
+    # 4 gates x (16 x 28 input weights + 16 x 16 recurrent weights + two 16-biases)
+    assert re.search(r"lstm_0 \(LSTM\) +\(None, 5, 16\) +2,944", table)

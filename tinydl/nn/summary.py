@@ -32,6 +32,8 @@ def summary(
     rows: list[tuple[str, tuple[int, ...], int]] = []
 
     def record(layer: Module, output: object) -> None:
+        if isinstance(output, tuple):  # a recurrent layer's (outputs, final state): show outputs
+            output = output[0]
         if next(layer.children(), None) is None and isinstance(output, Tensor):
             tensors = [*layer._named_tensors(module_registry.Parameter), *layer.named_buffers()]
             count = sum(t.numel() for _, t in tensors)
