@@ -3,8 +3,8 @@
     python benchmarks/pytorch_style_compare.py --train-subset 5000 --epochs 1 \\
         --torchvision-path /path/to/site-packages-with-torchvision
 
-Runs examples/pytorch_style_mnist.py (tinydl) and benchmarks/pytorch_style_mnist_torch.py
-(PyTorch + torchvision), files that differ only in their import lines, on the first
+Runs examples/pytorch_style_mnist.py on tinydl and, with its import lines swapped for
+PyTorch's (``torch_twin``: nothing else changes), on PyTorch + torchvision, on the first
 ``--train-subset`` training images and the whole test set, each with seeds 1..``--seeds``,
 and reports each run's test accuracy and wall time. Both read the same MNIST files: the
 IDX files of $TINYDL_DATA/mnist, unpacked into a temporary ``root/MNIST/raw`` (the layout
@@ -33,9 +33,17 @@ from pathlib import Path
 from results_log import append_run
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = {
-    "tinydl": HERE.parent / "examples" / "pytorch_style_mnist.py",
-    "PyTorch": HERE / "pytorch_style_mnist_torch.py",
+SCRIPT = HERE.parent / "examples" / "pytorch_style_mnist.py"
+SYSTEMS = ("tinydl", "PyTorch")
+# The tinydl script's import lines and what a PyTorch user writes in their place.
+TORCH_IMPORTS = {
+    "import tinydl as torch": "import torch",
+    "import tinydl.nn.functional as F": "import torch.nn.functional as F",
+    "from tinydl import nn, optim": "from torch import nn, optim",
+    "from tinydl.optim.lr_scheduler import StepLR": "from torch.optim.lr_scheduler import StepLR",
+    "from tinydl.vision import datasets, transforms": (
+        "from torchvision import datasets, transforms"
+    ),
 }
 # Runs the torch script, skipping torchvision's meta-kernel registration only if it fails.
 TORCH_RUNNER = """
@@ -61,14 +69,21 @@ def unpack_mnist(root: Path) -> None:
         (raw / packed.name.removesuffix(".gz")).write_bytes(gzip.decompress(packed.read_bytes()))
 
 
+def torch_twin(source: str) -> str:
+    """``source`` with each of its tinydl import lines replaced by PyTorch's."""
+    return "\n".join(TORCH_IMPORTS.get(line, line) for line in source.split("\n"))
+
+
 def run(
     system: str, flags: list[str], torchvision_path: str | None, cwd: Path
 ) -> tuple[float, float]:
     env = dict(os.environ)
     if system == "tinydl":
-        command = [sys.executable, str(SCRIPTS[system]), *flags]
+        command = [sys.executable, str(SCRIPT), *flags]
     else:
-        command = [sys.executable, "-c", TORCH_RUNNER, str(SCRIPTS[system]), *flags]
+        twin = cwd / "pytorch_style_mnist_torch.py"
+        twin.write_text(torch_twin(SCRIPT.read_text()))
+        command = [sys.executable, "-c", TORCH_RUNNER, str(twin), *flags]
         if torchvision_path:
             paths = [torchvision_path, env.get("PYTHONPATH")]
             env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
@@ -96,7 +111,7 @@ def main() -> None:
         root = Path(folder)
         unpack_mnist(root / "data")
         for seed in range(1, args.seeds + 1):
-            for system in SCRIPTS:
+            for system in SYSTEMS:
                 flags = ["--epochs", str(args.epochs), "--train-subset", str(args.train_subset),
                          "--data", "data", "--seed", str(seed), "--log-interval", "1000000"]
                 accuracy, seconds = run(system, flags, args.torchvision_path, root)

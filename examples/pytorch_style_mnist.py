@@ -1,8 +1,8 @@
 """An MNIST training script written the way PyTorch's official MNIST example is.
 
-It has two copies that differ only in their import lines (tests/test_pytorch_style.py
-checks that): examples/pytorch_style_mnist.py runs on tinydl, and
-benchmarks/pytorch_style_mnist_torch.py on PyTorch and torchvision.
+Only its import lines are tinydl's: with PyTorch's in their place (benchmarks/
+pytorch_style_compare.py swaps them and runs both; tests/test_pytorch_style.py checks
+that nothing else names tinydl) it runs on PyTorch and torchvision.
 
     python examples/pytorch_style_mnist.py --epochs 1 --train-subset 5000
 """
