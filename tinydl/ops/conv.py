@@ -314,7 +314,7 @@ def check_weight_and_bias(
             )
         inputs.append(bias)
     if x.dtype.kind != "f" and weight.dtype.kind == "f":
-        require_float_input(x, "conv2d()")
+        require_float_input(x, f"{function}()")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and t.dtype != x.dtype:
             raise TypeError(
