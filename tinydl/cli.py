@@ -271,6 +271,7 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     previous = {kind: _install(kind, _interrupt) for kind in _STOPPING}
+    interrupted = False
     try:
         return run(args)
     except (TinyDLError, KeyError, ValueError, OSError) as err:
@@ -278,10 +279,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tinydl: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:
+        interrupted = True
         return _interrupted(args, err)
     finally:
-        for kind, handler in previous.items():
-            _install(kind, handler)
+        # After an interruption the process is ending and the signals stay ignored (set by
+        # _interrupt): a repeated Ctrl-C arriving now must not kill it with the wrong status.
+        if not interrupted:
+            for kind, handler in previous.items():
+                _install(kind, handler)
 
 
 def _install(kind: signal.Signals, handler: Any) -> Any:
