@@ -11,7 +11,15 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: N812  (PyTorch's usual spelling)
-from make_reference import Fields, backward_with, host, leaf, rng_for, write_npz
+from make_reference import (
+    Fields,
+    backward_with,
+    convolution_fields,
+    host,
+    leaf,
+    rng_for,
+    write_npz,
+)
 
 # name: (N, C_in, H, W), (C_out, KH, KW), stride, padding, output_padding, with bias
 CONV_TRANSPOSE_CASES = {
@@ -39,21 +47,13 @@ def conv_transpose2d_cases() -> dict[str, Fields]:
             x, weight, bias, stride=stride, padding=padding, output_padding=output_padding
         )
         gy = backward_with(y, rng)
-        fields = {
+        settings = {
             "function": np.array("conv_transpose2d"),
             "stride": np.array(stride),
             "padding": np.array(padding),
             "output_padding": np.array(output_padding),
-            "x": host(x),
-            "weight": host(weight),
-            "y": host(y),
-            "gy": gy,
-            "gx": host(x.grad),
-            "gweight": host(weight.grad),
         }
-        if with_bias:
-            fields.update(bias=host(bias), gbias=host(bias.grad))
-        cases[f"conv_transpose2d_{case}"] = fields
+        cases[f"conv_transpose2d_{case}"] = convolution_fields(settings, x, weight, bias, y, gy)
     return cases
 
 

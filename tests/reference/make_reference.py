@@ -97,20 +97,32 @@ def conv2d_cases() -> dict[str, Fields]:
         bias = leaf(rng.standard_normal(out)) if with_bias else None
         y = F.conv2d(x, weight, bias, stride=stride, padding=padding)
         gy = backward_with(y, rng)
-        fields = {
-            "stride": np.array(stride),
-            "padding": np.array(padding),
-            "x": host(x),
-            "weight": host(weight),
-            "y": host(y),
-            "gy": gy,
-            "gx": host(x.grad),
-            "gweight": host(weight.grad),
-        }
-        if with_bias:
-            fields.update(bias=host(bias), gbias=host(bias.grad))
-        cases[case] = fields
+        settings = {"stride": np.array(stride), "padding": np.array(padding)}
+        cases[case] = convolution_fields(settings, x, weight, bias, y, gy)
     return cases
+
+
+def convolution_fields(
+    settings: Fields,
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    y: torch.Tensor,
+    gy: np.ndarray,
+) -> Fields:
+    """A convolution case's settings, inputs, output and gradients (after ``backward``)."""
+    fields = {
+        **settings,
+        "x": host(x),
+        "weight": host(weight),
+        "y": host(y),
+        "gy": gy,
+        "gx": host(x.grad),
+        "gweight": host(weight.grad),
+    }
+    if bias is not None:
+        fields.update(bias=host(bias), gbias=host(bias.grad))
+    return fields
 
 
 # ---- max_pool2d -----------------------------------------------------------------------------
