@@ -46,12 +46,17 @@ def part_files(folder: Path) -> list[Path]:
 
 # ---- save_checkpoint in this process -------------------------------------------------------
 def _send_during_the_write(folder: Path, count: int) -> threading.Thread:
-    """Send SIGINT ``count`` times to this process once a temporary file exists."""
+    """Send SIGINT ``count`` times to this process's main thread once a temporary file exists.
+
+    Aimed at the main thread, as a terminal's Ctrl-C reaches a one-threaded program: sent to
+    the process, the kernel may hand it to this sender thread, and then the main thread's
+    paused write sleeps on, and two signals pending at once count as one."""
+    main = threading.main_thread().ident
 
     def send() -> None:
         wait_for(lambda: part_files(folder), 10.0)
         for _ in range(count):
-            os.kill(os.getpid(), signal.SIGINT)
+            signal.pthread_kill(main, signal.SIGINT)
             time.sleep(0.05)
 
     thread = threading.Thread(target=send)
