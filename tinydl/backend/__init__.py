@@ -17,7 +17,10 @@ from tinydl.backend.devices import (
     to_device,
     to_numpy,
 )
+from tinydl.backend.host_memory import keep_freed_memory
 from tinydl.errors import DeviceError
+
+keep_freed_memory()  # once, at import: every training step then reuses the last one's memory
 
 __all__ = [
     "Device",

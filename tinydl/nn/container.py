@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tinydl.nn.fusion import run_conv_pool_block
 from tinydl.nn.module import Module
 
 
@@ -20,8 +21,13 @@ class Sequential(Module):
         self.layers = list(layers)
 
     def forward(self, x: Any) -> Any:
-        for layer in self.layers:
-            x = layer(x)
+        i = 0
+        while i < len(self.layers):
+            # Conv2D → [ReLU] → MaxPool2D → [ReLU] runs as one fused op where it can (fusion.py).
+            x, count = run_conv_pool_block(self.layers, i, x)
+            if count == 0:
+                x, count = self.layers[i](x), 1
+            i += count
         return x
 
     def named_children(self) -> Iterator[tuple[str, Module]]:

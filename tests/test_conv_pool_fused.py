@@ -1,0 +1,150 @@
+"""The fused Conv2D → MaxPool2D → ReLU block against its reference, the three ops one after
+another: values and gradients in float64, ties, dtypes, the strict fake device, and which
+layer runs Sequential uses it for."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make
+
+import tinydl
+from tinydl import nn
+from tinydl.nn.module import call_observed
+from tinydl.ops.activations import relu
+from tinydl.ops.conv import conv2d
+from tinydl.ops.conv_pool import Conv2DMaxPool
+from tinydl.ops.pooling import max_pool2d
+
+# (x shape, out channels, kernel, padding, pool, relu, bias): the MNIST CNNs' blocks, odd
+# sizes (a conv row no window covers), padding, 3x3 and non-square pools, a 1x1 kernel.
+CASES = [
+    ((2, 1, 12, 12), 3, 5, (0, 0), (2, 2), True, True),
+    ((2, 2, 13, 13), 3, 3, (0, 0), (2, 2), True, True),
+    ((2, 3, 8, 7), 2, 3, (1, 1), (2, 2), False, True),
+    ((1, 2, 9, 10), 3, 2, (0, 1), (3, 3), True, False),
+    ((1, 2, 6, 7), 2, 3, (2, 2), (2, 3), False, True),
+    ((2, 1, 5, 5), 2, 1, (0, 0), (2, 2), True, True),
+]
+
+
+def reference(x, weight, bias, padding, pool, apply_relu):
+    y = max_pool2d(conv2d(x, weight, bias, 1, padding), pool)
+    return relu(y) if apply_relu else y
+
+
+def fused(x, weight, bias, padding, pool, apply_relu):
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return Conv2DMaxPool(padding, pool, apply_relu)(*inputs)
+
+
+def case_inputs(case, device, rng):
+    shape, out_channels, k, _, _, _, with_bias = case
+    x = make(rng.standard_normal(shape), device)
+    weight = make(rng.standard_normal((out_channels, shape[1], k, k)), device)
+    bias = make(rng.standard_normal(out_channels), device) if with_bias else None
+    return x, weight, bias
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_values_and_gradients_match_the_three_ops(case, device, rng):
+    x, weight, bias = case_inputs(case, device, rng)
+    padding, pool, apply_relu = case[3:6]
+    leaves = [t for t in (x, weight, bias) if t is not None]
+    expected = reference(x, weight, bias, padding, pool, apply_relu)
+    upstream = make(rng.standard_normal(expected.shape), device, requires_grad=False)
+    expected.backward(upstream)
+    expected_grads = [t.grad.numpy() for t in leaves]
+    for t in leaves:
+        t.grad = None
+    got = fused(x, weight, bias, padding, pool, apply_relu)
+    got.backward(upstream)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-12, atol=1e-12)
+    for t, grad in zip(leaves, expected_grads, strict=True):
+        np.testing.assert_allclose(t.grad.numpy(), grad, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("case", CASES[:4])
+def test_gradcheck(case, rng):
+    x, weight, bias = case_inputs(case, "cpu", rng)
+    padding, pool, apply_relu = case[3:6]
+    inputs = [x, weight] if bias is None else [x, weight, bias]
+    assert tinydl.gradcheck(
+        lambda *args: fused(*args[:2], args[2] if len(args) > 2 else None, padding, pool,
+                            apply_relu),
+        inputs,
+    )
+
+
+def test_ties_send_the_gradient_to_the_first_position_as_pytorch_does(device):
+    # A 1x1 kernel of weight 1 copies the input, so every 2x2 window below is a tie.
+    x = make(np.full((1, 1, 4, 4), 2.0), device)
+    weight = make(np.ones((1, 1, 1, 1)), device)
+    y = fused(x, weight, None, (0, 0), (2, 2), True)
+    y.sum().backward()
+    first_of_each_window = np.zeros((4, 4))
+    first_of_each_window[::2, ::2] = 1
+    np.testing.assert_array_equal(x.grad.numpy()[0, 0], first_of_each_window)
+
+
+def test_float32_stays_float32(device, rng):
+    x = make(rng.standard_normal((2, 1, 8, 8)), device, dtype="float32")
+    weight = make(rng.standard_normal((3, 1, 3, 3)), device, dtype="float32")
+    bias = make(rng.standard_normal(3), device, dtype="float32")
+    y = fused(x, weight, bias, (0, 0), (2, 2), True)
+    y.sum().backward()
+    assert y.dtype == x.grad.dtype == weight.grad.dtype == bias.grad.dtype == np.float32
+
+
+def mnist_block(*layers: nn.Module) -> nn.Sequential:
+    tinydl.manual_seed(0)
+    return nn.Sequential(nn.Conv2D(1, 4, 3), *layers, nn.Flatten(), nn.Dense(4 * 5 * 5, 3))
+
+
+@pytest.mark.parametrize(
+    "layers",
+    [
+        (nn.ReLU(), nn.MaxPool2D(2)),  # the seed CNN's order
+        (nn.MaxPool2D(2), nn.ReLU()),  # the fast recipe's: pool first, a quarter of the ReLUs
+        (nn.MaxPool2D(2),),
+        (nn.ReLU(), nn.MaxPool2D(2), nn.ReLU()),
+    ],
+    ids=["relu-pool", "pool-relu", "pool", "relu-pool-relu"],
+)
+def test_sequential_runs_the_block_fused_with_the_same_result(layers, device, rng):
+    model = mnist_block(*layers).to(device)
+    x = tinydl.tensor(rng.standard_normal((2, 1, 12, 12)), dtype="float32", device=device)
+    layer_by_layer = x
+    for layer in model:
+        layer_by_layer = layer(layer_by_layer)
+    out = model(x)
+    np.testing.assert_allclose(out.numpy(), layer_by_layer.numpy(), rtol=1e-5, atol=1e-6)
+    # The Dense layer's input came straight from the fused Function.
+    flatten_input = out.creator.inputs[0].creator.inputs[0]
+    assert isinstance(flatten_input.creator, Conv2DMaxPool)
+
+
+def test_sequential_leaves_other_layers_alone(rng):
+    x = tinydl.tensor(rng.standard_normal((2, 1, 12, 12)), dtype="float32")
+    overlapping = nn.Sequential(nn.Conv2D(1, 2, 3), nn.MaxPool2D(3, stride=2))
+    strided = nn.Sequential(nn.Conv2D(1, 2, 3, stride=2), nn.MaxPool2D(2))
+    for model in (overlapping, strided):
+        model(x)
+        assert not isinstance(model(x).creator, Conv2DMaxPool)
+
+
+def test_observers_see_every_layer_so_summary_still_lists_them(rng):
+    model = mnist_block(nn.ReLU(), nn.MaxPool2D(2))
+    seen = []
+    call_observed(model, lambda layer, output: seen.append(type(layer).__name__), tinydl.tensor(
+        rng.standard_normal((1, 1, 12, 12)), dtype="float32"
+    ))
+    assert seen == ["Conv2D", "ReLU", "MaxPool2D", "Flatten", "Dense", "Sequential"]
+
+
+def test_bad_input_still_gets_the_layers_own_message():
+    model = mnist_block(nn.ReLU(), nn.MaxPool2D(2))
+    model(np.zeros((1, 1, 12, 12), dtype=np.float32))
+    with pytest.raises(ValueError, match="looks channels-last"):
+        model(np.zeros((1, 12, 12, 1), dtype=np.float32))
