@@ -314,41 +314,34 @@ def test_raw_array_is_refused(device):
 
 
 @pytest.mark.parametrize(
-    ("x_shape", "kernel_size", "padding"),
+    ("x_shape", "kernel_size", "stride", "padding"),
     [
-        ((2, 3, 7, 6), (3, 3), (0, 0)),
-        ((1, 2, 5, 5), (2, 3), (1, 2)),
-        ((2, 1, 4, 9), (1, 1), (1, 0)),
+        ((2, 3, 7, 6), (3, 3), (1, 1), (0, 0)),
+        ((1, 2, 5, 5), (2, 3), (1, 1), (1, 2)),
+        ((2, 1, 4, 9), (1, 1), (1, 1), (1, 0)),
+        ((2, 2, 9, 8), (3, 2), (2, 3), (1, 1)),
     ],
 )
-def test_whole_row_im2col_and_col2im_match_the_reference(x_shape, kernel_size, padding, device):
-    """The stride-1 fast path is the reference im2col/col2im with junk columns added."""
-    from tinydl.ops.conv import col2im_rows, im2col_rows
+def test_batch_last_im2col_and_col2im_match_the_reference(
+    x_shape, kernel_size, stride, padding, device
+):
+    """The CPU's path is the reference im2col/col2im with the columns in (oh, ow, n) order."""
+    from tinydl.ops.conv import col2im_batch_last, im2col_batch_last, output_size
 
-    xp = backend.device(device).xp
     x = backend.to_device(np.random.default_rng(0).standard_normal(x_shape), device)
     n, c, h, w = x_shape
-    (kh, kw), wp = kernel_size, w + 2 * padding[1]
-    oh, ow = h + 2 * padding[0] - kh + 1, wp - kw + 1
-    reference = im2col(x, kernel_size, (1, 1), padding).reshape(c * kh * kw, n, oh, ow)
-    rows = im2col_rows(x, kernel_size, padding).reshape(c * kh * kw, n, oh, wp)
-    np.testing.assert_array_equal(backend.to_numpy(rows[..., :ow]), backend.to_numpy(reference))
+    (kh, kw), (oh, ow) = kernel_size, output_size((h, w), kernel_size, stride, padding)
+    reference = im2col(x, kernel_size, stride, padding).reshape(c * kh * kw, n, oh, ow)
+    batch_last = im2col_batch_last(x, kernel_size, stride, padding)
+    np.testing.assert_array_equal(
+        backend.to_numpy(batch_last).reshape(c * kh * kw, oh, ow, n),
+        backend.to_numpy(reference).transpose(0, 2, 3, 1),
+    )
 
     columns = np.random.default_rng(1).standard_normal((c * kh * kw, n, oh, ow))
-    padded = np.zeros((c * kh * kw, n, oh, wp))
-    padded[..., :ow] = columns  # junk columns carry zero gradient
-    expected = col2im(backend.to_device(columns, device), x_shape, kernel_size, (1, 1), padding)
-    got = col2im_rows(xp.asarray(padded), x_shape, kernel_size, padding)
+    expected = col2im(backend.to_device(columns, device), x_shape, kernel_size, stride, padding)
+    reordered = np.ascontiguousarray(columns.transpose(0, 2, 3, 1))
+    got = col2im_batch_last(
+        backend.to_device(reordered, device), x_shape, kernel_size, stride, padding
+    )
     np.testing.assert_allclose(backend.to_numpy(got), backend.to_numpy(expected), rtol=1e-12)
-
-
-def test_conv2d_takes_both_stride_1_paths_and_they_agree(device):
-    """Output rows of 16 or more use the reference path, shorter ones whole rows."""
-    rng = np.random.default_rng(2)
-    weight = make(rng.standard_normal((2, 1, 3, 3)), device)
-    for size in (10, 18):  # 8 and 16 output columns
-        x = make(rng.standard_normal((1, 1, size, size)), device)
-        y = conv2d(x, weight, padding=1)
-        expected = direct_conv2d(x.numpy(), weight.numpy(), None, (1, 1), (1, 1))
-        np.testing.assert_allclose(y.numpy(), expected, rtol=1e-12, atol=1e-12)
-        tinydl.gradcheck(lambda x, w: conv2d(x, w, padding=1), [x, weight])

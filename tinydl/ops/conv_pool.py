@@ -37,7 +37,7 @@ from typing import Any
 
 from tinydl import backend
 from tinydl.autograd.function import Function
-from tinydl.ops.conv import Pair
+from tinydl.ops.conv import Pair, pad_batch_last
 
 
 class Conv2DMaxPool(Function):
@@ -145,11 +145,9 @@ class _Layout:
     def im2col(self, x: Any) -> Any:
         """(C·KH·KW, PH·PW·A·B·N) columns of ``x`` (N, C, H, W), ordered by window position."""
         xp = backend.array_module(x)
-        n, c, h, w = self.x_shape
+        n, c = self.x_shape[:2]
         (kh, kw), (ph, pw), (a, b) = self.kernel, self.pool, self.pooled
-        (top, left), (hp, wp) = self.padding, self.padded
-        padded = xp.zeros((c, hp, wp, n), dtype=x.dtype)
-        padded[:, top : top + h, left : left + w] = x.transpose(1, 2, 3, 0)
+        padded = pad_batch_last(x, self.padding)
         phases = xp.zeros((c, ph, pw, *self.phase_size, n), dtype=x.dtype)
         for phase, pixels in self.phase_views(padded, phases):
             phase[...] = pixels
