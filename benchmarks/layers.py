@@ -4,7 +4,8 @@
 
 The layers and shapes are those of examples A (the Dense(512) MLP, batch 128) and C
 (the two-conv CNN, batch 64): each Dense, Conv2D and MaxPool2D, and the softmax
-cross-entropy.
+cross-entropy; then the fused Conv → ReLU → MaxPool blocks that ``nn.Sequential`` runs
+for C and for H (``mnist-fast``, batch 256), against PyTorch's three calls.
 
 Both sides run in this one process, on the same float32 data and the same
 number of threads (BLAS/OpenMP for NumPy, ``torch.set_num_threads`` for
@@ -63,15 +64,27 @@ def main() -> None:
 
     import tinydl
     from tinydl.ops.conv import conv2d, im2col
+    from tinydl.ops.conv_pool import Conv2DMaxPool
     from tinydl.ops.linalg import linear
     from tinydl.ops.losses import cross_entropy
     from tinydl.ops.pooling import max_pool2d
 
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
+    functional = torch.nn.functional
+
+    def fused_block(x, weight, bias):  # what Sequential runs for Conv2D → ReLU → MaxPool2D
+        return Conv2DMaxPool((0, 0), (2, 2), relu=True)(x, weight, bias)
+
+    def torch_block(x, weight, bias):
+        return functional.relu(functional.max_pool2d(functional.conv2d(x, weight, bias), 2))
 
     def float32(*shape: int) -> np.ndarray:
         return rng.standard_normal(shape, dtype=np.float32)
+
+    def batch_last(images: np.ndarray) -> np.ndarray:
+        """The same (N, C, H, W) values, stored as tinydl's fused blocks store them."""
+        return np.ascontiguousarray(images.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
 
     labels_a, labels_c = rng.integers(0, 10, 128), rng.integers(0, 10, 64)
 
@@ -102,6 +115,14 @@ def main() -> None:
         ("softmax CE, batch 64", (64, 10), True, [],
          lambda x: cross_entropy(x, tinydl.tensor(labels_c)),
          lambda x: torch.nn.functional.cross_entropy(x, torch.tensor(labels_c))),
+        ("C block 1, fused", (64, 1, 28, 28), False, [float32(32, 1, 3, 3), float32(32)],
+         fused_block, torch_block),
+        ("C block 2, fused", (64, 32, 13, 13), True, [float32(64, 32, 3, 3), float32(64)],
+         fused_block, torch_block),
+        ("H block 1, fused", (256, 1, 28, 28), False, [float32(24, 1, 5, 5), float32(24)],
+         fused_block, torch_block),
+        ("H block 2, fused", (256, 24, 12, 12), True, [float32(32, 24, 3, 3), float32(32)],
+         fused_block, torch_block),
     ]  # fmt: skip
 
     print(
@@ -119,8 +140,13 @@ def main() -> None:
         reference = [torch.tensor(x, requires_grad=x_needs_grad)]
         reference += [torch.tensor(p, requires_grad=True) for p in params]
         gy = float32(*ours(*mine).shape)
+        gy_mine = tinydl.tensor(gy)
+        if name.startswith(("C block 2", "H block 2")):
+            # Inside a network, a block's input and upstream gradient come from the block
+            # around it stored batch last, (C, H, W, N); PyTorch's come in its own layout.
+            mine[0].data, gy_mine.data = batch_last(x), batch_last(gy)
 
-        step_mine = training_step(ours, mine, tinydl.tensor(gy))
+        step_mine = training_step(ours, mine, gy_mine)
         step_torch = training_step(theirs, reference, torch.tensor(gy))
         y_mine, y_torch = step_mine(), step_torch()
         np.testing.assert_allclose(y_mine.numpy(), y_torch.detach().numpy(), atol=1e-4, rtol=1e-4)
