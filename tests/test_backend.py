@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -315,3 +316,35 @@ def test_fake_behaves_like_cupy_where_cupy_allows() -> None:
     copy = on_fake.get()
     copy[0, 0] = 99.0
     assert on_fake.get()[0, 0] == 0.0  # get() copies
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+    reason="keep_freed_memory tunes glibc's malloc",
+)
+def test_freed_arrays_come_back_without_page_faults(monkeypatch):
+    """Each training step allocates and frees the same large arrays; with glibc's defaults
+    every one is fresh mmap'd memory that the kernel faults in and zeroes again."""
+    import ctypes
+    import resource
+
+    from tinydl.backend.host_memory import keep_freed_memory
+
+    def faults_of_allocating_16mb_arrays() -> int:
+        np.ones(4 << 20, dtype=np.float32)  # the first one may grow the heap
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        for _ in range(10):
+            np.ones(4 << 20, dtype=np.float32)
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+    mallopt = ctypes.CDLL("libc.so.6").mallopt
+    try:
+        mallopt(-3, 128 << 10)  # glibc's defaults: mmap threshold and trim threshold 128 KiB
+        mallopt(-1, 128 << 10)
+        with_defaults = faults_of_allocating_16mb_arrays()
+    finally:
+        assert keep_freed_memory()  # what importing tinydl did, restored in any case
+    kept = faults_of_allocating_16mb_arrays()
+    assert kept < with_defaults / 10
+    monkeypatch.setenv("TINYDL_KEEP_MEMORY", "0")
+    assert not keep_freed_memory()
