@@ -64,6 +64,16 @@ def _send_during_the_write(folder: Path, count: int) -> threading.Thread:
     return thread
 
 
+@pytest.fixture(autouse=True)
+def ctrl_c_raises() -> object:
+    """Python's own Ctrl-C handler for each test: a process started in the background by a
+    shell without job control (as some CI runners start jobs) inherits SIGINT ignored, and
+    then a Ctrl-C would never reach the code under test."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _interrupted_save(folder: Path, pause: float, signals: int) -> Path:
     """Save epoch 1, then save epoch 2 with a paused write that gets ``signals`` SIGINTs."""
     path = folder / "model.npz"
