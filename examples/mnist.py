@@ -39,15 +39,15 @@ plots.sample_grid(train_images[:32], train_labels[:32], out / "samples.png")
 tinydl.random.manual_seed(0)
 model = recipe.build().to(args.device)
 nn.summary(model, recipe.image_shape)
-loss_fn = nn.CrossEntropyLoss()
 optimizer = recipe.optimizer(model.parameters(), recipe.lr)
-transform = zoo.augmentation() if recipe.augment else None
+transform = recipe.transform()
 train_loader = data.DataLoader(
     x_train, y_train, recipe.batch_size, shuffle=True, seed=0, transform=transform,
     device=args.device,
 )
 test_loader = data.DataLoader(x_test, y_test, batch_size=1000, device=args.device)
-schedule = recipe.scheduler(optimizer, epochs) if recipe.scheduler else None
+schedule = recipe.scheduler(optimizer, epochs, len(train_loader)) if recipe.scheduler else None
+loss_fn = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing)
 
 # 3. The training loop.
 history = {"loss": [], "accuracy": [], "test_accuracy": []}
@@ -61,10 +61,12 @@ for epoch in range(1, epochs + 1):
         optimizer.zero_grad()  # gradients add up, so clear last step's
         loss.backward()  # backward: every parameter's .grad
         optimizer.step()  # update: parameters move against their gradients
+        if schedule is not None and schedule.interval == "step":
+            schedule.step()  # one-cycle schedules move along after every batch
         loss_sum += loss.item() * len(x)
         labels = y.numpy() if y.ndim == 1 else y.numpy().argmax(axis=1)
         correct += int((logits.numpy().argmax(axis=1) == labels).sum())
-    if schedule is not None:
+    if schedule is not None and schedule.interval == "epoch":
         schedule.step()
 
     model.eval()  # Dropout off, BatchNorm uses its running statistics

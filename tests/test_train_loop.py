@@ -60,7 +60,8 @@ def test_fit_learns_blobs_and_reports_each_epoch(device: str) -> None:
     history = fit(model, optimizer, loss_fn, train, 5, validation_data=val, progress=False,
                   print_fn=None)
 
-    assert list(history) == ["loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds"]
+    assert list(history) == ["loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds",
+                             "train_seconds"]
     assert all(len(values) == 5 for values in history.values())
     assert all(isinstance(value, float) for values in history.values() for value in values)
     assert history["loss"][-1] < 0.5 * history["loss"][0]
@@ -95,7 +96,8 @@ def test_validation_name_renames_the_validation_figures() -> None:
     train, val = loaders("cpu")
     history = fit(model, optim.SGD(model.parameters(), lr=0.1), nn.CrossEntropyLoss(), train, 1,
                   validation_data=val, validation_name="test", progress=False, print_fn=None)
-    assert list(history) == ["loss", "accuracy", "test_loss", "test_accuracy", "lr", "seconds"]
+    assert list(history) == ["loss", "accuracy", "test_loss", "test_accuracy", "lr", "seconds",
+                             "train_seconds"]
 
 
 def test_fit_without_validation_reports_training_figures_only() -> None:
@@ -103,7 +105,7 @@ def test_fit_without_validation_reports_training_figures_only() -> None:
     train, _ = loaders("cpu")
     history = fit(model, optim.SGD(model.parameters(), lr=0.1), nn.CrossEntropyLoss(), train, 1,
                   progress=False, print_fn=None)
-    assert list(history) == ["loss", "accuracy", "lr", "seconds"]
+    assert list(history) == ["loss", "accuracy", "lr", "seconds", "train_seconds"]
 
 
 def test_progress_false_prints_one_line_per_epoch(capsys: pytest.CaptureFixture[str]) -> None:
@@ -118,7 +120,7 @@ def test_progress_false_prints_one_line_per_epoch(capsys: pytest.CaptureFixture[
     for epoch, line in enumerate(lines, start=1):
         assert re.fullmatch(
             rf"epoch {epoch}/2  loss {number}  accuracy {number}  val_loss {number}  "
-            rf"val_accuracy {number}  lr 0\.1  seconds \d+\.\d\ds",
+            rf"val_accuracy {number}  lr 0\.1  seconds \d+\.\d\ds  train_seconds \d+\.\d\ds",
             line,
         ), line
     assert captured.err == ""  # no progress bar
@@ -258,7 +260,8 @@ def test_resume_continues_exactly_like_an_uninterrupted_run(tmp_path, device: st
     assert [line.split("  ")[0] for line in lines] == ["epoch 3/4", "epoch 4/4"]
     for name, value in host_state(whole_model).items():
         assert np.array_equal(host_state(resumed_model)[name], value), name
-    del whole_history["seconds"], resumed_history["seconds"]
+    for timing in ("seconds", "train_seconds"):
+        del whole_history[timing], resumed_history[timing]
     assert resumed_history == whole_history
 
 

@@ -22,7 +22,7 @@ def test_every_recipe_builds_trains_one_step_and_predicts_ten_classes(name: str)
     optimizer = recipe.optimizer(model.parameters(), recipe.lr)
     assert optimizer.lr == recipe.lr
     if recipe.scheduler is not None:
-        assert recipe.scheduler(optimizer, recipe.epochs).optimizer is optimizer
+        assert recipe.scheduler(optimizer, recipe.epochs, 3).optimizer is optimizer
 
     x = tinydl.tensor(np.random.default_rng(0).random((2, *recipe.image_shape), np.float32))
     target = np.eye(10, dtype=np.float32)[[3, 7]] if recipe.one_hot_targets else np.array([3, 7])

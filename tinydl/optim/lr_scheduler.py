@@ -5,6 +5,9 @@ Epoch schedules (StepLR, ExponentialLR, CosineAnnealingLR, LambdaLR): call
 ``scheduler.step()`` once per epoch, after that epoch's optimiser steps; it sets the lr for
 the next epoch. ``OneCycleLR`` counts optimiser steps instead: call ``step()`` after every
 batch. ``ReduceLROnPlateau`` watches a metric: call ``step(val_loss)`` after each evaluation.
+
+Each schedule says which in its ``interval`` attribute, ``"epoch"`` or ``"step"`` (PyTorch
+Lightning's names); ``tinydl.train.fit`` reads it to step the schedule at the right time.
 """
 
 from __future__ import annotations
@@ -35,7 +38,12 @@ def _per_group(value: Any, count: int, name: str, scheduler: str) -> list[Any]:
 
 class LRScheduler:
     """Base class: ``lr_at(epoch, base_lr)`` is the schedule; ``step()`` moves one epoch along
-    it for every parameter group, each from its own starting lr (``base_lrs``)."""
+    it for every parameter group, each from its own starting lr (``base_lrs``).
+
+    ``interval``: when ``fit`` calls ``step()``: ``"epoch"`` (after each epoch) or ``"step"``
+    (after each batch's optimiser step)."""
+
+    interval = "epoch"
 
     def __init__(self, optimizer: Any) -> None:
         groups = _groups(optimizer, type(self).__name__)
@@ -168,6 +176,8 @@ class OneCycleLR(LRScheduler):
     the opposite way, between ``max_momentum`` and ``base_momentum``.
     """
 
+    interval = "step"
+
     def __init__(
         self,
         optimizer: Any,
@@ -277,6 +287,8 @@ class ReduceLROnPlateau:
     improvement, every group's lr becomes max(lr·factor, ``min_lr``) (changes smaller than
     ``eps`` are skipped), and the next ``cooldown`` evaluations are not counted.
     """
+
+    interval = "epoch"
 
     def __init__(
         self,

@@ -146,9 +146,11 @@ def _train(
     x, y = zoo.prepare(recipe, images, labels)
     random.manual_seed(seed)
     optimizer = recipe.optimizer(model.parameters(), recipe.lr)
-    scheduler = recipe.scheduler(optimizer, recipe.epochs) if recipe.scheduler else None
-    transform = zoo.augmentation() if recipe.augment else None
+    transform = recipe.transform()
     loader = data.DataLoader(x, y, recipe.batch_size, shuffle=True, seed=seed, transform=transform)
+    scheduler = (
+        recipe.scheduler(optimizer, recipe.epochs, len(loader)) if recipe.scheduler else None
+    )
     fit(
         model, optimizer, nn.CrossEntropyLoss(), loader, recipe.epochs, scheduler=scheduler,
         progress=progress, print_fn=print if progress else None,

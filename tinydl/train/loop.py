@@ -76,6 +76,7 @@ def fit(
     validation_data: Batches | None = None,
     validation_name: str = "val",
     scheduler: Any = None,
+    scheduler_interval: str | None = None,
     early_stopping: EarlyStopping | None = None,
     checkpoint_path: str | Path | None = None,
     resume: bool = False,
@@ -91,7 +92,11 @@ def fit(
 
     - ``validation_data`` is evaluated after each epoch (``val_loss``, ``val_accuracy``;
       ``validation_name="test"`` makes them ``test_loss``, ``test_accuracy``).
-    - ``scheduler`` (see :mod:`tinydl.optim.lr_scheduler`) steps once per epoch.
+    - ``scheduler`` (see :mod:`tinydl.optim.lr_scheduler`) steps once per epoch, or after
+      every batch's optimiser step when ``scheduler_interval`` is ``"step"``. By default the
+      scheduler's own ``interval`` attribute decides: ``"step"`` for ``OneCycleLR``,
+      ``"epoch"`` for the others (pass ``"step"`` to run e.g. a ``LambdaLR`` warm-up per
+      batch).
     - ``checkpoint_path``: after every epoch the model, the optimiser, the history,
       the random-generator, scheduler and early-stopping states and ``extra`` are saved
       there atomically; with ``resume=True`` training continues from that file (if it
@@ -104,6 +109,8 @@ def fit(
       ``shuffle`` (training data only).
     - The progress bar shows only when it writes to a terminal; in logs and CI there is
       just the one line per epoch from ``print_fn``.
+    - The history's ``seconds`` is each epoch's wall time, validation included;
+      ``train_seconds`` is the part spent on the training batches alone.
     - ``callbacks``: objects whose ``on_epoch_end(epoch, logs)`` is called after each
       epoch's figures are complete (e.g. ``tinydl.keras.callbacks.ModelCheckpoint``); a
       true return value ends training after that epoch.
@@ -118,6 +125,7 @@ def fit(
         raise ValueError(f"epochs must be >= 1, got {epochs}")
     if log_every < 1:
         raise ValueError(f"log_every must be >= 1, got {log_every}")
+    per_batch = _steps_per_batch(scheduler, scheduler_interval)
     clashes = sorted(_SAVED_BY_FIT & set(extra or {}))
     if clashes:
         raise ValueError(f"extra may not use the names fit() saves itself: {', '.join(clashes)}")
@@ -149,6 +157,8 @@ def fit(
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            if per_batch:
+                scheduler.step()
             figures.add(loss, logits, y)
             if step % log_every == 0:
                 so_far = figures.read()
@@ -161,7 +171,8 @@ def fit(
         bar.close()
         if figures.count == 0:
             raise _no_batches("fit()", "train_data", train_data)
-        logs = figures.read()
+        logs = figures.read()  # waits for a GPU to finish the epoch's batches
+        train_seconds = time.perf_counter() - started
         if not math.isfinite(logs["loss"]):
             raise _diverged(
                 f"the training loss became {logs['loss']}", f"the end of epoch {epoch + 1}",
@@ -178,12 +189,13 @@ def fit(
             logs[f"{validation_name}_accuracy"] = validation["accuracy"]
         logs["lr"] = float(optimizer.lr)
         logs["seconds"] = time.perf_counter() - started
+        logs["train_seconds"] = train_seconds
         for key, value in logs.items():
             history.setdefault(key, []).append(value)
         if print_fn is not None:
             figures_line = "  ".join(_format(key, value) for key, value in logs.items())
             print_fn(f"epoch {epoch + 1}/{epochs}  {figures_line}")
-        if scheduler is not None:
+        if scheduler is not None and not per_batch:
             scheduler.step()
         # Counted before the checkpoint, which must hold this epoch's early-stopping state.
         stop = early_stopping is not None and early_stopping.should_stop(epoch, logs, model)
@@ -239,7 +251,24 @@ def _no_batches(caller: str, argument: str, data: Any) -> ValueError:
 
 
 def _format(key: str, value: float) -> str:
-    return f"{key} {value:.2f}s" if key == "seconds" else f"{key} {value:.4g}"
+    return f"{key} {value:.2f}s" if key.endswith("seconds") else f"{key} {value:.4g}"
+
+
+def _steps_per_batch(scheduler: Any, interval: str | None) -> bool:
+    """Whether fit() steps ``scheduler`` after every batch (else after every epoch)."""
+    if interval is None:
+        interval = getattr(scheduler, "interval", "epoch")
+    if interval not in ("epoch", "step"):
+        raise ValueError(
+            f"scheduler_interval must be 'epoch' or 'step' (or None: the scheduler's own "
+            f"interval), got {interval!r}"
+        )
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise TypeError(
+            f"fit() needs a scheduler with step(), such as optim.lr_scheduler.StepLR("
+            f"optimizer, 10), got {type(scheduler).__name__}"
+        )
+    return scheduler is not None and interval == "step"
 
 
 def _weights_finite(model: Module) -> bool:
