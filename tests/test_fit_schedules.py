@@ -143,3 +143,18 @@ def test_train_seconds_leave_the_validation_out() -> None:
     for seconds, train_seconds in zip(history["seconds"], history["train_seconds"], strict=True):
         assert 0 < train_seconds < seconds - 0.3
     assert lines[0].endswith(f"train_seconds {history['train_seconds'][0]:.2f}s")
+
+
+def test_reduce_lr_on_plateau_watches_the_validation_loss() -> None:
+    model = small_mlp()
+    optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    # An improvement must beat the best loss by 10: only the first epoch's counts, so with
+    # patience 0 the second epoch's halves the lr the third uses.
+    plateau = ReduceLROnPlateau(
+        optimizer, factor=0.5, patience=0, threshold=10, threshold_mode="abs"
+    )
+    train, test = loaders("cpu")
+    history = fit(model, optimizer, nn.CrossEntropyLoss(), train, 3, validation_data=test,
+                  scheduler=plateau, progress=False, print_fn=None)
+    assert plateau.best == history["val_loss"][0]
+    assert history["lr"] == pytest.approx([0.1, 0.1, 0.05])

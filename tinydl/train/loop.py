@@ -27,6 +27,7 @@ from tinydl.autograd import Tensor, no_grad
 from tinydl.errors import TinyDLError
 from tinydl.nn.module import Module
 from tinydl.ops import softmax
+from tinydl.optim.lr_scheduler import ReduceLROnPlateau
 from tinydl.train.callbacks import EarlyStopping
 from tinydl.train.checkpoint import load_checkpoint, save_checkpoint
 from tinydl.train.inputs import as_batches, input_batches, pairs
@@ -96,7 +97,8 @@ def fit(
       every batch's optimiser step when ``scheduler_interval`` is ``"step"``. By default the
       scheduler's own ``interval`` attribute decides: ``"step"`` for ``OneCycleLR``,
       ``"epoch"`` for the others (pass ``"step"`` to run e.g. a ``LambdaLR`` warm-up per
-      batch).
+      batch). ``ReduceLROnPlateau`` is handed the epoch's validation loss (the training
+      loss without validation data).
     - ``checkpoint_path``: after every epoch the model, the optimiser, the history,
       the random-generator, scheduler and early-stopping states and ``extra`` are saved
       there atomically; with ``resume=True`` training continues from that file (if it
@@ -195,7 +197,11 @@ def fit(
         if print_fn is not None:
             figures_line = "  ".join(_format(key, value) for key, value in logs.items())
             print_fn(f"epoch {epoch + 1}/{epochs}  {figures_line}")
-        if scheduler is not None and not per_batch:
+        if isinstance(scheduler, ReduceLROnPlateau):
+            # It watches a figure: the validation loss (Keras's default monitor), else the
+            # training loss, as a PyTorch loop would call scheduler.step(val_loss).
+            scheduler.step(logs.get(f"{validation_name}_loss", logs["loss"]))
+        elif scheduler is not None and not per_batch:
             scheduler.step()
         # Counted before the checkpoint, which must hold this epoch's early-stopping state.
         stop = early_stopping is not None and early_stopping.should_stop(epoch, logs, model)
