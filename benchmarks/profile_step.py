@@ -4,6 +4,10 @@ time spent in each function.
 
     python benchmarks/profile_step.py --model mlp --steps 300 > benchmarks/results/profile_mlp.txt
     python benchmarks/profile_step.py --model fast --steps 100 > benchmarks/results/profile_fast.txt
+
+cProfile sees a fused Conv → MaxPool → ReLU block as one call, so for ``--model fast`` a
+second table splits each block of the recipe's net into its parts: the GEMMs (which
+BLAS runs on every core) and the copies and element-wise passes (NumPy's, on one core).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import cProfile
 import io
 import pstats
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -29,6 +35,49 @@ def fast_recipe_model(system: TinydlSystem) -> tuple[object, int]:
     system.optimizer = recipe.optimizer(model.parameters(), recipe.lr)
     system.loss_fn = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing)
     return model, recipe.batch_size
+
+
+def block_parts(model: object, x: object, repeats: int = 20) -> list[str]:
+    """Median milliseconds of each part of each fused block of ``model`` on the batch ``x``."""
+    import numpy as np
+
+    from tinydl.nn.fusion import run_conv_pool_block
+
+    def median_ms(run: Callable[[], object]) -> float:
+        run()
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+        return float(np.median(times)) * 1e3
+
+    lines, layers, start = [], list(model), 0
+    while start < len(layers):
+        out, count = run_conv_pool_block(layers, start, x)
+        if count == 0:
+            x, start = layers[start](x), start + 1
+            continue
+        conv = layers[start]
+        block, weight = out.creator, conv.weight.data
+        w_matrix = weight.reshape(weight.shape[0], -1)
+        upstream = np.ones(out.shape, dtype=np.float32)
+        gz = np.ones((weight.shape[0], block.cols.shape[1]), dtype=np.float32)
+        parts = {
+            "forward, all": lambda b=block, c=conv, i=x: b.forward(i.data, c.weight.data,
+                                                                   c.bias.data),
+            "  im2col (copies)": lambda b=block, i=x: b.layout.im2col(i.data),
+            "  GEMM W @ cols": lambda w=w_matrix, b=block: w @ b.cols,
+            "backward, all": lambda b=block, g=upstream: b.backward(g),
+            "  GEMM dW = dZ @ cols.T": lambda g=gz, b=block: g @ b.cols.T,
+        }
+        if block.needs_grad[0]:
+            parts["  GEMM dcols = W.T @ dZ"] = lambda w=w_matrix, g=gz: w.T @ g
+            parts["  col2im (copies)"] = lambda b=block: b.layout.col2im(b.cols)
+        lines.append(f"block {conv.extra_repr()}, input {tuple(x.shape)}:")
+        lines += [f"  {name:28s} {median_ms(run):7.2f} ms" for name, run in parts.items()]
+        x, start = out, start + count
+    return lines
 
 
 def main() -> None:
@@ -57,6 +106,12 @@ def main() -> None:
     stats.print_stats(args.top)
     print(f"# {args.model}: {args.steps} training steps, batch {system.batch}; {machine()}")
     print(text.getvalue())
+    if args.model == "fast":
+        import tinydl
+
+        batch = tinydl.tensor(x[order[: system.batch]], requires_grad=False)
+        print("# the fused blocks' parts (median of 20 calls each)")
+        print("\n".join(block_parts(system.model, batch)))
 
 
 if __name__ == "__main__":

@@ -106,8 +106,9 @@ def col2im(
 # Stored (C, H, W, N), with the images of the batch side by side in memory, the pixels a
 # kernel position reads for a whole output row are one run of OW·N floats (with stride 1)
 # instead of N·C separate runs of OW. Measured on the MNIST CNN's second layer (batch 64,
-# 11x11 outputs): im2col and col2im 2x faster than (N, C, H, W) storage, and the GEMM's
-# (O, OH·OW·N) output is already the (N, O, OH, OW) result as a view: no transpose copy.
+# 13x13 inputs) against the (N, C, H, W) whole-row path it replaced: im2col 1.85 -> 1.24 ms,
+# col2im 2.41 -> 2.04 ms; and the GEMM's (O, OH·OW·N) output is already the (N, O, OH, OW)
+# result as a view: no transpose copy.
 
 
 def pad_batch_last(x: Any, padding: Pair, value: float = 0.0) -> Any:

@@ -3,12 +3,12 @@
 
 Run one after another, the three layers pass a large array through memory several times:
 the convolution's output is reordered to (N, C, H, W), and max-pooling then reads its
-2×2 windows as four strided views, which NumPy walks twelve floats at a time. Measured on
-the fast MNIST CNN's first block (batch 256, 24×24 outputs), pooling alone took 30 ms,
-longer than the convolution. Fused, the block lays out im2col's columns *by window
-position*: all the top-left pixels of the 2×2 windows first, then all the top-right
-ones, and so on. The GEMM then writes its output as four contiguous planes, and pooling
-becomes three element-wise maxima of long contiguous arrays: measured 10x faster.
+2×2 windows as four strided views, which NumPy walks twelve floats at a time. In a
+training step of the fast MNIST CNN (batch 256), pooling took 48 ms of 140, more than
+the convolutions. Fused, the block lays out im2col's columns *by window position*: all
+the top-left pixels of the 2×2 windows first, then all the top-right ones, and so on.
+The GEMM then writes its output as four contiguous planes, and pooling becomes three
+element-wise maxima of long contiguous arrays: measured 5x faster on the first block.
 
 Two more choices keep every copy one long contiguous run:
 
