@@ -17,12 +17,11 @@ import cProfile
 import io
 import pstats
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mnist_speed import TinydlSystem, epoch_order, initial_weights, load_data, machine  # noqa: E402
+from recurrent import median_ms  # noqa: E402
 
 
 def fast_recipe_model(system: TinydlSystem) -> tuple[object, int]:
@@ -42,15 +41,6 @@ def block_parts(model: object, x: object, repeats: int = 20) -> list[str]:
     import numpy as np
 
     from tinydl.nn.fusion import run_conv_pool_block
-
-    def median_ms(run: Callable[[], object]) -> float:
-        run()
-        times = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - started)
-        return float(np.median(times)) * 1e3
 
     lines, layers, start = [], list(model), 0
     while start < len(layers):
@@ -75,7 +65,9 @@ def block_parts(model: object, x: object, repeats: int = 20) -> list[str]:
             parts["  GEMM dcols = W.T @ dZ"] = lambda w=w_matrix, g=gz: w.T @ g
             parts["  col2im (copies)"] = lambda b=block: b.layout.col2im(b.cols)
         lines.append(f"block {conv.extra_repr()}, input {tuple(x.shape)}:")
-        lines += [f"  {name:28s} {median_ms(run):7.2f} ms" for name, run in parts.items()]
+        lines += [
+            f"  {name:28s} {median_ms(run, repeats):7.2f} ms" for name, run in parts.items()
+        ]
         x, start = out, start + count
     return lines
 
