@@ -54,7 +54,7 @@ def pad2d(x: Any, padding: Pair, value: float) -> Any:
 def window_slice(offset: Pair, count: Pair, stride: Pair) -> tuple[slice, slice, slice, slice]:
     """Index of the input pixels at kernel position ``offset`` = (i, j) in all windows at once:
     pixel (i + s·a, j + s·b) for output (a, b). One strided view per kernel position is how
-    im2col, col2im and max-pooling avoid any Python loop over pixels."""
+    the reference im2col and col2im avoid any Python loop over pixels."""
     (i, j), (oh, ow), (sh, sw) = offset, count, stride
     return (slice(None), slice(None), slice(i, i + sh * oh, sh), slice(j, j + sw * ow, sw))
 
