@@ -51,12 +51,12 @@ def pad2d(x: Any, padding: Pair, value: float) -> Any:
     return padded
 
 
-def window_slice(offset: Pair, count: Pair, stride: Pair) -> tuple[slice, slice, slice, slice]:
-    """Index of the input pixels at kernel position ``offset`` = (i, j) in all windows at once:
-    pixel (i + s·a, j + s·b) for output (a, b). One strided view per kernel position is how
-    the reference im2col and col2im avoid any Python loop over pixels."""
+def window_slice(offset: Pair, count: Pair, stride: Pair) -> tuple[slice, slice]:
+    """The (rows, columns) of the input pixels at kernel position ``offset`` = (i, j) in all
+    windows at once: pixel (i + s·a, j + s·b) for output (a, b). One strided view per kernel
+    position is how im2col, col2im and max-pooling avoid any Python loop over pixels."""
     (i, j), (oh, ow), (sh, sw) = offset, count, stride
-    return (slice(None), slice(None), slice(i, i + sh * oh, sh), slice(j, j + sw * ow, sw))
+    return slice(i, i + sh * oh, sh), slice(j, j + sw * ow, sw)
 
 
 def im2col(x: Any, kernel_size: Pair, stride: Pair, padding: Pair) -> Any:
@@ -77,7 +77,8 @@ def im2col(x: Any, kernel_size: Pair, stride: Pair, padding: Pair) -> Any:
     cols = backend.array_module(x).empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
     for i in range(kh):
         for j in range(kw):
-            cols[:, i, j] = images[window_slice((i, j), (oh, ow), stride)]
+            rows, columns = window_slice((i, j), (oh, ow), stride)
+            cols[:, i, j] = images[:, :, rows, columns]
     return cols.reshape(c * kh * kw, n * oh * ow)
 
 
@@ -98,7 +99,8 @@ def col2im(
     images = grad.transpose(1, 0, 2, 3)  # a view: adding into it fills grad
     for i in range(kh):
         for j in range(kw):
-            images[window_slice((i, j), (oh, ow), stride)] += cols[:, i, j]
+            rows, columns = window_slice((i, j), (oh, ow), stride)
+            images[:, :, rows, columns] += cols[:, i, j]
     return grad[:, :, ph : ph + h, pw : pw + w]
 
 
@@ -130,8 +132,8 @@ def im2col_batch_last(x: Any, kernel_size: Pair, stride: Pair, padding: Pair) ->
     cols = backend.array_module(x).empty((c, kh, kw, oh, ow, n), dtype=x.dtype)
     for i in range(kh):
         for j in range(kw):
-            cols[:, i, j] = images[:, i : i + stride[0] * oh : stride[0],
-                                   j : j + stride[1] * ow : stride[1]]  # fmt: skip
+            rows, columns = window_slice((i, j), (oh, ow), stride)
+            cols[:, i, j] = images[:, rows, columns]
     return cols.reshape(c * kh * kw, -1)
 
 
@@ -146,8 +148,8 @@ def col2im_batch_last(
     grad = backend.array_module(cols).zeros((c, h + 2 * top, w + 2 * left, n), dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
-            grad[:, i : i + stride[0] * oh : stride[0],
-                 j : j + stride[1] * ow : stride[1]] += cols[:, i, j]  # fmt: skip
+            rows, columns = window_slice((i, j), (oh, ow), stride)
+            grad[:, rows, columns] += cols[:, i, j]
     return grad[:, top : top + h, left : left + w].transpose(3, 0, 1, 2)
 
 

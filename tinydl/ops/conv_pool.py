@@ -38,6 +38,7 @@ from typing import Any
 from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.ops.conv import Pair, pad_batch_last
+from tinydl.ops.pooling import running_max
 
 
 class Conv2DMaxPool(Function):
@@ -65,13 +66,8 @@ class Conv2DMaxPool(Function):
         z = (weight.reshape(out_channels, -1) @ self.cols).reshape(
             out_channels, self.pool[0] * self.pool[1], -1
         )
-        # A running maximum over the planes; strictly greater, so the first position wins ties.
-        y = z[:, 0].copy()
-        self.winner = xp.zeros(y.shape, dtype=xp.uint8)
-        for k in range(1, z.shape[1]):
-            # winner = where(z_k > y, k, winner), as arithmetic: copyto(where=) was 30x slower.
-            self.winner += (z[:, k] > y) * (xp.uint8(k) - self.winner)
-            xp.maximum(y, z[:, k], out=y)
+        # The maximum over the planes, and which plane held it (the first, on a tie).
+        y, self.winner = running_max(z[:, k] for k in range(z.shape[1]))
         if bias is not None:
             y += bias[:, None]
         if self.relu:
