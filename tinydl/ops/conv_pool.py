@@ -108,7 +108,7 @@ class _Layout:
     """
 
     def __init__(self, x_shape: tuple[int, ...], kernel: Pair, padding: Pair, pool: Pair) -> None:
-        n, c, h, w = x_shape
+        h, w = x_shape[2:]
         (kh, kw), (ph, pw) = kernel, pool
         self.x_shape, self.kernel, self.padding, self.pool = x_shape, kernel, padding, pool
         self.padded = (h + 2 * padding[0], w + 2 * padding[1])
