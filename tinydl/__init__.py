@@ -10,6 +10,24 @@ docstring), then ``gradcheck`` to prove each backward right.
 from tinydl import data, nn, optim, random, train, utils, vision, viz
 from tinydl.autograd import Function, Tensor, is_grad_enabled, no_grad, tensor
 from tinydl.autograd.default_dtype import get_default_dtype, set_default_dtype
+from tinydl.autograd.factories import (
+    arange,
+    empty,
+    eye,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    zeros,
+    zeros_like,
+)
 from tinydl.backend import Device, device, get_default_device, set_default_device
 from tinydl.errors import DeviceError, GradcheckError, ProbabilitiesAsLogitsWarning, TinyDLError
 from tinydl.gradcheck import gradcheck
@@ -50,4 +68,6 @@ __all__ = [
     "utils", "vision",
     "ProbabilitiesAsLogitsWarning", "argmax", "flatten", "get_default_dtype", "set_default_dtype",
     "load", "save",
+    "arange", "empty", "eye", "full", "full_like", "linspace", "ones", "ones_like", "rand",
+    "rand_like", "randint", "randn", "randn_like", "randperm", "zeros", "zeros_like",
 ]
