@@ -56,13 +56,25 @@ def sample_noise(count: int, rng: np.random.Generator) -> np.ndarray:
     return rng.uniform(-1, 1, (count, NOISE_DIM)).astype(np.float32)
 
 
-def parse_args(description: str, lr: float, epochs: int, batch_size: int) -> argparse.Namespace:
+def parse_args(
+    description: str, lr: float, epochs: int, batch_size: int, real_label: float = 1.0,
+    decay_lr: bool = False,
+) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=description, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--epochs", type=int, default=epochs)
     parser.add_argument("--batch-size", type=int, default=batch_size)
     parser.add_argument("--lr", type=float, default=lr, help="Adam's learning rate (both models)")
+    parser.add_argument(
+        "--decay-lr", action=argparse.BooleanOptionalAction, default=decay_lr,
+        help="keep the learning rate for the first half of the iterations, then lower it "
+        "linearly to 0",
+    )
+    parser.add_argument(
+        "--real-label", type=real_label_value, default=real_label,
+        help="D's target for real images: 1, or less for one-sided label smoothing",
+    )
     parser.add_argument("--data", help="folder holding mnist/ (default: $TINYDL_DATA)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", required=True, help="folder for the pictures and checkpoints")
@@ -70,6 +82,17 @@ def parse_args(description: str, lr: float, epochs: int, batch_size: int) -> arg
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--log-every", type=int, default=20, help="iterations per loss point")
     return parser.parse_args()
+
+
+def real_label_value(text: str) -> float:
+    """``--real-label``: a target for D's BCE on real images, in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 1:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1], such as 0.9; got {text!r}")
+    return value
 
 
 def train_gan(
@@ -100,13 +123,30 @@ def train_gan(
     discriminator.to(device)
     g_optimizer = optim.Adam(generator.parameters(), lr=args.lr, betas=(0.5, 0.999))
     d_optimizer = optim.Adam(discriminator.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    schedulers = []
+    if args.decay_lr:  # both rates fall together in the second half, so the pair settles
+        iterations = args.epochs * len(loader)
+
+        def half_then_linear(step: int) -> float:
+            return min(1.0, 2 * (1 - step / iterations))
+
+        schedulers = [
+            optim.lr_scheduler.LambdaLR(optimizer, half_then_linear)
+            for optimizer in (g_optimizer, d_optimizer)
+        ]
     bce = nn.BCEWithLogitsLoss()  # -[t·log σ(logit) + (1 - t)·log(1 - σ(logit))]
+    # D's target for real images. Below 1 (one-sided label smoothing) D is never rewarded
+    # for certainty about real images, which keeps its logits, and G's gradients, moderate.
+    # Fakes keep the target 0, so D never learns to call them partly real.
+    real_labels = tinydl.tensor(
+        np.full((args.batch_size, 1), args.real_label, np.float32), device=device
+    )
     ones = tinydl.tensor(np.ones((args.batch_size, 1), np.float32), device=device)
     zeros = tinydl.tensor(np.zeros((args.batch_size, 1), np.float32), device=device)
     fixed_noise = tinydl.tensor(sample_noise(64, rng), device=device)  # the same 64 every epoch
 
     history: dict[str, list[float]] = {
-        "iteration": [], "d_loss": [], "g_loss": [], "d_real": [], "d_fake": [],
+        "iteration": [], "d_loss": [], "g_loss": [], "d_real": [], "d_fake": [], "lr": [],
         "epoch_seconds": [],
     }
     # Sums stay on the device between log points: no GPU sync per iteration.
@@ -125,7 +165,7 @@ def train_gan(
             # put gradients into G's parameters (they would add to G's own next step).
             real_logits = discriminator(x)
             fake_logits = discriminator(fake.detach())
-            d_loss = bce(real_logits, ones) + bce(fake_logits, zeros)
+            d_loss = bce(real_logits, real_labels) + bce(fake_logits, zeros)
             d_optimizer.zero_grad()
             d_loss.backward()
             d_optimizer.step()
@@ -140,6 +180,8 @@ def train_gan(
             g_optimizer.zero_grad()
             g_loss.backward()
             g_optimizer.step()
+            for scheduler in schedulers:
+                scheduler.step()
 
             iteration += 1
             sums["d_loss"] = sums["d_loss"] + d_loss.data
@@ -149,6 +191,7 @@ def train_gan(
             sums["d_fake"] = sums["d_fake"] + tinydl.sigmoid(fake_logits).data.mean()
             if iteration % args.log_every == 0:  # one read of the device per log point
                 history["iteration"].append(iteration)
+                history["lr"].append(g_optimizer.param_groups[0]["lr"])  # both models' rate
                 for key, total in sums.items():
                     history[key].append(float(total) / args.log_every)
                     sums[key] = 0.0

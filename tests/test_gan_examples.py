@@ -56,6 +56,9 @@ def test_gan_example_trains_and_writes_its_pictures(tmp_path, name, image_shape)
         assert len(history[key]) == 3 and np.isfinite(history[key]).all()
     assert all(0 < p < 1 for p in history["d_real"] + history["d_fake"])
     assert len(history["epoch_seconds"]) == 2
+    # The DCGAN holds lr 1e-3 for the first half of its 6 iterations, then lowers it to 0.
+    expected_lr = [1e-3, 1e-3 * 2 / 3, 0.0] if name == "dcgan_mnist" else [1e-3] * 3
+    np.testing.assert_allclose(history["lr"], expected_lr, atol=1e-12)
     for picture in ("samples_epoch_01.png", "samples_epoch_02.png"):
         assert_png_has_content(tmp_path / picture, 300, 300)
     assert_png_has_content(tmp_path / "losses.png", 200, 300)
@@ -73,3 +76,18 @@ def test_gan_example_trains_and_writes_its_pictures(tmp_path, name, image_shape)
     assert first.shape == (5, *image_shape) and first.dtype == np.float32
     assert np.abs(first).max() <= 1  # tanh
     assert not np.allclose(first, second)  # the second epoch's updates changed G
+
+
+@pytest.mark.parametrize("value", ["1.5", "0", "nine"])
+def test_a_real_label_outside_0_to_1_is_refused(tmp_path, value):
+    command = [
+        sys.executable, str(EXAMPLES / "dcgan_mnist.py"), "--out", str(tmp_path),
+        "--real-label", value,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert (
+        f"argument --real-label: must be a number in (0, 1], such as 0.9; got {value!r}"
+        in result.stderr
+    )
+    assert list(tmp_path.iterdir()) == []  # nothing written
