@@ -427,6 +427,40 @@ def test_double_softmax_warns_naming_the_fix(rng, fresh_value_checks) -> None:
         F.cross_entropy(tinydl.log_softmax(nn.Linear(4, 3)(x), dim=1), y)
 
 
+@pytest.mark.parametrize("ending", [[], [nn.Softmax(dim=1)]], ids=["raw scores", "Softmax"])
+def test_nll_loss_without_log_softmax_warns_naming_the_fix(rng, fresh_value_checks, ending):
+    model = nn.Sequential(nn.Linear(4, 3), *ending)
+    x, y = tinydl.tensor(rng.standard_normal((6, 4))), tinydl.tensor(np.array([0, 1, 2] * 2))
+    with pytest.warns(tinydl.NotLogProbabilitiesWarning,
+                      match=r"End the model with nn\.LogSoftmax\(dim=1\)") as record:
+        nn.NLLLoss()(model(x), y)
+    assert record[0].filename == __file__
+    with tinydl.no_grad(), pytest.warns(tinydl.NotLogProbabilitiesWarning):
+        F.nll_loss(model(x), y)
+
+
+def test_nll_loss_on_log_probabilities_is_silent(rng, fresh_value_checks) -> None:
+    x, y = tinydl.tensor(rng.standard_normal((6, 4))), tinydl.tensor(np.array([0, 1, 2] * 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        log_probabilities = nn.Sequential(nn.Linear(4, 3), nn.LogSoftmax(dim=1))
+        F.nll_loss(log_probabilities(x), y)
+        with tinydl.no_grad():  # no graph: judged by the values
+            F.nll_loss(log_probabilities(x), y)
+            F.nll_loss(tinydl.log(tinydl.softmax(nn.Linear(4, 3)(x), dim=1)), y)
+        saturated = tinydl.tensor([[0.0, -200.0, -300.0], [-150.0, 0.0, -250.0]])
+        F.nll_loss(saturated, tinydl.tensor([0, 1]))  # sure of each class: still log-probs
+
+
+def test_only_the_first_calls_values_are_examined(rng, fresh_value_checks) -> None:
+    scores, y = tinydl.tensor(rng.standard_normal((6, 3))), tinydl.tensor(np.array([0, 1, 2] * 2))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(logit_check.VALUE_CHECKS + 2):
+            F.nll_loss(scores, y)  # no creator: only the values can tell
+    assert len(caught) == logit_check.VALUE_CHECKS  # later calls cost no GPU sync
+
+
 @pytest.mark.parametrize(
     ("layer", "shape"),
     [

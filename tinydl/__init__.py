@@ -29,7 +29,13 @@ from tinydl.autograd.factories import (
     zeros_like,
 )
 from tinydl.backend import Device, device, get_default_device, set_default_device
-from tinydl.errors import DeviceError, GradcheckError, ProbabilitiesAsLogitsWarning, TinyDLError
+from tinydl.errors import (
+    DeviceError,
+    GradcheckError,
+    NotLogProbabilitiesWarning,
+    ProbabilitiesAsLogitsWarning,
+    TinyDLError,
+)
 from tinydl.gradcheck import gradcheck
 from tinydl.ops import (
     argmax,
@@ -66,7 +72,8 @@ __all__ = [
     "set_default_device", "sigmoid", "softmax", "sqrt", "stack", "sum", "tanh", "tensor",
     "transpose", "where", "data", "nn", "optim", "random", "train", "viz",
     "utils", "vision",
-    "ProbabilitiesAsLogitsWarning", "argmax", "flatten", "get_default_dtype", "set_default_dtype",
+    "NotLogProbabilitiesWarning", "ProbabilitiesAsLogitsWarning", "argmax", "flatten",
+    "get_default_dtype", "set_default_dtype",
     "load", "save",
     "arange", "empty", "eye", "full", "full_like", "linspace", "ones", "ones_like", "rand",
     "rand_like", "randint", "randn", "randn_like", "randperm", "zeros", "zeros_like",

@@ -18,6 +18,11 @@ class ProbabilitiesAsLogitsWarning(UserWarning):
     Softmax): the softmax runs twice and the loss stops meaning anything."""
 
 
+class NotLogProbabilitiesWarning(UserWarning):
+    """``nll_loss`` was given scores that are not log-probabilities (a model without its final
+    LogSoftmax): the loss rewards unbounded scores and goes negative."""
+
+
 class AxisError(TinyDLError, ValueError, IndexError):
     """An axis argument is out of range for the tensor (a ValueError and an IndexError, as
     NumPy's AxisError is, so code catching either keeps working)."""

@@ -18,7 +18,7 @@ from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.backend import kernels
-from tinydl.ops.logit_check import warn_if_probabilities
+from tinydl.ops.logit_check import warn_if_probabilities, warn_unless_log_probabilities
 from tinydl.ops.operands import as_tensor
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -288,6 +288,10 @@ def nll_loss(
     ``cross_entropy``. ``target`` holds integer class labels (N,) in [0, C), or
     ``ignore_index`` for rows that neither add to the loss nor count in the 'mean'.
     Arguments as in PyTorch's ``F.nll_loss``.
+
+    ``input`` that is not log-probabilities (raw scores, a model without its LogSoftmax)
+    gets a :class:`~tinydl.errors.NotLogProbabilitiesWarning`: the loss would reward ever
+    larger scores.
     """
     _check_reduction("nll_loss", reduction)
     _check_float_input("nll_loss", "input", input)
@@ -303,6 +307,7 @@ def nll_loss(
             f"(use target.astype('int64'))"
         )
     ignored = _check_labels("nll_loss", "input", input, target, ignore_index)
+    warn_unless_log_probabilities(input, "nll_loss")
     return NLLLoss(reduction, ignored)(input, target)
 
 
