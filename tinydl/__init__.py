@@ -29,6 +29,23 @@ from tinydl.autograd.factories import (
     zeros_like,
 )
 from tinydl.backend import Device, device, get_default_device, set_default_device
+from tinydl.dtypes import (  # PyTorch's dtype names; float, int and bool shadow builtins here
+    bool,  # noqa: A004
+    double,
+    float,  # noqa: A004
+    float16,
+    float32,
+    float64,
+    half,
+    int,  # noqa: A004
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
 from tinydl.errors import (
     DeviceError,
     GradcheckError,
@@ -75,6 +92,8 @@ __all__ = [
     "NotLogProbabilitiesWarning", "ProbabilitiesAsLogitsWarning", "argmax", "flatten",
     "get_default_dtype", "set_default_dtype",
     "load", "save",
+    "bool", "double", "float", "float16", "float32", "float64", "half", "int", "int8", "int16",
+    "int32", "int64", "long", "short", "uint8",
     "arange", "empty", "eye", "full", "full_like", "linspace", "ones", "ones_like", "rand",
     "rand_like", "randint", "randn", "randn_like", "randperm", "zeros", "zeros_like",
 ]

@@ -155,6 +155,31 @@ class Tensor:
     def zero_grad(self) -> None:
         self.grad = None
 
+    def fill_(self, value: float | int | bool) -> Tensor:
+        """Set every element to ``value`` in place and return this tensor, as PyTorch's
+        ``label.fill_(0.0)``. Refused on a tensor that requires grad while gradients are
+        recorded (backward would meet values it did not compute with); reinitialise weights
+        under ``tinydl.no_grad()``."""
+        from tinydl.autograd.function import is_grad_enabled  # function.py imports this module
+
+        if isinstance(value, Tensor) and value.numel() == 1:
+            value = value.item()
+        if isinstance(value, np.generic):
+            value = value.item()
+        if not isinstance(value, (bool, int, float)):
+            raise TypeError(f"fill_() needs a number, got {type(value).__name__}")
+        if self.requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                "fill_() cannot overwrite a tensor that requires grad while gradients are "
+                "recorded; do it inside `with tinydl.no_grad():`"
+            )
+        self.data[...] = value
+        return self
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0 in place (see :meth:`fill_`)."""
+        return self.fill_(0)
+
     def backward(self, grad: Tensor | Any | None = None, retain_graph: bool = False) -> None:
         """Compute the gradient of this tensor with respect to every leaf it depends on.
 

@@ -12,7 +12,14 @@ from tinydl.nn.conv_transpose import ConvTranspose2D, ConvTranspose2d
 from tinydl.nn.embedding import Embedding
 from tinydl.nn.layer_norm import LayerNorm
 from tinydl.nn.linear import Dense, Flatten, Linear, Reshape
-from tinydl.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss
+from tinydl.nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HingeLoss,
+    MSELoss,
+    NLLLoss,
+)
 from tinydl.nn.module import Buffer, Module, Parameter
 from tinydl.nn.normalization import (
     BatchNorm1D,
@@ -31,7 +38,8 @@ from tinydl.nn.transformer import (
 )
 
 __all__ = [
-    "BCEWithLogitsLoss", "BatchNorm1D", "BatchNorm2D", "Buffer", "Conv2D", "CrossEntropyLoss",
+    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1D", "BatchNorm2D", "Buffer", "Conv2D",
+    "CrossEntropyLoss",
     "Dense", "Dropout", "Flatten", "HingeLoss", "LogSoftmax", "MSELoss", "MaxPool2D", "Module",
     "Parameter", "ReLU", "Reshape", "Sequential", "Sigmoid", "Softmax", "Tanh", "functional",
     "init", "summary",

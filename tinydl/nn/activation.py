@@ -9,22 +9,40 @@ from tinydl.ops.activations import check_negative_slope, gelu, leaky_relu
 from tinydl.ops.arguments import axis_of
 
 
+def check_inplace(inplace: object, layer: str) -> bool:
+    """PyTorch's ``inplace`` flag, accepted so that PyTorch code runs, and ignored: tinydl's
+    ops never overwrite their input, which backward may still need."""
+    if not isinstance(inplace, bool):
+        raise TypeError(f"{layer}: inplace must be True or False, got {inplace!r}")
+    return inplace
+
+
 class ReLU(Module):
+    """max(x, 0). ``inplace`` (``nn.ReLU(True)`` in PyTorch code) is accepted and ignored."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        self.inplace = check_inplace(inplace, "ReLU")
+
     def forward(self, x: Tensor) -> Tensor:
         return ops.relu(x)
 
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
 
 class LeakyReLU(Module):
-    """x where x > 0, else ``negative_slope``·x (PyTorch's default 0.01; GANs often use 0.2)."""
+    """x where x > 0, else ``negative_slope``·x (PyTorch's default 0.01; GANs often use 0.2).
+    ``inplace`` is accepted and ignored, as in :class:`ReLU`."""
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         self.negative_slope = check_negative_slope(negative_slope, "LeakyReLU")
+        self.inplace = check_inplace(inplace, "LeakyReLU")
 
     def forward(self, x: Tensor) -> Tensor:
         return leaky_relu(x, self.negative_slope)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class GELU(Module):

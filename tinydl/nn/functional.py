@@ -10,6 +10,7 @@ from tinydl.ops.embedding import embedding
 from tinydl.ops.layer_norm import layer_norm
 from tinydl.ops.linalg import linear
 from tinydl.ops.losses import (
+    binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
     hinge_loss,
@@ -20,7 +21,8 @@ from tinydl.ops.normalization import batch_norm
 from tinydl.ops.pooling import max_pool2d
 
 __all__ = [
-    "batch_norm", "binary_cross_entropy_with_logits", "conv2d", "cross_entropy", "dropout",
+    "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "conv2d",
+    "cross_entropy", "dropout",
     "hinge_loss", "linear", "log_softmax", "max_pool2d", "mse_loss", "relu", "sigmoid", "softmax",
     "tanh",
     "embedding",

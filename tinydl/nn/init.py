@@ -12,9 +12,12 @@ returns a float32 NumPy array, so the same seed gives the same weights on any de
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
+from tinydl import backend
+from tinydl.autograd import Tensor
 from tinydl.random import generator
 
 Shape = tuple[int, ...]
@@ -83,3 +86,121 @@ def get(name: str):
             f"unknown initialiser {name!r}; choose from {', '.join(sorted(INITIALISERS))}"
         )
     return INITIALISERS[name]
+
+
+# ---- PyTorch's in-place initialisers: nn.init.normal_(layer.weight, 0.0, 0.02) -------------
+# They overwrite an existing weight instead of making one. Like the functions above, they
+# draw on the host from tinydl's seeded generator. They take the Tensor or, as PyTorch
+# code often passes, its raw array ``layer.weight.data``.
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The factor by which an activation shrinks a signal's standard deviation, undone by
+    scaling the initial weights: 1 for linear and sigmoid, 5/3 for tanh, √2 for ReLU and
+    √(2 / (1 + a²)) for LeakyReLU of slope ``param`` = a (0.01 by default), as in PyTorch."""
+    gains = {"linear": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv_transpose2d": 1.0,
+             "sigmoid": 1.0, "tanh": 5 / 3, "relu": math.sqrt(2.0), "selu": 0.75}
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else param
+        if isinstance(slope, bool) or not isinstance(slope, (int, float)):
+            raise TypeError(f"calculate_gain(): the slope param must be a number, got {slope!r}")
+        return math.sqrt(2.0 / (1 + slope**2))
+    if nonlinearity not in gains:
+        raise ValueError(
+            f"calculate_gain(): unknown nonlinearity {nonlinearity!r}; choose from "
+            f"{', '.join(sorted([*gains, 'leaky_relu']))}"
+        )
+    return gains[nonlinearity]
+
+
+def _target_array(target: Any, function: str) -> Any:
+    """The float array that ``target`` (a Tensor or a raw array) holds."""
+    array = target.data if isinstance(target, Tensor) else target
+    if not hasattr(array, "dtype") or not hasattr(array, "shape"):
+        raise TypeError(
+            f"nn.init.{function}() needs a Tensor (e.g. layer.weight) or its array "
+            f"(layer.weight.data), got {type(target).__name__}"
+        )
+    if array.dtype.kind != "f":
+        raise TypeError(f"nn.init.{function}() needs a float tensor, got dtype {array.dtype}")
+    return array
+
+
+def _overwrite(target: Any, draw: Any, function: str) -> Any:
+    """Fill ``target`` in place with ``draw(shape)`` (host float64 values) and return it."""
+    array = _target_array(target, function)
+    xp = backend.array_module(array)
+    array[...] = xp.asarray(np.asarray(draw(array.shape), dtype=array.dtype))
+    return target
+
+
+def _torch_fans(target: Any, function: str) -> tuple[int, int]:
+    shape = _target_array(target, function).shape
+    if len(shape) < 2:
+        raise ValueError(
+            f"nn.init.{function}() needs a weight of at least 2 dimensions to know its fans, "
+            f"got shape {shape}"
+        )
+    return fans(shape)
+
+
+def uniform_(tensor: Any, a: float = 0.0, b: float = 1.0) -> Any:
+    """Overwrite ``tensor`` with draws from U(a, b)."""
+    if not a <= b:
+        raise ValueError(f"nn.init.uniform_() needs a <= b, got a={a}, b={b}")
+    return _overwrite(tensor, lambda shape: generator().uniform(a, b, shape), "uniform_")
+
+
+def normal_(tensor: Any, mean: float = 0.0, std: float = 1.0) -> Any:
+    """Overwrite ``tensor`` with draws from N(mean, std²) (DCGAN: mean 0, std 0.02)."""
+    if not std >= 0:
+        raise ValueError(f"nn.init.normal_() needs std >= 0, got {std}")
+    return _overwrite(tensor, lambda shape: generator().normal(mean, std, shape), "normal_")
+
+
+def constant_(tensor: Any, val: float) -> Any:
+    """Overwrite every element of ``tensor`` with ``val``."""
+    return _overwrite(tensor, lambda shape: np.full(shape, val, dtype=np.float64), "constant_")
+
+
+def zeros_(tensor: Any) -> Any:
+    return constant_(tensor, 0.0)
+
+
+def ones_(tensor: Any) -> Any:
+    return constant_(tensor, 1.0)
+
+
+def xavier_uniform_(tensor: Any, gain: float = 1.0) -> Any:
+    """U(-a, a) with a = gain·√(6 / (fan_in + fan_out)) (Glorot), in place."""
+    fan_in, fan_out = _torch_fans(tensor, "xavier_uniform_")
+    limit = gain * math.sqrt(6 / (fan_in + fan_out))
+    return uniform_(tensor, -limit, limit)
+
+
+def xavier_normal_(tensor: Any, gain: float = 1.0) -> Any:
+    """N(0, σ²) with σ = gain·√(2 / (fan_in + fan_out)) (Glorot), in place."""
+    fan_in, fan_out = _torch_fans(tensor, "xavier_normal_")
+    return normal_(tensor, 0.0, gain * math.sqrt(2 / (fan_in + fan_out)))
+
+
+def _kaiming_std(
+    tensor: Any, a: float, mode: str, nonlinearity: str, function: str
+) -> float:
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"nn.init.{function}(): mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan_in, fan_out = _torch_fans(tensor, function)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
+
+
+def kaiming_uniform_(
+    tensor: Any, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+) -> Any:
+    """U(-b, b) with b = √3·gain/√fan (He), in place; PyTorch's defaults."""
+    limit = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_uniform_")
+    return uniform_(tensor, -limit, limit)
+
+
+def kaiming_normal_(
+    tensor: Any, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+) -> Any:
+    """N(0, σ²) with σ = gain/√fan (He), in place; PyTorch's defaults."""
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal_"))

@@ -35,6 +35,17 @@ class NLLLoss(Module):
         return losses.nll_loss(log_probs, target, self.reduction, ignore_index=self.ignore_index)
 
 
+class BCELoss(Module):
+    """Binary cross-entropy of probabilities (after ``nn.Sigmoid()``); ``BCEWithLogitsLoss``
+    on the logits is the stabler form of the same loss."""
+
+    def __init__(self, reduction: str = "mean") -> None:
+        self.reduction = reduction
+
+    def forward(self, probabilities: Tensor, target: Tensor) -> Tensor:
+        return losses.binary_cross_entropy(probabilities, target, self.reduction)
+
+
 class BCEWithLogitsLoss(Module):
     """Binary cross-entropy from logits (the sigmoid is inside, computed stably)."""
 

@@ -104,6 +104,16 @@ class Module:
         for child in self.children():
             yield from child.modules()
 
+    def apply(self, function: Callable[[Module], Any]) -> Module:
+        """Call ``function`` on every module inside this one and then on this one (PyTorch's
+        order: children first), e.g. ``model.apply(init_weights)``; returns this module."""
+        if not callable(function):
+            raise TypeError(f"apply() needs a function of one module, got {function!r}")
+        for child in self.children():
+            child.apply(function)
+        function(self)
+        return self
+
     def _named_tensors(self, kind: type[Tensor], prefix: str = "") -> Iterator[tuple[str, Tensor]]:
         seen: set[int] = set()  # a tensor shared by two layers (weight tying) is listed once
         for name, value in self._own_and_nested(kind, prefix):

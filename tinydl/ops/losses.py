@@ -166,6 +166,32 @@ class BinaryCrossEntropyWithLogits(_Loss):
         return (sigmoid - self.t) * g, (-self.x * g if self.needs_grad[1] else None)
 
 
+class BinaryCrossEntropy(_Loss):
+    """Lᵢ = −[tᵢ log pᵢ + (1 − tᵢ) log(1 − pᵢ)] for probabilities p (a Sigmoid's output) and
+    targets t in [0, 1]. As in PyTorch each log is clamped at −100, so p = 0 or 1 gives a
+    large finite loss, not inf.
+
+    dL/dp = (p − t) / (p(1 − p)), with p(1 − p) kept >= 1e-12 (PyTorch's guard),
+    dL/dt = log(1 − p) − log p, with the clamped logs (PyTorch's uses unclamped ones, ±inf
+    where p is 0 or 1).
+    """
+
+    def forward(self, p, t):
+        xp = backend.array_module(p)
+        self.p, self.t = p, t
+        with np.errstate(divide="ignore"):  # log 0 = -inf, clamped to -100 next
+            self.log_p = xp.maximum(xp.log(p), -100)
+            self.log_not_p = xp.maximum(xp.log1p(-p), -100)
+        return self.reduce(-(t * self.log_p + (1 - t) * self.log_not_p))
+
+    def backward(self, gy):
+        g = self.loss_grads(gy)
+        xp = backend.array_module(gy)
+        dp = (self.p - self.t) / xp.maximum(self.p * (1 - self.p), 1e-12)
+        dt = (self.log_not_p - self.log_p) * g if self.needs_grad[1] else None
+        return dp * g, dt
+
+
 class MSELoss(_Loss):
     """Lᵢ = (xᵢ − tᵢ)².   dL/dx = 2(x − t),   dL/dt = −2(x − t)."""
 
@@ -321,6 +347,30 @@ def binary_cross_entropy_with_logits(
     target = as_tensor(target, logits)
     _check_like_input("binary_cross_entropy_with_logits", "logits", logits, target)
     return BinaryCrossEntropyWithLogits(reduction)(logits, target)
+
+
+def binary_cross_entropy(
+    input: Tensor,  # noqa: A002  (PyTorch's name)
+    target: Tensor | Any,
+    reduction: str = "mean",
+) -> Tensor:
+    """Binary cross-entropy of probabilities ``input`` (a Sigmoid's output, each in [0, 1])
+    against ``target`` probabilities of the same shape and dtype; PyTorch's
+    ``F.binary_cross_entropy``. :func:`binary_cross_entropy_with_logits` on the logits
+    before the sigmoid is the stabler form of the same loss."""
+    _check_reduction("binary_cross_entropy", reduction)
+    _check_float_input("binary_cross_entropy", "input", input)
+    target = as_tensor(target, input)
+    _check_like_input("binary_cross_entropy", "input", input, target)
+    xp = backend.array_module(input.data)
+    if not bool(((input.data >= 0) & (input.data <= 1)).all()):  # also catches nan
+        low, high = float(xp.nanmin(input.data)), float(xp.nanmax(input.data))
+        raise ValueError(
+            f"binary_cross_entropy() needs input probabilities in [0, 1] (e.g. after "
+            f"nn.Sigmoid()), got values from {low:.4g} to {high:.4g}; for raw scores use "
+            f"binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss)"
+        )
+    return BinaryCrossEntropy(reduction)(input, target)
 
 
 def mse_loss(input: Tensor, target: Tensor | Any, reduction: str = "mean") -> Tensor:  # noqa: A002
