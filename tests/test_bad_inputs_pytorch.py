@@ -1,7 +1,10 @@
 """The bad-input table of the PyTorch-shaped entry points (issue 11, part 11a): the layer
 signatures and aliases, ``F.nll_loss``/``F.cross_entropy``'s new arguments, channel dropout,
 ``dim``/``keepdim``, ``max``/``argmax``/``flatten``, ``Tensor.size``/``.data``, the default
-dtype, parameter groups, ``Adadelta``, the new schedules and ``tinydl.save``/``load``.
+dtype, parameter groups, ``Adadelta``, the new schedules and ``tinydl.save``/``load``; then
+what PyTorch's DCGAN tutorial adds: ``inplace`` on activations, ``Module.apply``,
+``nn.init``'s in-place initialisers, ``nn.BCELoss``/``F.binary_cross_entropy`` and
+``Tensor.fill_``.
 Format and check: ``tests/bad_input_table.py``.
 
 Accepted as correct behaviour (no error), with the reason:
@@ -10,6 +13,9 @@ Accepted as correct behaviour (no error), with the reason:
 - ``ReduceLROnPlateau(factor=0)``: the lr drops to ``min_lr`` at the first plateau.
 - ``nn.Conv2D(4, 3)`` on (N, 16, 5, 3): a channels-first batch with 16 channels of 5×3
   images; only square images with 1 or 3 values in the last axis look channels-last.
+- ``F.binary_cross_entropy`` with p exactly 0 or 1: PyTorch's clamp of each log at -100
+  gives a large finite loss.
+- ``nn.init.uniform_(w, 0.5, 0.5)``: a = b fills with a constant, as PyTorch allows.
 """
 
 from __future__ import annotations
@@ -42,6 +48,10 @@ def labels(*values: int) -> tinydl.Tensor:
 
 def maps() -> tinydl.Tensor:
     return T(np.ones((2, 3, 4, 4), np.float32))
+
+
+def weight() -> tinydl.Tensor:
+    return nn.Conv2d(2, 3, 3).weight
 
 
 def sgd(lr: float = 0.1, **kwargs) -> optim.SGD:
@@ -249,6 +259,46 @@ CASES = [
          ("no checkpoint at",)),
     Case("load/checkpoint", lambda: tinydl.load(saved_checkpoint()), CheckpointError,
          ("not written by tinydl.save()", "load_checkpoint")),
+    # what PyTorch's DCGAN tutorial adds: inplace, apply, nn.init, BCELoss, fill_
+    Case("ReLU/inplace-string", lambda: nn.ReLU("yes"), TypeError,
+         ("ReLU", "inplace must be True or False", "'yes'")),
+    Case("LeakyReLU/inplace-number", lambda: nn.LeakyReLU(0.2, 1), TypeError,
+         ("LeakyReLU", "inplace must be True or False", "got 1")),
+    Case("apply/not-callable", lambda: nn.Linear(2, 2).apply("init"), TypeError,
+         ("apply() needs a function of one module", "'init'")),
+    Case("init/list", lambda: nn.init.normal_([0.0, 1.0]), TypeError,
+         ("nn.init.normal_()", "a Tensor (e.g. layer.weight)", "got list")),
+    Case("init/int-tensor", lambda: nn.init.constant_(T([1, 2]), 0), TypeError,
+         ("nn.init.constant_()", "float tensor", "int64")),
+    Case("init/negative-std", lambda: nn.init.normal_(weight(), 0.0, -0.02), ValueError,
+         ("std >= 0", "-0.02")),
+    Case("init/a-above-b", lambda: nn.init.uniform_(weight(), 1.0, 0.0), ValueError,
+         ("a <= b", "a=1.0, b=0.0")),
+    Case("init/xavier-1d", lambda: nn.init.xavier_uniform_(nn.Linear(2, 3).bias), ValueError,
+         ("xavier_uniform_()", "at least 2 dimensions", "(3,)")),
+    Case("init/kaiming-mode", lambda: nn.init.kaiming_normal_(weight(), mode="fan"), ValueError,
+         ("kaiming_normal_()", "'fan_in' or 'fan_out'", "'fan'")),
+    Case("init/kaiming-nonlinearity",
+         lambda: nn.init.kaiming_uniform_(weight(), nonlinearity="swish"), ValueError,
+         ("unknown nonlinearity 'swish'", "leaky_relu", "tanh")),
+    Case("calculate_gain/slope-string",
+         lambda: nn.init.calculate_gain("leaky_relu", "0.2"), TypeError,
+         ("slope param must be a number", "'0.2'")),
+    Case("BCELoss/logits", lambda: nn.BCELoss()(T([-1.5, 0.3]), T([0.0, 1.0])), ValueError,
+         ("binary_cross_entropy()", "probabilities in [0, 1]", "nn.Sigmoid()",
+          "from -1.5 to 0.3", "BCEWithLogitsLoss")),
+    Case("BCELoss/nan", lambda: nn.BCELoss()(T([np.nan, 0.3]), T([0.0, 1.0])), ValueError,
+         ("probabilities in [0, 1]",)),
+    Case("BCELoss/shape", lambda: nn.BCELoss()(T([[0.5], [0.5]]), T([0.0, 1.0])), ValueError,
+         ("binary_cross_entropy()", "(2, 1)", "(2,)")),
+    Case("BCELoss/int-input", lambda: F.binary_cross_entropy(T([0, 1]), T([0, 1])), TypeError,
+         ("binary_cross_entropy()", "float")),
+    Case("BCELoss/reduction", lambda: nn.BCELoss("average")(T([0.5]), T([1.0])), ValueError,
+         ("reduction", "'average'", "mean")),
+    Case("fill_/string", lambda: T([1.0, 2.0]).fill_("0"), TypeError,
+         ("fill_() needs a number", "str")),
+    Case("fill_/requires-grad", lambda: nn.Linear(2, 2).weight.fill_(0.0), RuntimeError,
+         ("fill_()", "requires grad", "tinydl.no_grad()")),
 ]
 
 
