@@ -151,8 +151,10 @@ class TinydlRun(Evaluating, TinydlSystem):
         return {str(p.dtype) for p in self.model.parameters()}
 
 
-def torch_twin(model: nn.Sequential, torch: Any) -> Any:
-    """A PyTorch ``Sequential`` with a layer for each of ``model``'s, holding its weights."""
+def torch_twin(model: nn.Sequential, torch: Any, copy_weights: bool = True) -> Any:
+    """A PyTorch ``Sequential`` with a layer for each of ``model``'s, holding its weights
+    unless ``copy_weights`` is False (then PyTorch's own initial weights: enough for
+    timing, as benchmarks/gan_step.py does)."""
     tnn = torch.nn
 
     def twin_of(layer: nn.Module) -> Any:
@@ -161,17 +163,32 @@ def torch_twin(model: nn.Sequential, torch: Any) -> Any:
                 layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride,
                 layer.padding, bias=layer.use_bias,
             )
+        if isinstance(layer, nn.ConvTranspose2D):
+            return tnn.ConvTranspose2d(
+                layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride,
+                layer.padding, layer.output_padding, bias=layer.bias is not None,
+            )
         if isinstance(layer, nn.MaxPool2D):
             return tnn.MaxPool2d(layer.kernel_size, layer.stride, layer.padding)
         if isinstance(layer, nn.Dense):
             return tnn.Linear(layer.in_features, layer.out_features, bias=layer.use_bias)
+        if isinstance(layer, (nn.BatchNorm1D, nn.BatchNorm2D)):
+            kind = tnn.BatchNorm1d if isinstance(layer, nn.BatchNorm1D) else tnn.BatchNorm2d
+            return kind(layer.num_features, layer.eps, layer.momentum)
         if isinstance(layer, nn.Flatten):
             return tnn.Flatten(layer.start_dim, layer.end_dim)
-        if isinstance(layer, nn.ReLU):
-            return tnn.ReLU()
-        raise ValueError(f"time_to_accuracy.py has no PyTorch twin for {type(layer).__name__}")
+        if isinstance(layer, nn.Reshape):
+            return tnn.Unflatten(1, layer.shape)
+        if isinstance(layer, nn.LeakyReLU):
+            return tnn.LeakyReLU(layer.negative_slope)
+        simple = {nn.ReLU: tnn.ReLU, nn.Tanh: tnn.Tanh, nn.Sigmoid: tnn.Sigmoid}
+        if type(layer) in simple:
+            return simple[type(layer)]()
+        raise ValueError(f"torch_twin() has no PyTorch twin for {type(layer).__name__}")
 
     twin = tnn.Sequential(*(twin_of(layer) for layer in model))
+    if not copy_weights:
+        return twin
     state = {}
     for name, values in model.state_dict().items():
         dense = isinstance(model[int(name.split(".")[0])], nn.Dense)

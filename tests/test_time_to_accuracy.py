@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import tinydl
-from tinydl import zoo
+from tinydl import nn, zoo
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "time_to_accuracy.py"
@@ -75,8 +75,8 @@ def test_the_pytorch_twin_holds_the_same_weights_and_computes_the_same_logits() 
     with tinydl.no_grad(), torch.no_grad():
         ours, theirs = model(tinydl.Tensor(x)).numpy(), twin(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
-    with pytest.raises(ValueError, match="time_to_accuracy.py has no PyTorch twin for BatchNorm2D"):
-        benchmark.torch_twin(benchmark.fresh_model(zoo.recipe("mnist-fast-995"), 0), torch)
+    with pytest.raises(ValueError, match="torch_twin\\(\\) has no PyTorch twin for Dropout"):
+        benchmark.torch_twin(nn.Sequential(nn.Dense(4, 2), nn.Dropout(0.5)), torch)
 
 
 @pytest.mark.parametrize(
@@ -124,3 +124,21 @@ def test_the_quick_run_trains_both_systems_alike_and_records_nothing() -> None:
         ours, theirs = float(rows["| tinydl"][3]), float(rows["| torch"][3])
         assert abs(ours - theirs) <= 0.002
     assert (results.read_text() if results.exists() else None) == before  # a smoke run
+
+
+def test_the_gan_twins_have_the_examples_layers_and_parameters() -> None:
+    """benchmarks/gan_step.py times PyTorch twins of the GAN examples' models."""
+    torch = pytest.importorskip("torch")
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        import dcgan_mnist
+    finally:
+        sys.path.remove(str(ROOT / "examples"))
+    for model in (dcgan_mnist.build_generator(), dcgan_mnist.build_discriminator()):
+        twin = benchmark.torch_twin(model, torch, copy_weights=False)
+        assert len(twin) == len(model)
+        assert sum(p.numel() for p in twin.parameters()) == sum(
+            p.numel() for p in model.parameters()
+        )
+    with torch.no_grad():
+        assert twin(torch.zeros(2, 1, 28, 28)).shape == (2, 1)
