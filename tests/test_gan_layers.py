@@ -14,6 +14,7 @@ from test_reference import DTYPES, assert_matches, backward, check_all, int_or_p
 import tinydl
 from tinydl import nn
 from tinydl.nn import functional as F  # noqa: N812
+from tinydl.ops import conv_transpose
 from tinydl.ops.conv import conv2d
 from tinydl.ops.conv_transpose import conv_transpose2d
 
@@ -182,6 +183,26 @@ def test_conv_transpose2d_kernel_path_matches_numpy(kernel_path, rng, dtype):  #
     assert launched == [f"col2im_{suffix(dtype)}", f"im2col_{suffix(dtype)}"]
     for got, want in zip(actual, expected, strict=True):
         assert_close(got, want, dtype)
+
+
+@pytest.mark.parametrize(("stride", "padding", "extra"), [(2, 1, 0), (2, 0, 1), (1, 1, 0)])
+def test_conv_transpose2d_batch_last_path_matches_the_nchw_reference(
+    monkeypatch, device, rng, stride, padding, extra
+):
+    """The CPU computes in the batch-last layout; the NCHW path (the GPU's) is its
+    reference: values and all three gradients agree, in float64."""
+    values = [rng.standard_normal(shape) for shape in ((3, 4, 5, 6), (4, 2, 3, 3), (2,))]
+
+    def forward_backward() -> list:
+        x, w, b = (make(v, device, dtype="float64", requires_grad=True) for v in values)
+        y = conv_transpose2d(x, w, b, stride=stride, padding=padding, output_padding=extra)
+        (y * y).sum().backward()  # an upstream gradient that differs per element
+        return [y.numpy(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy()]
+
+    batch_last = forward_backward()
+    monkeypatch.setattr(conv_transpose, "uses_batch_last", lambda x: False)
+    for got, want in zip(batch_last, forward_backward(), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -7,8 +7,9 @@ its value, weighted by the kernel, over a KH×KW patch of the larger output, and
 patches add where they overlap. So it is built from the very same pieces as
 :class:`tinydl.ops.conv.Conv2D`, with the roles swapped: forward is Conv2D's backward
 for the input (a GEMM, then ``col2im``), and backward for the input is Conv2D's
-forward (``im2col``, then a GEMM). On CUDA arrays ``im2col``/``col2im`` run the kernels
-of kernels/im2col.cu, so this op runs on the GPU through the same dispatch.
+forward (``im2col``, then a GEMM). On the CPU it uses Conv2D's batch-last versions of
+those pieces; on CUDA arrays the NCHW ``im2col``/``col2im``, which run the kernels of
+kernels/im2col.cu, so this op runs on the GPU through the same dispatch.
 
 Weight layout (in_channels, out_channels, KH, KW), as PyTorch's ``conv_transpose2d``:
 the weight of ``Conv2D(out → in)`` whose transpose this is, so a PyTorch
@@ -26,7 +27,9 @@ from tinydl.ops.conv import (
     check_images,
     check_weight_and_bias,
     col2im,
+    col2im_batch_last,
     im2col,
+    im2col_batch_last,
     pair,
 )
 
@@ -40,6 +43,13 @@ def transposed_output_size(
     to the same H, since it rounds down."""
     axes = zip(size, kernel_size, stride, padding, output_padding, strict=True)
     return tuple((n - 1) * s - 2 * p + k + extra for n, k, s, p, extra in axes)  # type: ignore
+
+
+def uses_batch_last(x) -> bool:
+    """On the CPU the batch goes last, as in Conv2D: x as (C_in, H·W·N) and the output an
+    (N, C_out, OH, OW) view of (C_out, OH, OW, N) memory. The GPU keeps NCHW, the layout of
+    its im2col kernels (the NCHW path is also the reference the tests hold the CPU's to)."""
+    return not backend.is_cuda(x)
 
 
 class ConvTranspose2D(Function):
@@ -66,14 +76,18 @@ class ConvTranspose2D(Function):
         out_size = transposed_output_size(
             (h, w), (kh, kw), self.stride, self.padding, self.output_padding
         )
-        xp = backend.array_module(x)
-        # (N, C_in, H, W) -> (C_in, N·H·W), kept for dL/dW.
-        self.x_matrix = x.transpose(1, 0, 2, 3).reshape(in_channels, n * h * w)
+        self.batch_last = uses_batch_last(x)
+        order = (1, 2, 3, 0) if self.batch_last else (1, 0, 2, 3)
+        self.x_matrix = x.transpose(*order).reshape(in_channels, n * h * w)  # kept for dL/dW
         self.weight, self.x_shape = weight, x.shape
         cols = weight.reshape(in_channels, -1).T @ self.x_matrix
-        y = xp.ascontiguousarray(
-            col2im(cols, (n, out_channels, *out_size), (kh, kw), self.stride, self.padding)
-        )
+        y_shape = (n, out_channels, *out_size)
+        if self.batch_last:
+            y = col2im_batch_last(cols, y_shape, (kh, kw), self.stride, self.padding)
+        else:
+            y = backend.array_module(x).ascontiguousarray(
+                col2im(cols, y_shape, (kh, kw), self.stride, self.padding)
+            )
         if bias is not None:
             y += bias[:, None, None]
         return y
@@ -84,12 +98,16 @@ class ConvTranspose2D(Function):
         n, _, h, w = self.x_shape
         gx = gw = None
         if self.needs_grad[0] or self.needs_grad[1]:
-            cols = im2col(gy, weight.shape[2:], self.stride, self.padding)
+            unfold = im2col_batch_last if self.batch_last else im2col
+            cols = unfold(gy, weight.shape[2:], self.stride, self.padding)
             if self.needs_grad[0]:
                 gx_matrix = weight.reshape(in_channels, -1) @ cols
-                gx = backend.array_module(gy).ascontiguousarray(
-                    gx_matrix.reshape(in_channels, n, h, w).transpose(1, 0, 2, 3)
-                )
+                if self.batch_last:  # (C_in, H, W, N) memory, an (N, C_in, H, W) view
+                    gx = gx_matrix.reshape(in_channels, h, w, n).transpose(3, 0, 1, 2)
+                else:
+                    gx = backend.array_module(gy).ascontiguousarray(
+                        gx_matrix.reshape(in_channels, n, h, w).transpose(1, 0, 2, 3)
+                    )
             if self.needs_grad[1]:
                 gw = (self.x_matrix @ cols.T).reshape(weight.shape)
         if len(self.needs_grad) == 2:  # called without a bias
