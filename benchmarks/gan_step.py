@@ -42,51 +42,46 @@ EXAMPLES = {"gan_mnist": (gan_mnist, 128), "dcgan_mnist": (dcgan_mnist, 64)}
 BETAS = (0.5, 0.999)
 
 
-def tinydl_iteration(example: Any, batch: int) -> Callable[[], None]:
-    generator, discriminator = example.build_generator(), example.build_discriminator()
-    g_optimizer = optim.Adam(generator.parameters(), lr=1e-3, betas=BETAS)
-    d_optimizer = optim.Adam(discriminator.parameters(), lr=1e-3, betas=BETAS)
-    bce = nn.BCEWithLogitsLoss()
+def iteration_of(
+    generator: Any, discriminator: Any, framework: Any, adam: Any, loss: Any,
+    to_tensor: Callable[[np.ndarray], Any], sample_noise: Callable[..., np.ndarray], batch: int,
+) -> Callable[[], None]:
+    """One iteration of ``train_gan`` as a function, written once for both systems: their
+    names are the same (``framework`` is ``tinydl`` or ``torch``)."""
+    g_optimizer = adam(generator.parameters(), lr=1e-3, betas=BETAS)
+    d_optimizer = adam(discriminator.parameters(), lr=1e-3, betas=BETAS)
     rng = np.random.default_rng(0)
-    real = tinydl.tensor(rng.uniform(-1, 1, (batch, 1, 28, 28)).astype(np.float32))
-    ones, zeros = tinydl.ones(batch, 1), tinydl.zeros(batch, 1)
+    real = to_tensor(rng.uniform(-1, 1, (batch, 1, 28, 28)).astype(np.float32))
+    ones, zeros = framework.ones(batch, 1), framework.zeros(batch, 1)
 
     def iteration() -> None:
-        fake = generator(tinydl.tensor(example.sample_noise(batch, rng)))
-        d_loss = bce(discriminator(real), ones) + bce(discriminator(fake.detach()), zeros)
+        fake = generator(to_tensor(sample_noise(batch, rng)))
+        d_loss = loss(discriminator(real), ones) + loss(discriminator(fake.detach()), zeros)
         d_optimizer.zero_grad()
         d_loss.backward()
         d_optimizer.step()
-        g_loss = bce(discriminator(fake), ones)
+        g_loss = loss(discriminator(fake), ones)
         g_optimizer.zero_grad()
         g_loss.backward()
         g_optimizer.step()
 
     return iteration
+
+
+def tinydl_iteration(example: Any, batch: int) -> Callable[[], None]:
+    return iteration_of(
+        example.build_generator(), example.build_discriminator(), tinydl, optim.Adam,
+        nn.BCEWithLogitsLoss(), tinydl.tensor, example.sample_noise, batch,
+    )
 
 
 def torch_iteration(example: Any, batch: int, torch: Any) -> Callable[[], None]:
-    generator = torch_twin(example.build_generator(), torch, copy_weights=False)
-    discriminator = torch_twin(example.build_discriminator(), torch, copy_weights=False)
-    g_optimizer = torch.optim.Adam(generator.parameters(), lr=1e-3, betas=BETAS)
-    d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=1e-3, betas=BETAS)
-    bce = torch.nn.BCEWithLogitsLoss()
-    rng = np.random.default_rng(0)
-    real = torch.from_numpy(rng.uniform(-1, 1, (batch, 1, 28, 28)).astype(np.float32))
-    ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
-
-    def iteration() -> None:
-        fake = generator(torch.from_numpy(example.sample_noise(batch, rng)))
-        d_loss = bce(discriminator(real), ones) + bce(discriminator(fake.detach()), zeros)
-        d_optimizer.zero_grad()
-        d_loss.backward()
-        d_optimizer.step()
-        g_loss = bce(discriminator(fake), ones)
-        g_optimizer.zero_grad()
-        g_loss.backward()
-        g_optimizer.step()
-
-    return iteration
+    return iteration_of(
+        torch_twin(example.build_generator(), torch, copy_weights=False),
+        torch_twin(example.build_discriminator(), torch, copy_weights=False),
+        torch, torch.optim.Adam, torch.nn.BCEWithLogitsLoss(), torch.from_numpy,
+        example.sample_noise, batch,
+    )
 
 
 def main() -> None:
