@@ -132,7 +132,8 @@ def _overwrite(target: Any, draw: Any, function: str) -> Any:
     return target
 
 
-def _torch_fans(target: Any, function: str) -> tuple[int, int]:
+def _weight_fans(target: Any, function: str) -> tuple[int, int]:
+    """:func:`fans` of the weight ``target`` (tinydl's layouts: Dense (in, out))."""
     shape = _target_array(target, function).shape
     if len(shape) < 2:
         raise ValueError(
@@ -171,14 +172,14 @@ def ones_(tensor: Any) -> Any:
 
 def xavier_uniform_(tensor: Any, gain: float = 1.0) -> Any:
     """U(-a, a) with a = gain·√(6 / (fan_in + fan_out)) (Glorot), in place."""
-    fan_in, fan_out = _torch_fans(tensor, "xavier_uniform_")
+    fan_in, fan_out = _weight_fans(tensor, "xavier_uniform_")
     limit = gain * math.sqrt(6 / (fan_in + fan_out))
     return uniform_(tensor, -limit, limit)
 
 
 def xavier_normal_(tensor: Any, gain: float = 1.0) -> Any:
     """N(0, σ²) with σ = gain·√(2 / (fan_in + fan_out)) (Glorot), in place."""
-    fan_in, fan_out = _torch_fans(tensor, "xavier_normal_")
+    fan_in, fan_out = _weight_fans(tensor, "xavier_normal_")
     return normal_(tensor, 0.0, gain * math.sqrt(2 / (fan_in + fan_out)))
 
 
@@ -187,7 +188,7 @@ def _kaiming_std(
 ) -> float:
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"nn.init.{function}(): mode must be 'fan_in' or 'fan_out', got {mode!r}")
-    fan_in, fan_out = _torch_fans(tensor, function)
+    fan_in, fan_out = _weight_fans(tensor, function)
     return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
 
 

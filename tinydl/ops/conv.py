@@ -113,6 +113,12 @@ def col2im(
 # result as a view: no transpose copy.
 
 
+def uses_batch_last(x: Any) -> bool:
+    """Whether a convolution on ``x`` computes batch last: on the CPU. The GPU keeps NCHW,
+    the layout of its im2col kernels (and the reference the tests hold the CPU's path to)."""
+    return not backend.is_cuda(x)
+
+
 def pad_batch_last(x: Any, padding: Pair, value: float = 0.0) -> Any:
     """``x`` (N, C, H, W) as a (C, Hp, Wp, N) array padded with ``value``: one copy, a fast
     one when x is itself a view of (C, H, W, N) memory (the output of a batch-last op)."""
@@ -176,7 +182,7 @@ class Conv2D(Function):
         # (9x for a 3x3 kernel: 9 MB for the MNIST CNN's second layer at batch 64), but
         # rebuilding them took 7% of a training step, so they are kept, not recomputed.
         self.x_shape, self.weight = x.shape, weight
-        self.batch_last = not backend.is_cuda(x)  # the GPU keeps its im2col kernel's layout
+        self.batch_last = uses_batch_last(x)
         if self.batch_last:
             self.cols = im2col_batch_last(x, (kh, kw), self.stride, self.padding)
         else:

@@ -31,6 +31,7 @@ from tinydl.ops.conv import (
     im2col,
     im2col_batch_last,
     pair,
+    uses_batch_last,
 )
 
 
@@ -43,13 +44,6 @@ def transposed_output_size(
     to the same H, since it rounds down."""
     axes = zip(size, kernel_size, stride, padding, output_padding, strict=True)
     return tuple((n - 1) * s - 2 * p + k + extra for n, k, s, p, extra in axes)  # type: ignore
-
-
-def uses_batch_last(x) -> bool:
-    """On the CPU the batch goes last, as in Conv2D: x as (C_in, H·W·N) and the output an
-    (N, C_out, OH, OW) view of (C_out, OH, OW, N) memory. The GPU keeps NCHW, the layout of
-    its im2col kernels (the NCHW path is also the reference the tests hold the CPU's to)."""
-    return not backend.is_cuda(x)
 
 
 class ConvTranspose2D(Function):
