@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections.abc import Callable
+from typing import Any
 
 
 def main() -> None:
@@ -54,19 +56,20 @@ def main() -> None:
     twin_optimizer = torch.optim.Adam(twin.parameters(), lr=1e-3, betas=(0.7, 0.9))
     twin_loss = T.CrossEntropyLoss()
 
-    def tinydl_step(i: int) -> None:
-        batch = slice(i * b, (i + 1) * b)
-        loss = loss_fn(model(tinydl.tensor(x[batch])), tinydl.tensor(y[batch]))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    def step_of(model: Any, optimizer: Any, loss_fn: Any, to_tensor: Any) -> Callable[[int], None]:
+        """Batch ``i``'s training step, written once: both systems use the same names."""
 
-    def torch_step(i: int) -> None:
-        batch = slice(i * b, (i + 1) * b)
-        loss = twin_loss(twin(torch.from_numpy(x[batch])), torch.from_numpy(y[batch]))
-        twin_optimizer.zero_grad()
-        loss.backward()
-        twin_optimizer.step()
+        def step(i: int) -> None:
+            batch = slice(i * b, (i + 1) * b)
+            loss = loss_fn(model(to_tensor(x[batch])), to_tensor(y[batch]))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+        return step
+
+    tinydl_step = step_of(model, optimizer, loss_fn, tinydl.tensor)
+    torch_step = step_of(twin, twin_optimizer, twin_loss, torch.from_numpy)
 
     times: dict[str, list[float]] = {"tinydl": [], "torch": []}
     for step in (tinydl_step, torch_step):

@@ -138,11 +138,9 @@ def train_gan(
     # D's target for real images. Below 1 (one-sided label smoothing) D is never rewarded
     # for certainty about real images, which keeps its logits, and G's gradients, moderate.
     # Fakes keep the target 0, so D never learns to call them partly real.
-    real_labels = tinydl.tensor(
-        np.full((args.batch_size, 1), args.real_label, np.float32), device=device
-    )
-    ones = tinydl.tensor(np.ones((args.batch_size, 1), np.float32), device=device)
-    zeros = tinydl.tensor(np.zeros((args.batch_size, 1), np.float32), device=device)
+    real_labels = tinydl.full((args.batch_size, 1), args.real_label, device=device)
+    ones = tinydl.ones(args.batch_size, 1, device=device)
+    zeros = tinydl.zeros(args.batch_size, 1, device=device)
     fixed_noise = tinydl.tensor(sample_noise(64, rng), device=device)  # the same 64 every epoch
 
     history: dict[str, list[float]] = {
