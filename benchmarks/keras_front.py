@@ -79,7 +79,7 @@ def twin(front: models.Sequential) -> nn.Sequential:
     if flatten_at is not None and flatten_at > 1:  # (h, w, c) rows -> (c, h, w) rows
         dense = modules[flatten_at + 1]
         w = dense.weight.numpy().reshape(5, 5, 64, -1).transpose(2, 0, 1, 3).reshape(1600, -1)
-        dense.weight.data = w.copy()
+        dense.weight.array = w.copy()
     return nn.Sequential(*modules)
 
 

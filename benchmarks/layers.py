@@ -144,7 +144,7 @@ def main() -> None:
         if name.startswith(("C block 2", "H block 2")):
             # Inside a network, a block's input and upstream gradient come from the block
             # around it stored batch last, (C, H, W, N); PyTorch's come in its own layout.
-            mine[0].data, gy_mine.data = batch_last(x), batch_last(gy)
+            mine[0].array, gy_mine.array = batch_last(x), batch_last(gy)
 
         step_mine = training_step(ours, mine, gy_mine)
         step_torch = training_step(theirs, reference, torch.tensor(gy))

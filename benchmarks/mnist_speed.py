@@ -165,13 +165,14 @@ class TinydlSystem:
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
-            total = loss.data if total is None else total + loss.data  # stays on the device
+            total = loss.array if total is None else total + loss.array  # stays on the device
         return float(total) / -(-len(order) // self.batch)  # the epoch's one read: a GPU sync
 
     def accuracy(self, x: Any, y: Any) -> float:
         with self.tinydl.no_grad():
             logits = (
-                self.model(self.tinydl.Tensor(x[i : i + 1000])).data for i in range(0, len(y), 1000)
+                self.model(self.tinydl.Tensor(x[i : i + 1000])).array
+                for i in range(0, len(y), 1000)
             )
             correct = sum(
                 (chunk.argmax(1) == y[i * 1000 : (i + 1) * 1000]).sum()

@@ -49,14 +49,14 @@ def block_parts(model: object, x: object, repeats: int = 20) -> list[str]:
             x, start = layers[start](x), start + 1
             continue
         conv = layers[start]
-        block, weight = out.creator, conv.weight.data
+        block, weight = out.creator, conv.weight.array
         w_matrix = weight.reshape(weight.shape[0], -1)
         upstream = np.ones(out.shape, dtype=np.float32)
         gz = np.ones((weight.shape[0], block.cols.shape[1]), dtype=np.float32)
         parts = {
-            "forward, all": lambda b=block, c=conv, i=x: b.forward(i.data, c.weight.data,
-                                                                   c.bias.data),
-            "  im2col (copies)": lambda b=block, i=x: b.layout.im2col(i.data),
+            "forward, all": lambda b=block, c=conv, i=x: b.forward(i.array, c.weight.array,
+                                                                   c.bias.array),
+            "  im2col (copies)": lambda b=block, i=x: b.layout.im2col(i.array),
             "  GEMM W @ cols": lambda w=w_matrix, b=block: w @ b.cols,
             "backward, all": lambda b=block, g=upstream: b.backward(g),
             "  GEMM dW = dZ @ cols.T": lambda g=gz, b=block: g @ b.cols.T,

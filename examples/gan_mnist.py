@@ -182,11 +182,11 @@ def train_gan(
                 scheduler.step()
 
             iteration += 1
-            sums["d_loss"] = sums["d_loss"] + d_loss.data
-            sums["g_loss"] = sums["g_loss"] + g_loss.data
+            sums["d_loss"] = sums["d_loss"] + d_loss.array
+            sums["g_loss"] = sums["g_loss"] + g_loss.array
             # D's mean belief that real images are real, and that fakes are real.
-            sums["d_real"] = sums["d_real"] + tinydl.sigmoid(real_logits).data.mean()
-            sums["d_fake"] = sums["d_fake"] + tinydl.sigmoid(fake_logits).data.mean()
+            sums["d_real"] = sums["d_real"] + tinydl.sigmoid(real_logits).array.mean()
+            sums["d_fake"] = sums["d_fake"] + tinydl.sigmoid(fake_logits).array.mean()
             if iteration % args.log_every == 0:  # one read of the device per log point
                 history["iteration"].append(iteration)
                 history["lr"].append(g_optimizer.param_groups[0]["lr"])  # both models' rate

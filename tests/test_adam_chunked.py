@@ -31,7 +31,7 @@ def parameters(values: list[np.ndarray], device: str, order: str) -> list[tinydl
     tensors = []
     for value in values:
         tensor = tinydl.tensor(value, dtype=value.dtype, device=device, requires_grad=True)
-        tensor.data = backend.to_device(np.array(value, order=order), device)  # a copy
+        tensor.array = backend.to_device(np.array(value, order=order), device)  # a copy
         tensors.append(tensor)
     return tensors
 
@@ -46,7 +46,7 @@ def test_chunked_update_matches_reference_bit_for_bit(device, rng, dtype, rule, 
     values = [rng.standard_normal(shape).astype(dtype) for shape in SHAPES]
     chunked = parameters(values, device, "C")
     whole = parameters(values, device, "F")
-    assert all(not p.data.flags.c_contiguous for p in whole)  # so these take the reference
+    assert all(not p.array.flags.c_contiguous for p in whole)  # so these take the reference
     chunked_optimizer, whole_optimizer = rule(chunked, **settings), rule(whole, **settings)
     chunked_optimizer.chunk_size = CHUNK
     for _ in range(4):
@@ -57,9 +57,9 @@ def test_chunked_update_matches_reference_bit_for_bit(device, rng, dtype, rule, 
         chunked_optimizer.step()
         whole_optimizer.step()
         for a, b, start in zip(chunked, whole, values, strict=True):
-            assert a.data.dtype == dtype
-            assert not np.array_equal(host(a.data), start)  # it did move
-            np.testing.assert_array_equal(host(a.data), host(b.data))
+            assert a.array.dtype == dtype
+            assert not np.array_equal(host(a.array), start)  # it did move
+            np.testing.assert_array_equal(host(a.array), host(b.array))
     for a_state, b_state in zip(chunked_optimizer.state, whole_optimizer.state, strict=True):
         assert a_state["step"] == b_state["step"] == 4
         for name in ("exp_avg", "exp_avg_sq"):
@@ -81,5 +81,5 @@ def test_chunked_update_follows_the_adam_formula() -> None:
     g = gradient.astype(np.float64)
     m, v = 0.5 * g, 0.1 * g**2
     expected = theta - 0.1 / 0.5 * m / (np.sqrt(v) / np.sqrt(0.1) + 1e-8)
-    assert p.data.dtype == np.float32
-    np.testing.assert_allclose(p.data, expected, rtol=1e-6, atol=1e-6)
+    assert p.array.dtype == np.float32
+    np.testing.assert_allclose(p.array, expected, rtol=1e-6, atol=1e-6)

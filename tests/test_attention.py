@@ -228,7 +228,7 @@ def test_transformer_block_gradcheck(device, rng):
 def test_fused_attention_equals_composed(causal: bool, device, rng):
     q, k, v = attention_inputs(rng, device, 4, 4)
     mask = tinydl.tensor(rng.uniform(size=(4, 4)) < 0.7, device=device)
-    mask.data[:, 0] = True
+    mask.array[:, 0] = True
     gy = make(rng.standard_normal((2, 2, 4, 2)), device, requires_grad=False)
     results = []
     for attention in (F.scaled_dot_product_attention, attention_composed):

@@ -278,7 +278,7 @@ MIXED = "a host NumPy array was mixed with a fake-device array"
 
 
 def test_fake_refuses_implicit_conversion() -> None:
-    on_fake = tinydl.tensor([1.0, 2.0], device="fake").data
+    on_fake = tinydl.tensor([1.0, 2.0], device="fake").array
     with pytest.raises(TypeError, match=IMPLICIT):
         np.asarray(on_fake)
     with pytest.raises(TypeError, match=IMPLICIT):

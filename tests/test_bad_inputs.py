@@ -119,7 +119,7 @@ def checkpoint_with(entry: str, text: str) -> Path:
 
 def nan_checkpoint() -> Path:
     model = dense()
-    model.weight.data[...] = np.nan
+    model.weight.array[...] = np.nan
     path = WORK / "nan.npz"
     train.save_checkpoint(path, model)
     return path
@@ -1100,9 +1100,9 @@ CASES = [
 
 def _with_data(values: np.ndarray) -> tinydl.Tensor:
     """A tensor whose array was replaced afterwards, bypassing tensor()'s checks (as code
-    assigning ``t.data = ...`` does)."""
+    assigning ``t.array = ...`` does)."""
     t = T([0.0])
-    t.data = values
+    t.array = values
     return t
 
 

@@ -53,7 +53,7 @@ def test_model_and_adam_round_trip(tmp_path: Path, device: str) -> None:
     path = save_checkpoint(tmp_path / "c.npz", model, optimizer, epoch=3, example="blobs",
                            history={"loss": [1.5, 0.25]})
     assert path == tmp_path / "c.npz"
-    assert all(backend.device_of(p.data) == backend.device(device) for p in model.parameters())
+    assert all(backend.device_of(p.array) == backend.device(device) for p in model.parameters())
 
     fresh = model_with_buffers(seed=1, device=device)
     fresh_optimizer = optim.Adam(fresh.parameters(), lr=0.5)
@@ -69,7 +69,7 @@ def test_model_and_adam_round_trip(tmp_path: Path, device: str) -> None:
         assert loaded["state"][position]["step"] == state["step"] == 3
         assert_same_state(loaded["state"][position], state)
     for parameter in fresh.parameters():
-        assert backend.device_of(parameter.data) == backend.device(device)
+        assert backend.device_of(parameter.array) == backend.device(device)
         assert parameter.dtype == np.float32
     # Both continue identically: nothing of Adam's state was lost.
     train_steps(model, optimizer, device, steps=2)

@@ -116,7 +116,7 @@ def test_batch_norm_training_values_and_running_stats(shape, device, rng):
     x = rng.normal(2.0, 3.0, size=shape)
     gamma, beta = rng.normal(size=3), rng.normal(size=3)
     running_mean, running_var = buffers(device, 3, mean=0.5, var=2.0)
-    mean_before = running_mean.data
+    mean_before = running_mean.array
     y = batch_norm(
         make(x, device),
         running_mean,
@@ -133,7 +133,7 @@ def test_batch_norm_training_values_and_running_stats(shape, device, rng):
     n = x.size // 3
     np.testing.assert_allclose(running_mean.numpy(), 0.7 * 0.5 + 0.3 * mean, rtol=1e-12)
     np.testing.assert_allclose(running_var.numpy(), 0.7 * 2.0 + 0.3 * var * n / (n - 1), rtol=1e-12)
-    assert running_mean.data is mean_before  # updated in place
+    assert running_mean.array is mean_before  # updated in place
 
 
 def test_batch_norm_running_stats_by_hand(device):

@@ -25,7 +25,7 @@ def as_float64(layer: nn.Module, device: str) -> nn.Module:
     """``layer`` on ``device`` with float64 parameters and buffers, for gradient checks."""
     layer.to(device)
     for _, tensor in [*layer.named_parameters(), *layer.named_buffers()]:
-        tensor.data = tensor.data.astype(np.float64)
+        tensor.array = tensor.array.astype(np.float64)
     return layer
 
 
@@ -99,7 +99,7 @@ def test_eager_layers_have_parameters_at_once(device):
 
 def test_dense_computes_x_at_w_plus_b(device, rng):
     layer = nn.Dense(4, 3).to(device)
-    layer.bias.data[...] = tinydl.tensor([1.0, 2.0, 3.0], device=device).data
+    layer.bias.array[...] = tinydl.tensor([1.0, 2.0, 3.0], device=device).array
     x = rng.standard_normal((5, 4)).astype(np.float32)
     expected = x @ layer.weight.numpy() + np.array([1.0, 2.0, 3.0], dtype=np.float32)
     y = layer(make(x, device, dtype="float32"))
@@ -109,7 +109,7 @@ def test_dense_computes_x_at_w_plus_b(device, rng):
 
 def test_conv2d_layer_is_the_functional_conv_with_its_parameters(device, rng):
     layer = nn.Conv2D(2, 3, (3, 2), stride=(2, 1), padding=1).to(device)
-    layer.bias.data[...] = tinydl.tensor([0.5, -1.0, 2.0], device=device).data
+    layer.bias.array[...] = tinydl.tensor([0.5, -1.0, 2.0], device=device).array
     x = make(rng.standard_normal((2, 2, 7, 6)), device, dtype="float32")
     y = layer(x)
     assert y.shape == (2, 3, (7 + 2 - 3) // 2 + 1, (6 + 2 - 2) // 1 + 1)
@@ -176,7 +176,7 @@ def test_conv2d_gradcheck(
     in_channels, out_channels, kernel_size, stride, padding, x_shape, device, rng
 ):
     layer = nn.Conv2D(in_channels, out_channels, kernel_size, stride=stride, padding=padding)
-    layer.bias.data = rng.standard_normal(out_channels).astype(np.float32)  # not all zero
+    layer.bias.array = rng.standard_normal(out_channels).astype(np.float32)  # not all zero
     check_layer_gradients(as_float64(layer, device), make(rng.standard_normal(x_shape), device))
 
 
@@ -311,7 +311,7 @@ def _batch_norm_layer(kind: type[nn.Module], channels: int, device: str, rng) ->
         (layer.running_mean, rng.standard_normal(channels)),
         (layer.running_var, rng.uniform(0.5, 2.0, channels)),
     ]:
-        tensor.data = make(values, device).data
+        tensor.array = make(values, device).array
     return layer
 
 

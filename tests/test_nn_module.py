@@ -105,7 +105,7 @@ def test_shared_parameter_is_listed_once_and_trains_once(device):
     # copy whose second weight is a separate tensor with the same values.
     untied = Tied().to(device)
     untied.load_state_dict(model.state_dict())
-    untied.second.weight = nn.Parameter(untied.first.weight.data.copy())
+    untied.second.weight = nn.Parameter(untied.first.weight.array.copy())
     untied(x).sum().backward()
     np.testing.assert_allclose(
         model.first.weight.grad.numpy(),
@@ -157,7 +157,7 @@ def test_to_moves_parameters_gradients_and_buffers_in_place():
             assert parameter.grad.device == target
             np.testing.assert_array_equal(parameter.grad.numpy(), grad)
         assert_same_values(host_values(model), before)
-    assert all(isinstance(p.data, np.ndarray) for p in parameters)
+    assert all(isinstance(p.array, np.ndarray) for p in parameters)
 
 
 def test_a_model_moved_to_a_device_trains_there(device):

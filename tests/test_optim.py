@@ -300,11 +300,11 @@ def test_adagrad_by_hand() -> None:
 @pytest.mark.parametrize(("cls", "kwargs"), OPTIMIZERS, ids=OPTIMIZER_IDS)
 def test_float32_stays_float32(device: str, cls, kwargs: dict) -> None:
     problem = Quadratic(device, dtype="float32")
-    arrays = [param.data for param in problem.params]
+    arrays = [param.array for param in problem.params]
     optimizer = cls(problem.params, weight_decay=0.01, **kwargs)
     problem.train(optimizer, steps=3)
     for param, array, state in zip(problem.params, arrays, optimizer.state, strict=True):
-        assert param.data is array  # updated in place
+        assert param.array is array  # updated in place
         assert param.dtype == np.float32
         for value in state.values():
             if backend.is_array(value):
@@ -333,7 +333,7 @@ def test_shared_gradient_array_is_not_written_to(device: str, cls, kwargs: dict)
     # y = a + b hands the same gradient array to a and b: updating a must not change b's.
     a, b = make([1.0, -2.0], device), make([0.5, 3.0], device)
     (a + b).sum().backward()
-    assert a.grad.data is b.grad.data
+    assert a.grad.array is b.grad.array
     shared = cls([a, b], weight_decay=0.1, **kwargs)
     a2, b2 = make([1.0, -2.0], device), make([0.5, 3.0], device)
     a2.grad, b2.grad = make([1.0, 1.0], device), make([1.0, 1.0], device)
@@ -382,7 +382,7 @@ def test_state_follows_parameters_to_another_device(cls, kwargs: dict) -> None:
     moved.train(optimizer, steps=2)
     stayed.train(reference, steps=2)
     for param in moved.params:  # what moving a model does to its parameters
-        param.data = backend.to_device(param.data, "fake")
+        param.array = backend.to_device(param.array, "fake")
     moved.train(optimizer, steps=2)  # the fake device refuses any host array left behind
     stayed.train(reference, steps=2)
     for state in optimizer.state:
@@ -390,7 +390,7 @@ def test_state_follows_parameters_to_another_device(cls, kwargs: dict) -> None:
     for got, want in zip(moved.values(), stayed.values(), strict=True):
         np.testing.assert_array_equal(got, want)
     for param in moved.params:
-        param.data = backend.to_device(param.data, "cpu")
+        param.array = backend.to_device(param.array, "cpu")
     optimizer.follow_parameters()  # moves at once, without waiting for a step
     for state in optimizer.state:
         assert all(type(v) is np.ndarray for v in state.values() if backend.is_array(v))
@@ -522,7 +522,7 @@ def test_state_dict_round_trip_resumes_identically(device: str, cls, kwargs: dic
 
     resumed = Quadratic(device)  # a fresh process: same parameter values, new optimizer
     for param, value in zip(resumed.params, original.values(), strict=True):
-        param.data = backend.to_device(value.copy(), device)
+        param.array = backend.to_device(value.copy(), device)
     new_optimizer = cls(resumed.params, lr=123.0) if cls is SGD else cls(resumed.params)
     new_optimizer.load_state_dict(saved)
     assert hyperparameters(new_optimizer) == hyperparameters(optimizer)
@@ -660,7 +660,7 @@ def test_clip_grad_norm_scales_all_gradients_together(device: str) -> None:
 def test_clip_grad_norm_leaves_small_gradients_alone(device: str) -> None:
     a = make([0.0, 0.0], device, dtype="float32")
     grads_of([a], [[3.0, 4.0]])
-    original = a.grad.data
+    original = a.grad.array
     norm = clip_grad_norm_(iter([a]), max_norm=5.0 + 1e-3)
     assert float(norm) == 5.0 and norm.dtype == np.float32
     np.testing.assert_array_equal(a.grad.numpy(), [3.0, 4.0])

@@ -39,9 +39,10 @@ def test_normal_and_constant_overwrite_the_tensor_or_its_array(device) -> None:
     layer = nn.Conv2d(64, 128, 4).to(device)
     batch_norm = nn.BatchNorm2d(128).to(device)
     tinydl.manual_seed(0)
-    weight = layer.weight.data
-    assert nn.init.normal_(layer.weight.data, 0.0, 0.02) is weight  # the array, as PyTorch code
-    assert layer.weight.data is weight  # written in place
+    weight = layer.weight.array
+    view = layer.weight.data
+    assert nn.init.normal_(view, 0.0, 0.02) is view  # the detached view, as PyTorch code passes
+    assert layer.weight.array is weight  # written in place
     values = layer.weight.numpy()
     assert values.dtype == np.float32 and abs(values.mean()) < 1e-3
     assert abs(values.std() - 0.02) < 5e-4
@@ -153,8 +154,8 @@ def test_pytorchs_dtype_names() -> None:
 
 def test_fill_and_zero_write_in_place(device) -> None:
     label = tinydl.full((3,), 1.0, device=device)
-    data = label.data
-    assert label.fill_(0.0) is label and label.data is data
+    data = label.array
+    assert label.fill_(0.0) is label and label.array is data
     assert label.tolist() == [0.0] * 3
     assert label.fill_(tinydl.tensor(0.25)).tolist() == [0.25] * 3  # a one-element tensor
     assert label.fill_(np.float32(2)).zero_().tolist() == [0.0] * 3

@@ -305,15 +305,39 @@ def test_size_numel_view_eq_and_casts(device: str) -> None:
     assert x.double().float().dtype == np.float32
 
 
-def test_data_is_the_array_and_takes_tensors_on_assignment() -> None:
-    p = tinydl.tensor(np.ones(3), requires_grad=True)
-    assert isinstance(p.data, np.ndarray)
-    p.grad = tinydl.tensor(np.full(3, 2.0, np.float32))
-    p.data -= 0.5 * p.grad.data  # hand-written SGD, as in old PyTorch tutorials
+def test_data_is_a_detached_tensor_sharing_memory(device: str) -> None:
+    p = tinydl.tensor(np.ones(3), requires_grad=True, device=device)
+    view = p.data
+    assert isinstance(view, tinydl.Tensor) and not view.requires_grad and view.is_leaf
+    assert view.array is p.array  # shared, not copied
+    p.grad = tinydl.tensor(np.full(3, 2.0, np.float32), device=device)
+    p.data.sub_(0.25 * p.grad.data)  # hand-written SGD, as in PyTorch's tutorials
+    np.testing.assert_array_equal(p.numpy(), [0.5, 0.5, 0.5])
+    p.data.add_(p.grad, alpha=-0.25)  # the newer spelling
     np.testing.assert_array_equal(p.numpy(), [0.0, 0.0, 0.0])
-    p.data = tinydl.tensor([4.0, 5.0, 6.0])  # a Tensor is unwrapped, not stored inside
-    assert isinstance(p.data, np.ndarray) and p.requires_grad
+    p.data -= 0.5 * p.grad.data  # in-place arithmetic on the detached view
+    np.testing.assert_array_equal(p.numpy(), [-1.0, -1.0, -1.0])
+    p.data = tinydl.tensor([4.0, 5.0, 6.0], device=device)  # a Tensor's values are taken
+    assert p.requires_grad and p.is_leaf
     np.testing.assert_array_equal(p.numpy(), [4.0, 5.0, 6.0])
+
+
+def test_in_place_updates_follow_pytorch_rules(device: str) -> None:
+    p = tinydl.tensor(np.ones(3), requires_grad=True, device=device)
+    with pytest.raises(RuntimeError, match=r"sub_\(\) cannot change .* a leaf that requires grad"):
+        p.sub_(1.0)
+    with tinydl.no_grad():
+        p -= 0.5  # an optimiser step written by hand
+    np.testing.assert_array_equal(p.numpy(), [0.5, 0.5, 0.5])
+    hidden = p * 2
+    before = hidden
+    hidden += 1  # recorded: rebinds the name to hidden + 1, as the value PyTorch gives
+    assert hidden is not before and hidden.creator is not None
+    hidden.sum().backward()
+    np.testing.assert_array_equal(p.grad.numpy(), [2.0, 2.0, 2.0])
+    count = tinydl.tensor(0, device=device)
+    count += tinydl.tensor(np.array([1, 1, 0]), device=device).sum()  # `correct += ...`
+    assert count.item() == 2
 
 
 def test_max_follows_pytorch_with_dim_and_numpy_with_axis(device: str, rng) -> None:

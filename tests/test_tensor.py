@@ -162,7 +162,7 @@ def test_astype_casts_the_gradient_back(device: str) -> None:
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, 4.0])
     cast = x.double().creator  # its own backward casts, whatever the engine does afterwards
     assert (
-        cast.backward(tinydl.tensor([1.0, 1.0], dtype="float64", device=device).data).dtype
+        cast.backward(tinydl.tensor([1.0, 1.0], dtype="float64", device=device).array).dtype
         == np.float32
     )
 

@@ -89,13 +89,13 @@ def gradcheck(
             f"fn returned {output.dtype}, not float64: something inside fn casts its inputs "
             f"down, which makes the numeric gradient meaningless"
         )
-    xp = backend.array_module(output.data)
+    xp = backend.array_module(output.array)
     weights = backend.to_device(
         np.random.default_rng(seed).standard_normal(output.shape), output.device
     )
 
     def projected_loss() -> float:
-        return float((fn(*inputs).data * weights).sum())
+        return float((fn(*inputs).array * weights).sum())
 
     for i in checked:
         inputs[i].grad = None
@@ -104,17 +104,17 @@ def gradcheck(
     for i in checked:
         x = inputs[i]
         analytic = (
-            xp.zeros(x.shape, dtype=x.dtype) if x.grad is None else x.grad.data
+            xp.zeros(x.shape, dtype=x.dtype) if x.grad is None else x.grad.array
         )
         numeric = np.empty(x.shape)
         with no_grad():
             for index in np.ndindex(*x.shape):
-                original = float(x.data[index])
-                x.data[index] = original + eps
+                original = float(x.array[index])
+                x.array[index] = original + eps
                 plus = projected_loss()
-                x.data[index] = original - eps
+                x.array[index] = original - eps
                 minus = projected_loss()
-                x.data[index] = original
+                x.array[index] = original
                 numeric[index] = (plus - minus) / (2 * eps)
         _compare(i, x.shape, backend.to_numpy(analytic), numeric, atol, rtol)
     return True

@@ -158,15 +158,15 @@ class RowLSTM(nn.Module):
     def __init__(self, hidden_size: int = 128) -> None:
         self.lstm = nn.LSTM(28, hidden_size, batch_first=True)
         self.head = nn.Dense(hidden_size, 10)
-        self.lstm.weight_ih_l0.data = _as_like(
+        self.lstm.weight_ih_l0.array = _as_like(
             nn.init.glorot_uniform((28, 4 * hidden_size)).T, self.lstm.weight_ih_l0
         )
         gates = [_orthogonal((hidden_size, hidden_size)) for _ in range(4)]
-        self.lstm.weight_hh_l0.data = _as_like(np.concatenate(gates), self.lstm.weight_hh_l0)
+        self.lstm.weight_hh_l0.array = _as_like(np.concatenate(gates), self.lstm.weight_hh_l0)
         bias = np.zeros(4 * hidden_size, dtype=np.float32)
         bias[hidden_size : 2 * hidden_size] = 1  # the forget gate's block
-        self.lstm.bias_ih_l0.data = _as_like(bias, self.lstm.bias_ih_l0)
-        self.lstm.bias_hh_l0.data = _as_like(np.zeros_like(bias), self.lstm.bias_hh_l0)
+        self.lstm.bias_ih_l0.array = _as_like(bias, self.lstm.bias_ih_l0)
+        self.lstm.bias_hh_l0.array = _as_like(np.zeros_like(bias), self.lstm.bias_hh_l0)
 
     def forward(self, x: Any) -> Any:
         output, _ = self.lstm((x - self.MEAN) / self.STD)  # (N, 28 rows, hidden_size)

@@ -51,7 +51,7 @@ class Function:
 
     def __call__(self, *inputs: Tensor) -> Tensor:
         try:
-            arrays = [t.data for t in inputs]
+            arrays = [t.array for t in inputs]
         except AttributeError:
             raise _not_tensors(self, inputs) from None
         if any(type(a) is not np.ndarray for a in arrays):
@@ -180,4 +180,4 @@ def run_backward(root: Tensor, grad: Any, retain_graph: bool = False) -> None:
 def _accumulate_leaf(tensor: Tensor, grad: Any) -> None:
     # Out of place on purpose: one array may be the gradient of several tensors (y = a + b
     # hands the same array to both), so adding into it would corrupt the others.
-    tensor.grad = Tensor(grad if tensor.grad is None else tensor.grad.data + grad)
+    tensor.grad = Tensor(grad if tensor.grad is None else tensor.grad.array + grad)

@@ -29,7 +29,7 @@ DEFAULT_FLOAT = np.dtype(np.float32)
 class Tensor:
     """An n-dimensional array with automatic differentiation. Build one with :func:`tensor`."""
 
-    __slots__ = ("_data", "grad", "requires_grad", "creator", "__weakref__")
+    __slots__ = ("array", "grad", "requires_grad", "creator", "__weakref__")
     # Make NumPy hand ``ndarray * tensor`` over to Tensor.__rmul__ instead of looping over it.
     __array_ufunc__ = None
 
@@ -37,72 +37,74 @@ class Tensor:
         # One cheap test for the common case (an op's output); the rest in _as_array.
         if type(data) is not np.ndarray or data.dtype.kind not in NUMERIC_KINDS:
             data = _wrapped(data)
-        self._data = data
+        self.array = data
         self.grad: Tensor | None = None
         self.requires_grad = requires_grad
         self.creator = None  # the Function that produced this tensor; None for leaves
 
     # ---- what it is ----------------------------------------------------------------------
-    @property
-    def data(self) -> Any:
-        """The array itself (NumPy, or CuPy on a GPU): shared, never copied, outside the graph.
+    # ``array`` (a slot set in __init__) is the raw NumPy or CuPy array the ops compute on.
 
-        PyTorch's ``x.data`` is a detached Tensor; tinydl's is the raw array, which the ops
-        compute on. PyTorch idioms still work: in-place arithmetic (``p.data -= lr *
-        p.grad.data``), ``tinydl.max(outputs.data, 1)``, and assigning a Tensor or an array
-        (``p.data = new_values``). For a detached Tensor use ``x.detach()``.
+    @property
+    def data(self) -> Tensor:
+        """The same values as a Tensor outside the graph, sharing memory (PyTorch's ``x.data``).
+
+        Writing into it changes this tensor without being recorded, which is how hand-written
+        updates read in PyTorch tutorials: ``p.data.sub_(lr * p.grad.data)``. Assigning a
+        Tensor or an array (``p.data = new_values``) swaps the values this tensor holds. The
+        raw array itself is ``x.array`` (``x.numpy()`` copies it to the host).
         """
-        return self._data
+        return Tensor(self.array)
 
     @data.setter
     def data(self, value: Any) -> None:
         if isinstance(value, Tensor):
-            value = value._data
+            value = value.array
         elif not backend.is_array(value):
             raise TypeError(
                 f"Tensor.data must be set to a Tensor or an array, got {type(value).__name__}"
             )
-        self._data = value
+        self.array = value
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def size(self, dim: int | None = None) -> Any:
         """The shape (PyTorch's ``x.size()``), or the length of axis ``dim``. For the number
         of elements use :meth:`numel`."""
         if dim is None:
-            return self.data.shape
+            return self.array.shape
         if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
             raise TypeError(f"size() needs dim to be an int, got {dim!r}")
         if not -self.ndim <= dim < self.ndim:
             raise IndexError(
                 f"size(): dim {dim} is out of range for a tensor of {self.ndim} dimension(s)"
             )
-        return self.data.shape[dim]
+        return self.array.shape[dim]
 
     def numel(self) -> int:
         """The number of elements."""
-        return self.data.size
+        return self.array.size
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self) -> Device:
-        return backend.device_of(self.data)
+        return backend.device_of(self.array)
 
     @property
     def is_leaf(self) -> bool:
         return self.creator is None
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self.array)
 
     def __repr__(self) -> str:
         body = np.array2string(self.numpy(), separator=", ", prefix="tensor(")
@@ -116,15 +118,15 @@ class Tensor:
     # ---- getting values out --------------------------------------------------------------
     def item(self) -> float | int | bool:
         """The single value of a one-element tensor as a Python number (synchronises a GPU)."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(
                 f"item() needs a tensor with one element, this one has shape {self.shape}"
             )
-        return self.data.item()
+        return self.array.item()
 
     def numpy(self) -> np.ndarray:
         """The values as a host NumPy array (copied from the GPU if needed)."""
-        return backend.to_numpy(self.data)
+        return backend.to_numpy(self.array)
 
     def tolist(self) -> Any:
         return self.numpy().tolist()
@@ -141,7 +143,7 @@ class Tensor:
     # ---- graph handling ------------------------------------------------------------------
     def detach(self) -> Tensor:
         """The same values, cut from the graph (shares memory; never requires grad)."""
-        return Tensor(self.data)
+        return Tensor(self.array)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark a leaf as trainable (in place) and return it."""
@@ -173,12 +175,108 @@ class Tensor:
                 "fill_() cannot overwrite a tensor that requires grad while gradients are "
                 "recorded; do it inside `with tinydl.no_grad():`"
             )
-        self.data[...] = value
+        self.array[...] = value
         return self
 
     def zero_(self) -> Tensor:
         """Set every element to 0 in place (see :meth:`fill_`)."""
         return self.fill_(0)
+
+    # ---- in place --------------------------------------------------------------------------
+    # tinydl records no in-place operations, so these write into the array only where no
+    # graph is being built: under no_grad(), through ``.data``, or on tensors that need no
+    # gradient (counters, buffers). ``x += y`` on a graph tensor builds ``x + y`` instead.
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        """``self += alpha * other`` in place (PyTorch's ``p.data.add_(p.grad, alpha=-lr)``)."""
+        return self._update_in_place("add_", other if alpha == 1 else other * alpha, "__iadd__")
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        """``self -= alpha * other`` in place."""
+        return self._update_in_place("sub_", other if alpha == 1 else other * alpha, "__isub__")
+
+    def mul_(self, other: Any) -> Tensor:
+        """``self *= other`` in place."""
+        return self._update_in_place("mul_", other, "__imul__")
+
+    def div_(self, other: Any) -> Tensor:
+        """``self /= other`` in place."""
+        return self._update_in_place("div_", other, "__itruediv__")
+
+    def copy_(self, source: Any) -> Tensor:
+        """Overwrite every element with ``source``'s (broadcast to this shape) in place."""
+        return self._update_in_place("copy_", source, "__setitem__", ...)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self + other if self._records_with(other) else self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self - other if self._records_with(other) else self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self * other if self._records_with(other) else self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self / other if self._records_with(other) else self.div_(other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """``x[index] = value`` in place, under the same rule as :meth:`add_`: refused while
+        gradients are recorded through ``x`` or ``value`` (build the result out of place,
+        e.g. with ``tinydl.where``, or assign inside ``no_grad()``)."""
+        if isinstance(index, Tensor):
+            index = index.array
+        elif isinstance(index, tuple):
+            index = tuple(part.array if isinstance(part, Tensor) else part for part in index)
+        self._update_in_place("__setitem__", value, "__setitem__", index)
+
+    def _records_with(self, other: Any) -> bool:
+        """Would ``self (op) other`` be recorded in a graph? (Leaves are refused in place.)"""
+        from tinydl.autograd.function import is_grad_enabled  # function.py imports this module
+
+        wants_grad = self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+        return wants_grad and is_grad_enabled() and not self.is_leaf
+
+    def _update_in_place(
+        self, name: str, other: Any, array_method: str, index: Any = None
+    ) -> Tensor:
+        from tinydl.autograd.function import is_grad_enabled  # function.py imports this module
+
+        other_requires_grad = isinstance(other, Tensor) and other.requires_grad
+        if is_grad_enabled() and (self.requires_grad or other_requires_grad):
+            caller = "x[index] = value" if name == "__setitem__" else f"{name}()"
+            raise RuntimeError(
+                f"{caller} cannot change a tensor in place while gradients are recorded: "
+                + ("it is a leaf that requires grad (a parameter); update it inside "
+                   "`with tinydl.no_grad():` or through its .data"
+                   if self.is_leaf and self.requires_grad else
+                   "tinydl records no in-place operations; write the out-of-place form "
+                   "(x = x + y) instead")
+            )
+        value = other.array if isinstance(other, Tensor) else other
+        if backend.is_array(value) and backend.device_of(value) != self.device:
+            raise ValueError(
+                f"{name}() got a tensor on {backend.device_of(value)} for a tensor on "
+                f"{self.device}: move it first with .to('{self.device}')"
+            )
+        try:
+            if array_method == "__setitem__":
+                self.array[index] = value
+            else:
+                getattr(self.array, array_method)(value)
+        except (TypeError, ValueError) as err:  # NumPy's casting and broadcasting refusals
+            caller = "x[index] = value" if name == "__setitem__" else f"{name}()"
+            raise type(err)(
+                f"{caller} on a {self.dtype} tensor of shape {self.shape}: {err}"
+            ) from None
+        return self
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """``np.asarray(x)`` for a tensor on the CPU; a GPU tensor must be moved first."""
+        if self.device != "cpu":
+            raise TypeError(
+                f"cannot convert a tensor on {self.device} to a NumPy array: "
+                "use x.cpu().numpy() (or x.numpy()), which copies it explicitly"
+            )
+        return self.array if dtype is None else self.array.astype(dtype, copy=False)
 
     def backward(self, grad: Tensor | Any | None = None, retain_graph: bool = False) -> None:
         """Compute the gradient of this tensor with respect to every leaf it depends on.
@@ -195,15 +293,15 @@ class Tensor:
                 "requires_grad=True (and not inside no_grad()) to build a graph"
             )
         if grad is None:
-            if self.data.size != 1:
+            if self.array.size != 1:
                 raise RuntimeError(
                     f"backward() without a gradient needs a scalar, but this tensor has shape "
                     f"{self.shape}: reduce it first (e.g. .sum()) or pass grad= of that shape"
                 )
-            xp = backend.array_module(self.data)
+            xp = backend.array_module(self.array)
             grad_array = xp.ones(self.shape, dtype=self.dtype)
         else:
-            grad_array = grad.data if isinstance(grad, Tensor) else grad
+            grad_array = grad.array if isinstance(grad, Tensor) else grad
             if tuple(grad_array.shape) != self.shape:
                 raise ValueError(
                     f"backward(grad) needs grad of shape {self.shape}, "
@@ -378,7 +476,7 @@ def _as_array(
     Only numbers and booleans become arrays; ``caller`` is named when anything else comes.
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if backend.is_array(data):
         check_numeric_dtype(data.dtype, "data", caller)
     else:

@@ -75,7 +75,7 @@ def _describe(samples: list[Any]) -> str:
 
 def _stack(values: list[Any]) -> Any:
     if all(isinstance(v, Tensor) for v in values):
-        arrays = [v.data for v in values]
+        arrays = [v.array for v in values]
         return backend.array_module(arrays[0]).stack(arrays)
     if all(backend.is_array(v) for v in values):
         return backend.array_module(values[0]).stack(values)
@@ -92,7 +92,7 @@ class TensorDataset(Dataset):
             raise DataError("TensorDataset needs at least one array")
         converted = []
         for position, array in enumerate(arrays):
-            array = array.data if isinstance(array, Tensor) else array
+            array = array.array if isinstance(array, Tensor) else array
             if not backend.is_array(array):
                 array = np.asarray(array)
             if array.ndim == 0:

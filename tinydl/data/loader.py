@@ -106,7 +106,7 @@ class DataLoader:
         self.num_samples = len(self.dataset)
         if device_resident:
             self.dataset = TensorDataset(
-                *(tensor(array, device=self.device).data for array in self.dataset.arrays)
+                *(tensor(array, device=self.device).array for array in self.dataset.arrays)
             )
 
     def _init_dataset(self, dataset: Any, device_resident: bool) -> None:
@@ -133,8 +133,8 @@ class DataLoader:
                 f"DataLoader(x) got an array of shape {tuple(x.shape)} without labels: pass "
                 f"DataLoader(x, y), or DataLoader(TensorDataset(x)) for inputs alone"
             )
-        x = x.data if isinstance(x, Tensor) else x
-        y = y.data if isinstance(y, Tensor) else y
+        x = x.array if isinstance(x, Tensor) else x
+        y = y.array if isinstance(y, Tensor) else y
         x, y = (
             backend.to_numpy(v) if backend.is_array(v) else numeric_array(v, name, "DataLoader")
             for v, name in ((x, "x"), (y, "y"))

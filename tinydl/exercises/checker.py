@@ -369,7 +369,7 @@ def check_optimizer(module: ModuleType, check: OptimizerCheck) -> None:
     reference = check.reference(theirs)
     title, reference_name = type(optimizer).__name__, type(reference).__name__
     for step, step_gradients in enumerate(gradients, start=1):
-        before = [p.data.copy() for p in mine]
+        before = [p.array.copy() for p in mine]
         for p, q, g in zip(mine, theirs, step_gradients, strict=True):
             p.grad, q.grad = Tensor(g.copy()), Tensor(g.copy())
         with learner_code(path, f"{title}.update (step {step})"):

@@ -192,7 +192,7 @@ class Layer:
                 )
             values.append(value)
         for (tensor, _), value in zip(slots, values, strict=True):
-            tensor.data = backend.to_device(value, tensor.device)
+            tensor.array = backend.to_device(value, tensor.device)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"

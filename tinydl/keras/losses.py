@@ -39,7 +39,7 @@ def probability_cross_entropy(probs: Tensor, target: Tensor) -> Tensor:
     sum 1, clipped, then −Σ t log p, averaged over the batch. Integer labels stand for
     their one-hot rows."""
     if target.dtype.kind in "iu":
-        target = Tensor(one_hot(target.data, probs.shape[-1], dtype=probs.dtype))
+        target = Tensor(one_hot(target.array, probs.shape[-1], dtype=probs.dtype))
     normalised = probs / ops.sum(probs, axis=-1, keepdims=True)
     return ops.mean(-ops.sum(target * _clipped_log(normalised), axis=-1))
 

@@ -243,16 +243,16 @@ class MultiheadAttention(MultiHeadAttention):
             masks.append(key_padding_mask.reshape(n, 1, 1, source_length))
         if not masks:
             return None
-        xp = backend.array_module(query.data)
+        xp = backend.array_module(query.array)
         if all(m.dtype == bool for m in masks):
-            allowed = ~masks[0].data
+            allowed = ~masks[0].array
             for m in masks[1:]:
-                allowed = allowed & ~m.data
+                allowed = allowed & ~m.array
             return Tensor(allowed)
         total = 0
         for m in masks:  # True (masked) becomes −inf, then everything adds up
-            total = total + (xp.where(m.data, -math.inf, 0).astype(query.dtype)
-                             if m.dtype == bool else m.data)
+            total = total + (xp.where(m.array, -math.inf, 0).astype(query.dtype)
+                             if m.dtype == bool else m.array)
         return Tensor(total)
 
 

@@ -61,7 +61,7 @@ def _fits(conv: Conv2D, pool: MaxPool2D, x: Tensor) -> bool:
         return False
     if x.ndim != 4 or x.shape[1] != conv.in_channels or x.dtype != conv.weight.dtype:
         return False
-    if backend.is_cuda(x.data) or conv.stride != (1, 1):
+    if backend.is_cuda(x.array) or conv.stride != (1, 1):
         return False
     if pool.stride != pool.kernel_size or pool.padding != (0, 0):
         return False

@@ -113,11 +113,11 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 def _target_array(target: Any, function: str) -> Any:
     """The float array that ``target`` (a Tensor or a raw array) holds."""
-    array = target.data if isinstance(target, Tensor) else target
+    array = target.array if isinstance(target, Tensor) else target
     if not hasattr(array, "dtype") or not hasattr(array, "shape"):
         raise TypeError(
             f"nn.init.{function}() needs a Tensor (e.g. layer.weight) or its array "
-            f"(layer.weight.data), got {type(target).__name__}"
+            f"(layer.weight.data or .array), got {type(target).__name__}"
         )
     if array.dtype.kind != "f":
         raise TypeError(f"nn.init.{function}() needs a float tensor, got dtype {array.dtype}")

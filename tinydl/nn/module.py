@@ -170,9 +170,9 @@ class Module:
         """Move every parameter (with its gradient) and buffer to ``device``, in place."""
         target = backend.device(device)
         for _, tensor in [*self._named_tensors(Parameter), *self.named_buffers()]:
-            tensor.data = backend.to_device(tensor.data, target)
+            tensor.array = backend.to_device(tensor.array, target)
             if tensor.grad is not None:
-                tensor.grad = Tensor(backend.to_device(tensor.grad.data, target))
+                tensor.grad = Tensor(backend.to_device(tensor.grad.array, target))
         return self
 
     def double(self) -> Module:
@@ -187,9 +187,9 @@ class Module:
     def _cast(self, dtype: Any) -> Module:
         for _, tensor in [*self._named_tensors(Parameter), *self.named_buffers()]:
             if tensor.dtype.kind == "f":
-                tensor.data = tensor.data.astype(dtype, copy=False)
+                tensor.array = tensor.array.astype(dtype, copy=False)
                 if tensor.grad is not None:
-                    tensor.grad = Tensor(tensor.grad.data.astype(dtype, copy=False))
+                    tensor.grad = Tensor(tensor.grad.array.astype(dtype, copy=False))
         return self
 
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
@@ -198,7 +198,7 @@ class Module:
         Copies, so saving never moves or aliases the live model (even on a GPU).
         """
         return OrderedDict(
-            (name, backend.to_numpy(t.data).copy())
+            (name, backend.to_numpy(t.array).copy())
             for name, t in [*self.named_parameters(), *self.named_buffers()]
         )
 
@@ -244,7 +244,7 @@ class Module:
                         f"after training diverged?); pass allow_nonfinite=True to load it anyway"
                     )
         for target, host in zip(own.values(), values, strict=True):
-            target.data = backend.to_device(host, target.device)
+            target.array = backend.to_device(host, target.device)
 
     # ---- display -------------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -263,7 +263,7 @@ class Module:
 def _host_values(name: str, value: Any) -> np.ndarray:
     """One ``state_dict`` value (a Tensor, an array of any device, nested lists) on the host,
     refused unless it holds numbers."""
-    value = value.data if isinstance(value, Tensor) else value
+    value = value.array if isinstance(value, Tensor) else value
     argument = f"state[{name!r}]"
     if backend.is_array(value):
         check_numeric_dtype(value.dtype, argument, "load_state_dict()")

@@ -81,7 +81,7 @@ def _check_state(name: str, what: str, state: Any, shape: tuple[int, ...], like:
 
 
 def _zeros(shape: tuple[int, ...], like: Tensor) -> Tensor:
-    return Tensor(backend.array_module(like.data).zeros(shape, dtype=like.dtype))
+    return Tensor(backend.array_module(like.array).zeros(shape, dtype=like.dtype))
 
 
 # ---- cells ----------------------------------------------------------------------------------

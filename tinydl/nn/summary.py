@@ -54,7 +54,7 @@ def summary(
 def _input_module(model: Module):
     """The array module of the model's device (the default device before it is built)."""
     for _, tensor in [*model._named_tensors(module_registry.Parameter), *model.named_buffers()]:
-        return backend.array_module(tensor.data)
+        return backend.array_module(tensor.array)
     return backend.get_default_device().xp
 
 

@@ -127,14 +127,14 @@ def _combined_mask(mask: Tensor | None, causal: bool, length: int, source_length
                    like: Tensor) -> Any:
     """The raw mask array the op applies: the user's mask, the causal triangle, or both."""
     if not causal:
-        return None if mask is None else mask.data
-    xp = backend.array_module(like.data)
+        return None if mask is None else mask.array
+    xp = backend.array_module(like.array)
     tri = xp.tri(length, source_length, dtype=bool)
     if mask is None:
         return tri
     if mask.dtype == bool:
-        return mask.data & tri
-    return xp.where(tri, mask.data, -math.inf).astype(mask.dtype, copy=False)
+        return mask.array & tri
+    return xp.where(tri, mask.array, -math.inf).astype(mask.dtype, copy=False)
 
 
 def scaled_dot_product_attention(

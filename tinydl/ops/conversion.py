@@ -54,7 +54,7 @@ def compare(a: Any, b: Any, name: str) -> Tensor:
     if a.device != b.device:
         raise backend.DeviceError(f"cannot compare tensors on {a.device} and {b.device}")
     try:
-        return Tensor(getattr(backend.array_module(a.data), name)(a.data, b.data))
+        return Tensor(getattr(backend.array_module(a.array), name)(a.array, b.array))
     except (ValueError, TypeError) as err:
         raise operand_error(_SYMBOLS[name], a, b, err) from None
 

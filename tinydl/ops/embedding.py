@@ -57,7 +57,7 @@ def embedding(ids: Any, weight: Tensor, padding_idx: int | None = None) -> Tenso
                 f"embedding() got ids on {ids.device} for a weight on {weight.device}: "
                 f"move them with .to('{weight.device}')"
             )
-        ids = ids.data
+        ids = ids.array
     else:  # a list or host array is copied to the table's device, as CuPy copies host indices
         ids = backend.to_device(ids if backend.is_array(ids) else np.asarray(ids), weight.device)
     if ids.dtype.kind not in "iu":

@@ -97,7 +97,7 @@ def layer_norm(
                               f"got {t.device}")
     if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
         raise ValueError(f"layer_norm() needs eps > 0, got {eps!r}")
-    xp = backend.array_module(x.data)
+    xp = backend.array_module(x.array)
     gamma = weight if weight is not None else Tensor(xp.ones(shape, dtype=x.dtype))
     beta = bias if bias is not None else Tensor(xp.zeros(shape, dtype=x.dtype))
     return LayerNorm(len(shape), float(eps))(x, gamma, beta)

@@ -46,7 +46,7 @@ def looks_like_probabilities(x: Tensor) -> bool:
         return True
     if not _may_check_values(x):
         return False
-    values = x.data
+    values = x.array
     in_unit_interval = ((values >= 0) & (values <= 1)).all()
     return bool(in_unit_interval) and bool((abs(values.sum(axis=1) - 1) < 1e-3).all())
 
@@ -69,8 +69,8 @@ def looks_like_log_probabilities(x: Tensor) -> bool:
     beyond the first calls, when nothing is examined)."""
     if isinstance(x.creator, LogSoftmax) or not _may_check_values(x):
         return True
-    xp = backend.array_module(x.data)
-    values = x.data
+    xp = backend.array_module(x.array)
+    values = x.array
     peak = values.max(axis=1, keepdims=True)
     log_total = xp.log(xp.exp(values - peak).sum(axis=1)) + peak[:, 0]  # log Σ exp, stably
     return bool((values <= 1e-6).all()) and bool((abs(log_total) < 1e-3).all())

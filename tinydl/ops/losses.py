@@ -362,9 +362,9 @@ def binary_cross_entropy(
     _check_float_input("binary_cross_entropy", "input", input)
     target = as_tensor(target, input)
     _check_like_input("binary_cross_entropy", "input", input, target)
-    xp = backend.array_module(input.data)
-    if not bool(((input.data >= 0) & (input.data <= 1)).all()):  # also catches nan
-        low, high = float(xp.nanmin(input.data)), float(xp.nanmax(input.data))
+    xp = backend.array_module(input.array)
+    if not bool(((input.array >= 0) & (input.array <= 1)).all()):  # also catches nan
+        low, high = float(xp.nanmin(input.array)), float(xp.nanmax(input.array))
         raise ValueError(
             f"binary_cross_entropy() needs input probabilities in [0, 1] (e.g. after "
             f"nn.Sigmoid()), got values from {low:.4g} to {high:.4g}; for raw scores use "
@@ -410,7 +410,7 @@ def hinge_loss(
         _check_labels("hinge_loss", "scores", scores, target)
         return MulticlassHinge(reduction, margin)(scores, target)
     _check_like_input("hinge_loss", "scores", scores, target)
-    t = target.data
+    t = target.array
     invalid = (t != 1) & (t != -1)
     if invalid.any():
         raise ValueError(
@@ -441,7 +441,7 @@ def _check_labels(
             f"{name}() needs integer class labels of shape (N,) = ({n},) for {what} of shape "
             f"(N, C) = {scores.shape}, got shape {labels.shape}"
         )
-    y = labels.data
+    y = labels.array
     ignored = None if ignore_index is None else y == ignore_index
     # Out-of-range labels would index the wrong class on CuPy without any error.
     outside = (y < 0) | (y >= classes)

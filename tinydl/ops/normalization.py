@@ -100,11 +100,11 @@ def batch_norm(
             )
         if (running_mean is None) != (running_var is None):
             raise ValueError("batch_norm() needs both running_mean and running_var, or neither")
-        xp = backend.array_module(x.data)
+        xp = backend.array_module(x.array)
         channels = x.shape[1]
         gamma = weight if weight is not None else Tensor(xp.ones(channels, dtype=x.dtype))
         beta = bias if bias is not None else Tensor(xp.zeros(channels, dtype=x.dtype))
-        running = (None, None) if running_mean is None else (running_mean.data, running_var.data)
+        running = (None, None) if running_mean is None else (running_mean.array, running_var.array)
         return BatchNormTrain(eps, float(momentum), *running)(x, gamma, beta)
     if running_mean is None or running_var is None:
         raise ValueError(
@@ -117,10 +117,10 @@ def batch_norm(
 def _batch_norm_eval(x, running_mean, running_var, weight, bias, eps) -> Tensor:
     """y = γ·(x − running_mean)/√(running_var + ε) + β, built from differentiable ops: the
     statistics are constants here, so the ops' own derivatives are the whole backward."""
-    xp = backend.array_module(x.data)
+    xp = backend.array_module(x.array)
     _, shape = _channel_axes(x)
-    inv_std = 1 / xp.sqrt(running_var.data + eps)
-    y = (x - Tensor(running_mean.data.reshape(shape))) * Tensor(inv_std.reshape(shape))
+    inv_std = 1 / xp.sqrt(running_var.array + eps)
+    y = (x - Tensor(running_mean.array.reshape(shape))) * Tensor(inv_std.reshape(shape))
     if weight is not None:
         y = y * weight.reshape(shape)
     if bias is not None:

@@ -22,7 +22,7 @@ def as_tensor(value: Any, like: Tensor) -> Tensor:
     """``value`` as a Tensor that can meet ``like`` in one operation (no dtype surprises)."""
     if isinstance(value, Tensor):
         return value
-    xp = backend.array_module(like.data)
+    xp = backend.array_module(like.array)
     if isinstance(value, (Number, np.generic)):
         dtype = like.dtype
         if dtype.kind != "f" and isinstance(value, (float, np.floating)):
@@ -53,5 +53,5 @@ def _float_if_other_is(value: Tensor, other: Tensor) -> Tensor:
     """An integer or boolean tensor meeting a float one takes the float's dtype, as in
     PyTorch: NumPy would make int64 with float32 a float64, since int64 does not fit."""
     if value.dtype.kind in "biu" and other.dtype.kind == "f":
-        return Tensor(value.data.astype(other.dtype))  # never requires grad: not a float
+        return Tensor(value.array.astype(other.dtype))  # never requires grad: not a float
     return value

@@ -184,7 +184,7 @@ def argmax(
         raise ValueError("argmax() of an empty tensor has no value")
     if axis is not None and (not isinstance(axis, (int, np.integer)) or isinstance(axis, bool)):
         raise TypeError(f"argmax() needs dim to be an int or None, got {axis!r}")
-    data = x.data
+    data = x.array
     if axis is None:
         index = data.argmax()
         return Tensor(index.reshape((1,) * x.ndim) if keepdims else index)

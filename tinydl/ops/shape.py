@@ -160,7 +160,7 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
 def getitem(x: Tensor, index: Any) -> Tensor:
     """``x[index]`` with slices, integers, ``None``, ``...`` and integer or boolean arrays."""
     parts = index if isinstance(index, tuple) else (index,)
-    parts = tuple(p.data if isinstance(p, Tensor) else p for p in parts)
+    parts = tuple(p.array if isinstance(p, Tensor) else p for p in parts)
     index = parts if isinstance(index, tuple) else parts[0]
     try:
         return GetItem(index)(x)

@@ -28,9 +28,9 @@ def clip_grad_norm_(parameters: Iterable[Tensor], max_norm: float, eps: float = 
     """
     parameters = as_parameter_list(parameters, "clip_grad_norm_")
     max_norm = _non_negative("max_norm", max_norm)
-    grads = [p.grad.data for p in parameters if p.grad is not None]
+    grads = [p.grad.array for p in parameters if p.grad is not None]
     if not grads:
-        xp = backend.array_module(parameters[0].data)
+        xp = backend.array_module(parameters[0].array)
         return Tensor(xp.zeros((), dtype=parameters[0].dtype))
     devices = {str(backend.device_of(grad)) for grad in grads}
     if len(devices) > 1:
@@ -42,6 +42,6 @@ def clip_grad_norm_(parameters: Iterable[Tensor], max_norm: float, eps: float = 
     factor = xp.minimum(max_norm / (total_norm + eps), 1.0)  # min(1, max_norm / (‖g‖ + eps))
     for parameter in parameters:
         if parameter.grad is not None:
-            grad = parameter.grad.data
+            grad = parameter.grad.array
             parameter.grad = Tensor(grad * factor.astype(grad.dtype))
     return Tensor(xp.asarray(total_norm))

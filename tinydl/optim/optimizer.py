@@ -141,7 +141,7 @@ class Optimizer:
     def _step_one(self, position: int, parameter: Tensor) -> None:
         if parameter.grad is None:
             return
-        param, grad = parameter.data, parameter.grad.data
+        param, grad = parameter.array, parameter.grad.array
         on_host = type(param) is np.ndarray and type(grad) is np.ndarray  # the fast path
         if grad.shape != param.shape or (
             not on_host and backend.device_of(grad) != backend.device_of(param)
@@ -173,7 +173,7 @@ class Optimizer:
         free GPU memory after moving the model back to the CPU.
         """
         for parameter, state in zip(self.params, self.state, strict=True):
-            self._follow(state, parameter.data)
+            self._follow(state, parameter.array)
 
     @staticmethod
     def _follow(state: dict[str, Any], param: Any) -> None:
@@ -323,7 +323,7 @@ class Optimizer:
             group.update(values)
         self.state = [{} for _ in self.params]
         for position, state in state_dict["state"].items():
-            param = self.params[position].data
+            param = self.params[position].array
             self.state[position] = {
                 key: _device_copy(value, param) if isinstance(value, np.ndarray) else value
                 for key, value in state.items()

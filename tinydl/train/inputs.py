@@ -37,7 +37,7 @@ def _is_xy_arrays(data: Any) -> bool:
 
 
 def _host_or_device(value: Any) -> Any:
-    return value.data if isinstance(value, Tensor) else value
+    return value.array if isinstance(value, Tensor) else value
 
 
 def as_batches(

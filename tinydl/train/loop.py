@@ -57,8 +57,8 @@ class _RunningFigures:
     def add(self, loss: Tensor | None, logits: Tensor, target: Tensor) -> None:
         n = logits.shape[0]
         if loss is not None:
-            self.loss_sum = self.loss_sum + loss.data * n
-        hits = logits.data.argmax(axis=1) == _class_labels(target.data)
+            self.loss_sum = self.loss_sum + loss.array * n
+        hits = logits.array.argmax(axis=1) == _class_labels(target.array)
         self.correct = self.correct + hits.sum()
         self.count += n
 
@@ -280,7 +280,7 @@ def _steps_per_batch(scheduler: Any, interval: str | None) -> bool:
 def _weights_finite(model: Module) -> bool:
     """One check per parameter per epoch (each reads one flag back from a GPU)."""
     return all(
-        bool(backend.array_module(p.data).isfinite(p.data).all()) for p in model.parameters()
+        bool(backend.array_module(p.array).isfinite(p.array).all()) for p in model.parameters()
     )
 
 
@@ -372,8 +372,8 @@ def evaluate(
             figures.add(loss_fn(logits, y) if loss_fn is not None else None, logits, y)
             num_classes = logits.shape[1]
             if details:
-                predictions.append(backend.to_numpy(logits.data.argmax(axis=1)))
-                labels.append(backend.to_numpy(_class_labels(y.data)))
+                predictions.append(backend.to_numpy(logits.array.argmax(axis=1)))
+                labels.append(backend.to_numpy(_class_labels(y.array)))
     if figures.count == 0:
         raise _no_batches("evaluate()", "data", data)
     result: dict[str, Any] = figures.read()

@@ -129,7 +129,7 @@ class Normalize:
         self.inplace = inplace  # accepted for torchvision's signature; a new array is made
 
     def __call__(self, image: Any) -> Tensor:
-        array = image.data if isinstance(image, Tensor) else image
+        array = image.array if isinstance(image, Tensor) else image
         if not backend.is_array(array) or array.ndim < 3:
             found = (
                 f"shape {tuple(array.shape)}" if backend.is_array(array) else type(image).__name__

@@ -68,11 +68,11 @@ class HistogramRecorder:
     def record(self, label: str | None = None) -> None:
         """Histogram every parameter now; ``label`` names this moment ("epoch 3")."""
         for name, parameter in self.model.named_parameters():
-            values = backend.to_numpy(parameter.data)
+            values = backend.to_numpy(parameter.array)
             self.weights.setdefault(name, []).append(Histogram.of(values, self.bins))
             gradient = None
             if parameter.grad is not None:
-                gradient = Histogram.of(backend.to_numpy(parameter.grad.data), self.bins)
+                gradient = Histogram.of(backend.to_numpy(parameter.grad.array), self.bins)
             self.gradients.setdefault(name, []).append(gradient)
         self.labels.append(label if label is not None else f"record {len(self.labels) + 1}")
 

@@ -50,7 +50,7 @@ def plot_filters(model: Module, path: str | Path, columns: int = 8) -> Path:
             f"layer {name} does not know its input channels yet, so it has no filters: call "
             "the model once on an example batch first"
         )
-    weight = backend.to_numpy(layer.weight.data)  # (out, in, kh, kw)
+    weight = backend.to_numpy(layer.weight.array)  # (out, in, kh, kw)
     count = weight.shape[0]
     rows = max(1, math.ceil(count / columns))
     figure = _figure(figsize=(columns * 1.1, rows * 1.1 + 0.6))
@@ -89,7 +89,7 @@ def feature_maps(model: Module, image: Any) -> list[tuple[str, np.ndarray]]:
 
     def capture(layer: Module, output: Any) -> None:
         if id(layer) in names:
-            captured.append((names[id(layer)], backend.to_numpy(output.data)[0]))
+            captured.append((names[id(layer)], backend.to_numpy(output.array)[0]))
 
     call_observed(model, capture, x)
     return captured
@@ -130,7 +130,7 @@ def plot_feature_maps(
 def _one_image(image: Any) -> np.ndarray:
     """``image`` as a host float array of shape (1, C, H, W)."""
     if isinstance(image, Tensor):
-        image = image.data
+        image = image.array
     host = backend.to_numpy(image) if backend.is_array(image) else np.asarray(image)
     if not 2 <= host.ndim <= 4 or (host.ndim == 4 and host.shape[0] != 1):
         raise ValueError(

@@ -192,7 +192,7 @@ def _wrap_graph(
                 type(function).__name__,
                 output.shape,
                 str(output.dtype),
-                summarize(output.data, max_values),
+                summarize(output.array, max_values),
                 summarize(grad_output, max_values),
                 tuple(inputs),
             )
