@@ -14,8 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from tinydl import backend
+from tinydl.autograd.tensor import Tensor
 from tinydl.data.errors import DataError
-from tinydl.data.preprocess import normalize, to_float
+from tinydl.data.preprocess import to_float
 
 Transform = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
@@ -52,17 +54,90 @@ class ToFloat:
 
 
 class Normalize:
-    """``(images - mean) / std`` as float32 (see :func:`normalize`); float input only."""
+    """``(image - mean) / std`` channel by channel: torchvision's ``Normalize``, which is
+    also the normalising transform of a :class:`~tinydl.data.DataLoader`.
 
-    def __init__(self, mean: Any, std: Any) -> None:
-        self.mean = mean
-        self.std = std
+    ``mean`` and ``std`` hold one value per channel, or one value for all channels; no std
+    may be 0. The images must be float already (put ``ToTensor()`` first in a
+    torchvision chain, ``ToFloat()`` first in a DataLoader's :class:`Compose`) and keep
+    their dtype. One rule, three ways to call it:
 
-    def __call__(self, images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        return normalize(images, self.mean, self.std)
+    - ``normalize(image)``: one image ``(..., C, H, W)``, a float Tensor or array, as in
+      torchvision; gives a new Tensor.
+    - ``normalize(images, rng)``: how a DataLoader calls its transform: a host batch
+      ``(N, C, H, W)``, or ``(N, H, W)`` as one channel; gives a new array (``rng`` is
+      not used: nothing here is random).
+    - ``normalize.apply_batch(images)``: the batch path of the :mod:`tinydl.vision`
+      datasets: ``(N, C, H, W)`` Tensor or array, normalised in place, the same kind back.
+
+    ``inplace`` is accepted for torchvision's signature; the first two calls always make a
+    new array.
+    """
+
+    batchable = True
+
+    def __init__(self, mean: Any, std: Any, inplace: bool = False) -> None:
+        self.mean, self.std = _channel_values(mean, "mean"), _channel_values(std, "std")
+        if not (self.std != 0).all():
+            raise ValueError(f"Normalize needs every std to be non-zero, got std={std!r}")
+        self.inplace = inplace
+
+    def __call__(self, image: Any, rng: np.random.Generator | None = None) -> Any:
+        array = image.array if isinstance(image, Tensor) else image
+        if rng is not None and backend.is_array(array):  # a DataLoader's batch
+            return self.apply_batch(array.copy())
+        if not backend.is_array(array) or array.ndim < 3:
+            found = (
+                f"shape {tuple(array.shape)}" if backend.is_array(array) else type(image).__name__
+            )
+            raise TypeError(
+                f"Normalize needs a float image tensor of shape (C, H, W) (put ToTensor() "
+                f"first), got {found}"
+            )
+        batch = array.reshape(-1, *array.shape[-3:]).copy()  # the caller's image stays as it is
+        return Tensor(self.apply_batch(batch).reshape(array.shape))
+
+    def apply_batch(self, images: Any) -> Any:
+        """``(N, C, H, W)`` (or ``(N, H, W)``) float images, normalised channel by channel
+        in place; a Tensor gives a Tensor back, an array an array."""
+        array = images.array if isinstance(images, Tensor) else images
+        if array.dtype.kind != "f":
+            raise TypeError(
+                f"Normalize needs float images, got {array.dtype}: put ToTensor() (or "
+                f"tinydl.data's ToFloat()) before it"
+            )
+        array -= self._per_channel(self.mean, array)
+        array /= self._per_channel(self.std, array)
+        return images
+
+    def _per_channel(self, values: np.ndarray, images: Any) -> Any:
+        """One Python float, or an array in the images' dtype and on their device shaped
+        ``(1, C, 1, 1)`` (no float64 value may upcast float32 images)."""
+        if values.size == 1:
+            return float(values[0])
+        channels = images.shape[1] if images.ndim == 4 else 1
+        if values.size != channels:
+            raise ValueError(
+                f"Normalize has {values.size} values of mean/std, but the images have "
+                f"{channels} channels: give one value per channel, or one for all"
+            )
+        shaped = values.astype(images.dtype).reshape(1, channels, 1, 1)
+        return backend.array_module(images).asarray(shaped)
 
     def __repr__(self) -> str:
-        return f"Normalize(mean={self.mean}, std={self.std})"
+        return f"Normalize(mean={self.mean.tolist()}, std={self.std.tolist()})"
+
+
+def _channel_values(values: Any, name: str) -> np.ndarray:
+    try:
+        array = np.asarray(values, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        array = np.empty(0)
+    if array.size == 0 or not np.isfinite(array).all():
+        raise ValueError(
+            f"Normalize needs {name} as a sequence of numbers, one per channel, got {values!r}"
+        )
+    return array
 
 
 class RandomShift:

@@ -1,9 +1,10 @@
-"""Layer 8, a front: torchvision's ``datasets`` and ``transforms`` over tinydl's data layer.
+"""Layer 8, a front: torchvision's ``datasets``, ``transforms`` and ``utils`` over tinydl's
+data layer.
 
-``from tinydl.vision import datasets, transforms`` stands where PyTorch code has
-``from torchvision import datasets, transforms``.
+``from tinydl.vision import datasets, transforms, utils`` stands where PyTorch code has
+``from torchvision import datasets, transforms, utils``.
 """
 
-from tinydl.vision import datasets, transforms
+from tinydl.vision import datasets, transforms, utils
 
-__all__ = ["datasets", "transforms"]
+__all__ = ["datasets", "transforms", "utils"]

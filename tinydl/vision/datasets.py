@@ -4,9 +4,14 @@ datasets, backed by the array loaders of :mod:`tinydl.data`.
 ``datasets.MNIST(root, train=True, transform=..., download=True)`` finds the files where
 :func:`tinydl.data.load_mnist` looks (``root``, including torchvision's ``root/MNIST/raw``
 layout, then ``$TINYDL_DATA``, then the cache folder), downloads and checks them if they
-are nowhere, and holds one split: ``dataset.data`` (uint8 images, ``(N, 28, 28)``, or
-``(N, 32, 32, 3)`` for CIFAR-10, as torchvision keeps them) and ``dataset.targets`` (int64
-labels). ``dataset[i]`` is ``(image, label)`` after ``transform`` and ``target_transform``.
+are nowhere, and holds one split in torchvision's types: for MNIST and Fashion-MNIST
+``dataset.data`` is a uint8 Tensor ``(N, 28, 28)`` and ``dataset.targets`` an int64 Tensor;
+for CIFAR-10 ``data`` is a uint8 NumPy array ``(N, 32, 32, 3)`` and ``targets`` a list of
+ints. ``dataset[i]`` is ``(image, label)`` after ``transform`` and ``target_transform``; the
+image given to ``transform`` is a uint8 NumPy array, where torchvision gives a PIL image.
+Assigning ``data`` and ``targets`` (a subset, say) works as in torchvision.
+
+``datasets.ImageFolder`` (see :mod:`tinydl.vision.folder`) reads a folder of PNG files.
 
 Batches come through :meth:`get_batch`: when the transforms can run on whole batches
 (see :mod:`tinydl.vision.transforms`), a batch is one indexing plus a few array operations.
@@ -21,12 +26,19 @@ from typing import Any
 
 import numpy as np
 
+from tinydl.autograd.tensor import Tensor
 from tinydl.data.dataset import Dataset
 from tinydl.data.datasets import CIFAR10 as CIFAR10_TABLE
 from tinydl.data.datasets import FASHION_MNIST, load_cifar_dataset, load_idx_dataset
 from tinydl.data.datasets import MNIST as MNIST_TABLE
 from tinydl.data.locations import search_dirs
+from tinydl.vision.folder import IMG_EXTENSIONS, ImageFolder, default_loader
 from tinydl.vision.transforms import is_batchable
+
+__all__ = [
+    "CIFAR10", "FashionMNIST", "IMG_EXTENSIONS", "ImageFolder", "MNIST", "VisionDataset",
+    "default_loader",
+]
 
 Splits = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -77,7 +89,7 @@ class VisionDataset(Dataset):
                 images.flags.writeable = labels.flags.writeable = False  # shared by both splits
             _last_loaded.clear()
             _last_loaded[key] = splits
-        self.data, self.targets = _last_loaded[key][0 if train else 1]
+        self.data, self.targets = self._as_attributes(*_last_loaded[key][0 if train else 1])
         self.class_to_idx = {label: index for index, label in enumerate(self.classes)}
 
     def _torchvision_folder(self, root: str | os.PathLike | None) -> Any:
@@ -90,11 +102,15 @@ class VisionDataset(Dataset):
     def _load(self, table: dict[str, Any], root: Any, download: bool) -> Splits:
         return load_idx_dataset(table, root, download)
 
+    def _as_attributes(self, images: np.ndarray, labels: np.ndarray) -> tuple[Any, Any]:
+        """``data`` and ``targets`` in torchvision's types: for MNIST, Tensors."""
+        return Tensor(images), Tensor(labels)
+
     def __len__(self) -> int:
         return len(self.data)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image, target = self.data[index], int(self.targets[index])
+        image, target = _array(self.data)[index], int(_array(self.targets)[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:
@@ -107,12 +123,16 @@ class VisionDataset(Dataset):
         transforms = [t for t in (self.transform, self.target_transform) if t is not None]
         if not all(map(is_batchable, transforms)):
             return super().get_batch(indices)
-        images, targets = self.data[indices], self.targets[indices]
+        images = _array(self.data)[indices]
+        if isinstance(self.targets, list):
+            targets = np.array([self.targets[i] for i in indices], np.int64)
+        else:
+            targets = _array(self.targets)[indices]
         if self.transform is not None:
             images = self.transform.apply_batch(images)
         if self.target_transform is not None:
             targets = self.target_transform.apply_batch(targets)
-        return images, targets
+        return _array(images), _array(targets)
 
     def __repr__(self) -> str:
         lines = [
@@ -149,8 +169,9 @@ class FashionMNIST(VisionDataset):
 
 
 class CIFAR10(VisionDataset):
-    """CIFAR-10: 50,000 training and 10,000 test colour images; ``data`` is ``(N, 32, 32, 3)``
-    uint8 as in torchvision, and ``ToTensor`` makes each image ``(3, 32, 32)``."""
+    """CIFAR-10: 50,000 training and 10,000 test colour images; ``data`` is a NumPy array
+    ``(N, 32, 32, 3)`` uint8 and ``targets`` a list of ints, as in torchvision, and
+    ``ToTensor`` makes each image ``(3, 32, 32)``."""
 
     table = CIFAR10_TABLE
     folder = "cifar-10-batches-py"
@@ -164,3 +185,11 @@ class CIFAR10(VisionDataset):
 
     def _load(self, table: dict[str, Any], root: Any, download: bool) -> Splits:
         return load_cifar_dataset(table, root, download, channels_first=False)
+
+    def _as_attributes(self, images: np.ndarray, labels: np.ndarray) -> tuple[Any, Any]:
+        return images, labels.tolist()  # torchvision's CIFAR10: a NumPy array and a list
+
+
+def _array(values: Any) -> Any:
+    """The raw array of a Tensor; anything else (an array the user assigned) as it is."""
+    return values.array if isinstance(values, Tensor) else values
