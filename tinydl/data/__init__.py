@@ -1,5 +1,6 @@
 """Layer 6, data: IDX files, dataset loaders, downloads, preprocessing and ``DataLoader``.
 
+``read_png``/``write_png`` read and write PNG images with zlib alone.
 ``load_mnist()`` finds MNIST in ``root``, ``$TINYDL_DATA`` or the cache folder
 (downloading it there if needed, with checksums and atomic writes) and returns
 Keras-style ``(x_train, y_train), (x_test, y_test)``. ``DataLoader`` turns
@@ -20,6 +21,7 @@ from tinydl.data.download import DownloadError, download
 from tinydl.data.errors import DataError
 from tinydl.data.idx import read_idx, write_idx
 from tinydl.data.loader import DataLoader
+from tinydl.data.png import read_png, write_png
 from tinydl.data.preprocess import normalize, one_hot, to_float
 from tinydl.data.transforms import (
     Compose,
@@ -54,8 +56,10 @@ __all__ = [
     "normalize",
     "one_hot",
     "read_idx",
+    "read_png",
     "rotate",
     "shift",
     "to_float",
     "write_idx",
+    "write_png",
 ]
