@@ -442,3 +442,13 @@ def mistaken(
         return cause if close(mismatch.learned, grads[position]) else None
 
     return diagnose
+
+
+def check_elementwise(
+    module: ModuleType, class_name: str, reference: Callable[..., Tensor], seed: int
+) -> None:
+    """The check of an element-wise activation: the learner's ``class_name`` against
+    tinydl's ``reference`` on x of shape (3, 4)."""
+    (x,) = random_arrays(seed, (3, 4))
+    function = learner_attribute(module, class_name)
+    check_function(module, FunctionCheck(function, reference, {"x": x}, "x of shape (3, 4)"))

@@ -1,7 +1,6 @@
 """Exercise 14, adam: one step of Adam.
 
-The learner's file is ``stubs/adam.py``, which ``tinydl exercises new`` copies; this module
-holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/adam.py``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Exercise 17, attention: backward of scaled dot-product attention, softmax(Q Kᵀ/√d) V.
 
-The learner's file is ``stubs/attention.py``, which ``tinydl exercises new`` copies; this
-module holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/attention.py``."""
 
 from __future__ import annotations
 

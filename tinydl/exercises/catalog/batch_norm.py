@@ -1,7 +1,6 @@
 """Exercise 10, batch_norm: backward of batch normalisation (training mode).
 
-The learner's file is ``stubs/batch_norm.py``, which ``tinydl exercises new`` copies; this
-module holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/batch_norm.py``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Exercise 3, broadcast_add: y = a + b with broadcasting: sum the gradient back.
 
-The learner's file is ``stubs/broadcast_add.py``, which ``tinydl exercises new`` copies;
-this module holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/broadcast_add.py``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Exercise 12, conv2d_im2col: col2im and the backward of a convolution via im2col.
 
-The learner's file is ``stubs/conv2d_im2col.py``, which ``tinydl exercises new`` copies;
-this module holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/conv2d_im2col.py``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Exercise 9, dropout: forward and backward of inverted dropout.
 
-The learner's file is ``stubs/dropout.py``, which ``tinydl exercises new`` copies; this
-module holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/dropout.py``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Exercise 8, hinge: backward of the multiclass hinge (SVM) loss.
 
-The learner's file is ``stubs/hinge.py``, which ``tinydl exercises new`` copies; this module
-holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/hinge.py``."""
 
 from __future__ import annotations
 

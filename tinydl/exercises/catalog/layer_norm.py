@@ -1,7 +1,6 @@
 """Exercise 15, layer_norm: backward of layer normalisation (each row over its features).
 
-The learner's file is ``stubs/layer_norm.py``, which ``tinydl exercises new`` copies; this
-module holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/layer_norm.py``."""
 
 from __future__ import annotations
 

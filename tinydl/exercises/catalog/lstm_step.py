@@ -1,7 +1,6 @@
 """Exercise 16, lstm_step: backward of one LSTM step (PyTorch's gate order i, f, g, o).
 
-The learner's file is ``stubs/lstm_step.py``, which ``tinydl exercises new`` copies; this
-module holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/lstm_step.py``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Exercise 4, matmul: backward of a matrix product.
 
-The learner's file is ``stubs/matmul.py``, which ``tinydl exercises new`` copies; this
-module holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/matmul.py``."""
 
 from __future__ import annotations
 

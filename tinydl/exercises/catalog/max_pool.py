@@ -1,7 +1,6 @@
 """Exercise 11, max_pool: backward of 2-D max-pooling.
 
-The learner's file is ``stubs/max_pool.py``, which ``tinydl exercises new`` copies; this
-module holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/max_pool.py``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Exercise 6, mse: forward and backward of the mean squared error loss.
 
-The learner's file is ``stubs/mse.py``, which ``tinydl exercises new`` copies; this module
-holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/mse.py``."""
 
 from __future__ import annotations
 

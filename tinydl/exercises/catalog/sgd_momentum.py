@@ -1,7 +1,6 @@
 """Exercise 13, sgd_momentum: one step of SGD with momentum.
 
-The learner's file is ``stubs/sgd_momentum.py``, which ``tinydl exercises new`` copies; this
-module holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/sgd_momentum.py``."""
 
 from __future__ import annotations
 

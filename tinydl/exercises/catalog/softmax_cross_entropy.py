@@ -1,8 +1,6 @@
 """Exercise 7, softmax_cross_entropy: backward of softmax cross-entropy.
 
-The learner's file is ``stubs/softmax_cross_entropy.py``, which ``tinydl exercises new``
-copies; this module holds what goes with it: the hints, the formulas they give away, and the
-check."""
+The hints and the check of the stub ``stubs/softmax_cross_entropy.py``."""
 
 from __future__ import annotations
 

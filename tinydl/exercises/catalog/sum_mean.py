@@ -1,7 +1,6 @@
 """Exercise 5, sum_mean: backward of sum and mean over an axis.
 
-The learner's file is ``stubs/sum_mean.py``, which ``tinydl exercises new`` copies; this
-module holds what goes with it: the hints, the formulas they give away, and the check."""
+The hints and the check of the stub ``stubs/sum_mean.py``."""
 
 from __future__ import annotations
 
