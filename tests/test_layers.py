@@ -83,10 +83,11 @@ def imported_modules(module: str, path: Path) -> set[str]:
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
-            if node.level:  # relative: from the importer's package
-                package = module.split(".")[: -node.level if path.name != "__init__.py" else None]
-                if path.name == "__init__.py" and node.level > 1:
-                    package = package[: 1 - node.level]
+            if node.level:  # relative: from the importer's package, level - 1 packages up
+                package = module.split(".")
+                if path.name != "__init__.py":
+                    package = package[:-1]
+                package = package[: len(package) - (node.level - 1)]
                 base = ".".join([*package, base] if base else package)
             for alias in node.names:
                 full = f"{base}.{alias.name}"
