@@ -31,10 +31,10 @@ sys.path.insert(0, str(HERE))
 from mnist_speed import append_result, machine  # noqa: E402  (a sibling script, not a package)
 
 import tinydl  # noqa: E402
-from tinydl import data, nn, train  # noqa: E402
+from tinydl import data, nn, optim, train  # noqa: E402
 from tinydl.keras import layers, models, optimizers  # noqa: E402
 from tinydl.keras.layers import ChannelsFirst, ChannelsLast  # noqa: E402
-from tinydl.keras.optimizers import KerasAdam, KerasRMSprop  # noqa: E402
+from tinydl.keras.optimizers import KerasAdam  # noqa: E402
 
 
 def keras_mlp() -> models.Sequential:
@@ -94,8 +94,9 @@ def compare(name: str, front: models.Sequential, x: np.ndarray, y: np.ndarray,
     engine = twin(front)
     keras_optimizer = front.optimizer
     if isinstance(keras_optimizer, optimizers.RMSprop):
-        twin_optimizer = KerasRMSprop(engine.parameters(), lr=keras_optimizer.learning_rate,
-                                      alpha=keras_optimizer.rho, eps=keras_optimizer.epsilon)
+        twin_optimizer = optim.RMSprop(engine.parameters(), lr=keras_optimizer.learning_rate,
+                                       alpha=keras_optimizer.rho, eps=keras_optimizer.epsilon,
+                                       eps_inside_sqrt=True)
     else:
         twin_optimizer = KerasAdam(engine.parameters(), keras_optimizer.learning_rate,
                                    (keras_optimizer.beta_1, keras_optimizer.beta_2),

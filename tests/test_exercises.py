@@ -16,7 +16,8 @@ import pytest
 
 from tinydl.exercises import EXERCISES, Result, check_exercise, check_exercises, stub_text
 from tinydl.exercises import cli as exercises_cli
-from tinydl.exercises.catalog import DROPOUT_P, DROPOUT_SEED, HINGE_LABELS, hinge_scores
+from tinydl.exercises.catalog.dropout import DROPOUT_P, DROPOUT_SEED
+from tinydl.exercises.catalog.hinge import HINGE_LABELS, hinge_scores
 from tinydl.exercises.checker import NOT_IMPLEMENTED_HINT
 from tinydl.exercises.runner import write_stubs
 

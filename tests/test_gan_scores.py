@@ -106,7 +106,7 @@ def test_digit_classifier_trains_once_then_reads_the_cache(tmp_path, monkeypatch
     monkeypatch.setattr(generative.data, "load_mnist", lambda *args, **kwargs: (digits, digits))
     path = tmp_path / "cache" / "mnist-mlp.npz"
     first = generative.digit_classifier(path, recipe="mnist-mlp")
-    assert path.is_file() and generative.zoo.checkpoint_example(path) == "mnist-mlp"
+    assert path.is_file() and generative.checkpoint_example(path) == "mnist-mlp"
 
     def no_training(*args, **kwargs):
         raise AssertionError("trained again instead of reading the cache")

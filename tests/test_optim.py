@@ -77,20 +77,24 @@ def reference_sgd(theta, g, state, lr, momentum, nesterov, weight_decay):
     return theta - lr * g
 
 
-def reference_rmsprop(theta, g, state, lr, alpha, eps, momentum, weight_decay):
+def reference_rmsprop(theta, g, state, lr, alpha, eps, momentum, weight_decay,
+                      eps_inside_sqrt=False):
     g = g + weight_decay * theta
     state["s"] = alpha * state.get("s", 0.0) + (1 - alpha) * g**2
-    step = g / (np.sqrt(state["s"]) + eps)
+    root = np.sqrt(state["s"] + eps) if eps_inside_sqrt else np.sqrt(state["s"]) + eps
+    step = g / root
     if momentum:
         state["b"] = momentum * state.get("b", 0.0) + step
         step = state["b"]
     return theta - lr * step
 
 
-def reference_adagrad(theta, g, state, lr, eps, weight_decay, initial_accumulator_value):
+def reference_adagrad(theta, g, state, lr, eps, weight_decay, initial_accumulator_value,
+                      eps_inside_sqrt=False):
     g = g + weight_decay * theta
     state["G"] = state.get("G", initial_accumulator_value) + g**2
-    return theta - lr * g / (np.sqrt(state["G"]) + eps)
+    root = np.sqrt(state["G"] + eps) if eps_inside_sqrt else np.sqrt(state["G"]) + eps
+    return theta - lr * g / root
 
 
 def reference_adam(theta, g, state, lr, betas, eps, weight_decay, decoupled=False):
@@ -217,12 +221,14 @@ def test_defaults_are_pytorchs() -> None:
         "eps": 1e-8,
         "momentum": 0.0,
         "weight_decay": 0.0,
+        "eps_inside_sqrt": False,
     }
     assert hyperparameters(AdaGrad(params)) == {
         "lr": 0.01,
         "eps": 1e-10,
         "weight_decay": 0.0,
         "initial_accumulator_value": 0.0,
+        "eps_inside_sqrt": False,
     }
     assert hyperparameters(Adam(params)) == {
         "lr": 1e-3,

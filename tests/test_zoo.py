@@ -11,6 +11,7 @@ import pytest
 import tinydl
 from tinydl import nn, zoo
 from tinydl.train import CheckpointError, save_checkpoint
+from tinydl.train.checkpoint import checkpoint_example
 
 
 @pytest.mark.parametrize("name", list(zoo.RECIPES))
@@ -106,9 +107,9 @@ def test_deep_cnn_refuses_images_too_small_for_five_poolings() -> None:
 def test_checkpoint_example_reads_which_recipe_wrote_a_checkpoint(tmp_path) -> None:
     model = nn.Sequential(nn.Dense(2, 2))
     path = save_checkpoint(tmp_path / "a.npz", model, example="mnist-cnn")
-    assert zoo.checkpoint_example(path) == "mnist-cnn"
+    assert checkpoint_example(path) == "mnist-cnn"
     path = save_checkpoint(tmp_path / "b.npz", model)
     with pytest.raises(CheckpointError, match=re.escape(
         f"{path} does not say which example it is (not written by tinydl train)"
     )):
-        zoo.checkpoint_example(path)
+        checkpoint_example(path)

@@ -25,7 +25,7 @@ from tinydl.autograd import tensor
 from tinydl.errors import TinyDLError
 from tinydl.exercises import cli as exercises_cli
 from tinydl.train import evaluate, fit, load_checkpoint, predict
-from tinydl.train.checkpoint import check_output_folder, read_extra
+from tinydl.train.checkpoint import check_output_folder, checkpoint_example, read_extra
 from tinydl.viz import cli as viz_cli
 
 
@@ -202,7 +202,7 @@ def _peak_memory_mb() -> float | None:
 def evaluate_checkpoint(args: argparse.Namespace) -> None:
     checkpoint = Path(args.checkpoint)
     _check_data_folder(args.data)
-    example = zoo.checkpoint_example(checkpoint)
+    example = checkpoint_example(checkpoint)
     recipe = zoo.recipe(example)
     device = backend.device(args.device) if args.device else backend.get_default_device()
     model = recipe.build()

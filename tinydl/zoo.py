@@ -3,6 +3,11 @@
 ``tinydl train <name>`` and the scripts in ``examples/`` both build their models
 here, so a model is written once. Keras's defaults are kept where the original
 was a Keras model: RMSprop(lr=1e-3, rho=0.9, eps=1e-7), Adam(lr=1e-3, eps=1e-7).
+
+Layer 7, beside ``tinydl.train``, but built from ``nn``, ``optim`` and ``data`` alone:
+``train.generative`` trains a recipe for its digit classifier, so the zoo must not need
+``train`` (which checkpoint holds which recipe is ``train.checkpoint``'s
+``checkpoint_example``).
 """
 
 from __future__ import annotations
@@ -10,13 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tinydl import backend, data, nn, optim, random
-from tinydl.train.checkpoint import CheckpointError, read_extra
 
 
 @dataclass(frozen=True)
@@ -299,13 +302,3 @@ def prepare(
     x = x.reshape(len(x), *recipe.image_shape)
     y = data.one_hot(labels, 10) if recipe.one_hot_targets else labels.astype(np.int64)
     return x, y
-
-
-def checkpoint_example(path: Path) -> str:
-    """Which example a checkpoint written by ``tinydl train`` belongs to."""
-    extra = read_extra(path)
-    if "example" not in extra:
-        raise CheckpointError(
-            f"{path} does not say which example it is (not written by tinydl train)"
-        )
-    return extra["example"]

@@ -13,8 +13,9 @@ broadcasting not summed back, a missing 1/N, a wrong padding offset, ...).
 passes (:mod:`~tinydl.exercises.progress`, which keeps the hint count in DIR).
 
 Read :mod:`~tinydl.exercises.checker` for how a check runs,
-:mod:`~tinydl.exercises.diagnosis` for how mistakes are recognised and
-:mod:`~tinydl.exercises.advanced` for the layer norm, LSTM and attention checks.
+:mod:`~tinydl.exercises.diagnosis` for how mistakes are recognised, and
+:mod:`~tinydl.exercises.catalog` for the exercises, one module each (hints and check)
+beside its stub's name.
 """
 
 from tinydl.exercises.catalog import EXERCISES, Exercise

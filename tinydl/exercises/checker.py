@@ -427,3 +427,28 @@ def _compare_step(
     else:
         cause = f"step 1 was right but a later one is not, so check the rule: {check.later_steps}"
     raise Failure(problem, cause=cause)
+
+
+def mistaken(
+    reference: Callable[..., Tensor], inputs: dict[str, np.ndarray], cause: str
+) -> Diagnose:
+    """Recognise the mistake built into ``reference``: the learner's gradient equals the
+    gradient that ``reference`` gives for the same inputs and grad_output."""
+    names = list(inputs)
+
+    def diagnose(mismatch: Mismatch) -> str | None:
+        grads = reference_grads(reference, list(inputs.values()), mismatch.grad_output)
+        position = names.index(mismatch.what.removeprefix("dL/d"))
+        return cause if close(mismatch.learned, grads[position]) else None
+
+    return diagnose
+
+
+def check_elementwise(
+    module: ModuleType, class_name: str, reference: Callable[..., Tensor], seed: int
+) -> None:
+    """The check of an element-wise activation: the learner's ``class_name`` against
+    tinydl's ``reference`` on x of shape (3, 4)."""
+    (x,) = random_arrays(seed, (3, 4))
+    function = learner_attribute(module, class_name)
+    check_function(module, FunctionCheck(function, reference, {"x": x}, "x of shape (3, 4)"))

@@ -121,6 +121,19 @@ def value_cause(
     return None
 
 
+def divided_twice(count: int, what: str) -> Factor:
+    """The 1/n of a mean missing (too large) or applied twice (too small)."""
+    return Factor(
+        count, too_large=f"the 1/{what} is missing", too_small=f"it was divided by {what} twice"
+    )
+
+
+def wrong_only_where(mask: np.ndarray, mismatch: Mismatch) -> bool:
+    """True when the learned values are wrong somewhere, and only inside ``mask``."""
+    wrong = ~np.isclose(mismatch.learned, mismatch.expected, rtol=RTOL, atol=ATOL)
+    return bool(wrong.any()) and bool(mask[wrong].all())
+
+
 def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
     if len(shape) > len(target):
         return False

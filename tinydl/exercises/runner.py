@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from tinydl.exercises.catalog import EXERCISES, Exercise
+from tinydl.exercises.catalog import EXERCISES
 from tinydl.exercises.checker import Failure, load_module
+from tinydl.exercises.exercise import Exercise
 
 
 @dataclass(frozen=True)

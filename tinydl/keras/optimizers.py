@@ -4,8 +4,9 @@ A Keras optimiser is made before the model's weights exist, so here it is a set 
 settings; ``compile`` (or the first ``fit``) hands it the parameters and it builds a
 tinydl optimiser (``.engine``), whose ``step()`` is what training calls.
 
-The update rules are tinydl's, PyTorch's, except where Keras's differs, and these
-differences are kept exactly (Keras's ε is 1e-7 in each):
+The update rules are tinydl's (``tinydl.optim``); these classes translate Keras's names
+and defaults into its settings (Keras's ε is 1e-7 in each), and only :class:`KerasAdam`
+adds a line of its own, to map Keras's ε onto tinydl's at each step:
 
 - ``SGD(learning_rate=0.01, momentum=0.0, nesterov=False)``: tinydl's ``SGD``. Keras's
   velocity v ← μv − lr·g is −lr times tinydl's b ← μb + g, the same steps while the
@@ -15,8 +16,8 @@ differences are kept exactly (Keras's ε is 1e-7 in each):
   tinydl's Adam with ε_t = ε/√(1 − β₂ᵗ): :class:`KerasAdam` sets it before each step.
 - ``RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7)`` and
   ``Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7)``: Keras puts ε
-  *inside* the root, g/√(s + ε), where tinydl has g/(√s + ε); no choice of tinydl's ε gives
-  the same steps, so :class:`KerasRMSprop` and :class:`KerasAdagrad` write Keras's rule.
+  *inside* the root, g/√(s + ε), where PyTorch has g/(√s + ε); tinydl's ``RMSprop`` and
+  ``AdaGrad`` offer both, and these build them with ``eps_inside_sqrt=True``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from tinydl import backend, optim
+from tinydl import optim
 from tinydl.autograd import Tensor
 from tinydl.keras._args import missing_names, refuse
 
@@ -43,42 +44,6 @@ class KerasAdam(optim.Adam):
         # Keras's ε, mapped; set as a plain attribute, the value update() reads for this step
         object.__setattr__(self, "eps", self.epsilon / math.sqrt(1 - self.betas[1] ** t))
         super().update(param, grad, state)
-
-
-class KerasRMSprop(optim.RMSprop):
-    """RMSprop as Keras writes it, ε inside the root:
-
-        s ← ρs + (1 − ρ)g²,   θ ← θ − lr·g/√(s + ε)
-
-    and with momentum μ: b ← μb + g/√(s + ε), θ ← θ − lr·b (Keras keeps lr inside b,
-    the same while lr is constant). ``alpha`` is Keras's ``rho``.
-    """
-
-    def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
-        xp = backend.array_module(param)
-        mean_square = self.buffer(state, "square_avg", param)
-        mean_square *= self.alpha  # s ← ρs + (1 − ρ)g²
-        mean_square += (1 - self.alpha) * xp.square(grad)
-        step = grad / xp.sqrt(mean_square + self.eps)  # g / √(s + ε)
-        if self.momentum:
-            velocity = self.buffer(state, "momentum_buffer", param)
-            velocity *= self.momentum  # b ← μb + g / √(s + ε)
-            velocity += step
-            step = velocity
-        param -= self.lr * step
-
-
-class KerasAdagrad(optim.AdaGrad):
-    """AdaGrad as Keras writes it, ε inside the root:
-
-        G ← G + g²   (G starts at initial_accumulator_value),   θ ← θ − lr·g/√(G + ε)
-    """
-
-    def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
-        xp = backend.array_module(param)
-        squares = self.buffer(state, "sum", param, fill=self.initial_accumulator_value)
-        squares += xp.square(grad)  # G ← G + g²
-        param -= self.lr * grad / xp.sqrt(squares + self.eps)
 
 
 class Optimizer:
@@ -163,8 +128,8 @@ class RMSprop(Optimizer):
         self.rho, self.momentum, self.epsilon = rho, momentum, epsilon
 
     def make_engine(self, params):
-        return KerasRMSprop(params, lr=self._learning_rate, alpha=self.rho, eps=self.epsilon,
-                            momentum=self.momentum)
+        return optim.RMSprop(params, lr=self._learning_rate, alpha=self.rho, eps=self.epsilon,
+                             momentum=self.momentum, eps_inside_sqrt=True)
 
 
 class Adagrad(Optimizer):
@@ -176,8 +141,9 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 
     def make_engine(self, params):
-        return KerasAdagrad(params, lr=self._learning_rate, eps=self.epsilon,
-                            initial_accumulator_value=self.initial_accumulator_value)
+        return optim.AdaGrad(params, lr=self._learning_rate, eps=self.epsilon,
+                             initial_accumulator_value=self.initial_accumulator_value,
+                             eps_inside_sqrt=True)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {

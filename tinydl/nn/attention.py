@@ -1,10 +1,13 @@
 """Multi-head attention as a layer. The maths, with its derivative, is in
 tinydl.ops.attention; this module projects the inputs, splits the heads and joins them.
 
-``MultiHeadAttention`` is tinydl's layer: batch-first (N, L, E) inputs, masks with
-``scaled_dot_product_attention``'s convention (True = take part), per-head weights for
-plotting. ``MultiheadAttention`` (lower-case h) is the same layer behind PyTorch's
-``nn.MultiheadAttention`` signature and conventions, for code written against PyTorch.
+``MultiHeadAttention`` is tinydl's layer: batch-first (N, L, E) inputs, per-head weights
+for plotting, and boolean masks read in the **Keras convention**, True = may attend (Keras's
+``MultiHeadAttention`` and PyTorch's ``F.scaled_dot_product_attention`` read them so).
+``MultiheadAttention`` (lower-case h) is the same layer behind PyTorch's
+``nn.MultiheadAttention`` signature and its **PyTorch convention**, True = masked out, for
+code written against PyTorch. The same boolean array means opposite things to the two;
+docs/attention.md has the table.
 """
 
 from __future__ import annotations
@@ -38,10 +41,11 @@ class MultiHeadAttention(Module):
 
     ``forward(query, key=None, value=None, mask=None, causal=False, need_weights=False)``:
     inputs (N, L, E); key and value default to the query (self-attention). ``mask``
-    broadcasts to (N, H, L, S), True where query i may attend to key j (or float, added
-    to the scores); ``causal=True`` hides the future. ``dropout`` drops attention weights
-    in training. With ``need_weights=True`` it returns ``(output, weights)``, weights of
-    shape (N, H, L, S), detached, for plotting.
+    broadcasts to (N, H, L, S): boolean in the Keras convention, True where query i **may
+    attend** to key j (Keras's (N, L, S) ``attention_mask`` is ``mask[:, None]`` here), or
+    float, added to the scores; ``causal=True`` hides the future. ``dropout`` drops
+    attention weights in training. With ``need_weights=True`` it returns ``(output,
+    weights)``, weights of shape (N, H, L, S), detached, for plotting.
     """
 
     def __init__(
@@ -132,8 +136,9 @@ class MultiheadAttention(MultiHeadAttention):
     - ``forward(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
       average_attn_weights=True, is_causal=False)`` returns ``(output, weights)``, weights
       (N, L, S) averaged over heads (or (N, H, L, S)), or None without ``need_weights``.
-    - Boolean masks mark what is **masked out** (True = not allowed), the opposite of
-      ``scaled_dot_product_attention``'s; float masks are added to the scores.
+    - Boolean masks follow the PyTorch convention of ``nn.MultiheadAttention``: True marks
+      what is **masked out** (not allowed), the opposite of :class:`MultiHeadAttention`'s
+      and ``scaled_dot_product_attention``'s; float masks are added to the scores.
       ``attn_mask`` is (L, S) or (N·num_heads, L, S); ``key_padding_mask`` is (N, S).
     - ``is_causal`` is only a hint that ``attn_mask`` is causal; the mask is required.
 

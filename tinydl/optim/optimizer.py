@@ -25,6 +25,8 @@ from tinydl.optim.parameters import as_parameter_list
 
 # What ``state_dict()`` returns, so ``load_state_dict()`` can check what it is given.
 _STATE_DICT_KEYS = ("optimizer", "hyperparameters", "parameter_shapes", "state")
+# The hyper-parameters that are True or False rather than numbers.
+_SWITCHES = ("nesterov", "eps_inside_sqrt")
 
 
 class Optimizer:
@@ -33,7 +35,9 @@ class Optimizer:
     The hyper-parameters given to a subclass (``lr``, ``momentum``, ...) are read and set
     as attributes, e.g. ``optimizer.lr = 0.01``, and may change between steps.
     ``state[i]`` is the state of parameter ``i`` of ``params`` (moment estimates, step
-    counts), created on the first step that needs it.
+    counts), created on the first step that needs it. ``added_later`` names the
+    hyper-parameters a subclass gained after files were saved, with the value those older
+    files meant, so that they still load.
 
     Parameter groups, as in PyTorch: ``params`` may be a list of dicts, each with its
     ``"params"`` and any hyper-parameters of its own (the others come from the
@@ -44,6 +48,8 @@ class Optimizer:
     groups do not share is an error naming ``param_groups``, and setting one sets it in
     every group.
     """
+
+    added_later: dict[str, Any] = {}
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]],
                  **hyperparameters: Any) -> None:
@@ -203,9 +209,9 @@ class Optimizer:
         """
         checked = {}
         for name, value in hyperparameters.items():
-            if name == "nesterov":
+            if name in _SWITCHES:
                 if not isinstance(value, (bool, np.bool_)):
-                    raise TypeError(f"nesterov must be True or False, got {value!r}")
+                    raise TypeError(f"{name} must be True or False, got {value!r}")
                 checked[name] = bool(value)
             elif name == "betas":
                 checked[name] = _betas(value)
@@ -270,6 +276,7 @@ class Optimizer:
                 f"this state_dict was saved by {state_dict['optimizer']}, it cannot be loaded "
                 f"into {name}"
             )
+        state_dict = self._with_settings_added_later(state_dict)
         saved_names = set(state_dict["hyperparameters"])
         if saved_names != set(self._hyperparameter_names):
             raise ValueError(
@@ -328,6 +335,18 @@ class Optimizer:
                 key: _device_copy(value, param) if isinstance(value, np.ndarray) else value
                 for key, value in state.items()
             }
+
+
+    def _with_settings_added_later(self, state_dict: dict[str, Any]) -> dict[str, Any]:
+        """``state_dict`` (a copy) with the ``added_later`` settings it predates filled in."""
+        if not self.added_later:
+            return state_dict
+        filled = {**state_dict,
+                  "hyperparameters": {**self.added_later, **state_dict["hyperparameters"]}}
+        if state_dict.get("param_groups"):
+            filled["param_groups"] = [{**self.added_later, **group}
+                                      for group in state_dict["param_groups"]]
+        return filled
 
 
 def _is_group_list(params: Any, caller: str) -> bool:

@@ -19,13 +19,15 @@ class RMSprop(Optimizer):
     gradient feeds a velocity, b ← μb + g / (√s + ε) (b starts at 0), and
     θ ← θ − lr·b. ``weight_decay`` λ adds λθ to the gradient first.
 
+    ``eps_inside_sqrt=True`` puts ε inside the root, g / √(s + ε), as Keras and
+    TensorFlow do (Chainer's option of the same name). The two only differ where s is
+    tiny, and there no choice of ε makes them agree: √(s + ε) tends to √ε, √s + ε to ε.
+
     Defaults, as PyTorch: lr=0.01, alpha=0.99, eps=1e-8, momentum=0, weight_decay=0.
     Keras's ``RMSprop`` names α ``rho`` and defaults to learning_rate=0.001, rho=0.9,
-    epsilon=1e-7; it puts ε inside the root, g / √(s + ε). Both ε only matter
-    where s is tiny, and there Keras's ε acts like the square of ours: Keras's
-    1e-7 is about eps=3e-4 here. Its momentum velocity includes the learning
-    rate (b ← μb + lr·g/√(s + ε), θ ← θ − b), which agrees with this rule while
-    lr is constant.
+    epsilon=1e-7 with ε inside the root; ``tinydl.keras.optimizers.RMSprop`` is this
+    class with those settings. Keras's momentum velocity includes the learning rate
+    (b ← μb + lr·g/√(s + ε), θ ← θ − b), which agrees with this rule while lr is constant.
     """
 
     lr: float
@@ -33,6 +35,8 @@ class RMSprop(Optimizer):
     eps: float
     momentum: float
     weight_decay: float
+    eps_inside_sqrt: bool
+    added_later = {"eps_inside_sqrt": False}  # files saved before it used PyTorch's rule
 
     def __init__(
         self,
@@ -42,13 +46,16 @@ class RMSprop(Optimizer):
         eps: float = 1e-8,
         momentum: float = 0.0,
         weight_decay: float = 0.0,
+        eps_inside_sqrt: bool = False,
     ) -> None:
         super().__init__(
-            params, lr=lr, alpha=alpha, eps=eps, momentum=momentum, weight_decay=weight_decay
+            params, lr=lr, alpha=alpha, eps=eps, momentum=momentum, weight_decay=weight_decay,
+            eps_inside_sqrt=eps_inside_sqrt,
         )
 
     def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
-        if backend.is_cuda(param):  # the rule below as one kernel (kernels/optimizers.cu)
+        if backend.is_cuda(param) and not self.eps_inside_sqrt:
+            # the rule below as one kernel (kernels/optimizers.cu)
             settings = self.lr, self.alpha, self.eps, self.momentum, self.weight_decay
             return kernels.rmsprop_update(param, grad, state, *settings)
         xp = backend.array_module(param)
@@ -61,9 +68,13 @@ class RMSprop(Optimizer):
         step *= 1 - self.alpha
         mean_square *= self.alpha  # s ← αs + (1 − α)g²
         mean_square += step
-        xp.sqrt(mean_square, out=step)
-        step += self.eps
-        xp.divide(grad, step, out=step)  # g / (√s + ε), ε outside the root
+        if self.eps_inside_sqrt:
+            xp.add(mean_square, self.eps, out=step)
+            xp.sqrt(step, out=step)  # √(s + ε)
+        else:
+            xp.sqrt(mean_square, out=step)
+            step += self.eps  # √s + ε
+        xp.divide(grad, step, out=step)  # g / (√s + ε), or g / √(s + ε)
         if self.momentum:
             velocity = self.buffer(state, "momentum_buffer", param)
             velocity *= self.momentum  # b ← μb + g / (√s + ε)

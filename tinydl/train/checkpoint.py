@@ -242,6 +242,17 @@ def read_extra(path: str | Path) -> dict[str, Any]:
     return _unflatten(_read(path), "extra", path) or {}
 
 
+def checkpoint_example(path: str | Path) -> str:
+    """Which example (zoo recipe) a checkpoint written by ``tinydl train`` belongs to: the
+    ``example`` that ``tinydl train`` saves in ``extra``."""
+    extra = read_extra(path)
+    if "example" not in extra:
+        raise CheckpointError(
+            f"{path} does not say which example it is (not written by tinydl train)"
+        )
+    return extra["example"]
+
+
 def _unflatten(entries: dict[str, np.ndarray], prefix: str, path: str | Path) -> Any:
     try:
         return unflatten_state(entries, prefix)

@@ -21,7 +21,8 @@ The three functions take NumPy arrays of probabilities or features, so they serv
 classifier; :func:`classifier_outputs` computes both from images with a tinydl model, and
 :func:`score_images` does everything at once. This module sits in layer 7 beside
 ``tinydl.train.metrics`` (the classification metrics): it uses a trained model, the zoo's
-recipes and ``fit``, so it belongs with the training tools, not in ``nn`` or ``ops``.
+recipes and ``fit``, so it belongs with the training tools, not in ``nn`` or ``ops``; the
+zoo, which it imports, imports nothing of ``train``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from tinydl import data, nn, random, zoo
 from tinydl.autograd import Tensor, no_grad, tensor
 from tinydl.data.locations import cache_dir
 from tinydl.ops import softmax
-from tinydl.train.checkpoint import load_checkpoint, save_checkpoint
+from tinydl.train.checkpoint import checkpoint_example, load_checkpoint, save_checkpoint
 from tinydl.train.loop import fit
 
 DEFAULT_RECIPE = "mnist-mlp"
@@ -120,7 +121,7 @@ def digit_classifier(
     """
     path = Path(path) if path is not None else cache_dir("models") / f"{recipe}.npz"
     if path.exists():
-        recipe = zoo.checkpoint_example(path)
+        recipe = checkpoint_example(path)
     chosen = zoo.recipe(recipe)
     if chosen.pad_to is not None:
         raise ValueError(

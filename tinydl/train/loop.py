@@ -7,6 +7,10 @@ write it. The examples write the same loop out by hand, because that is how it i
         loss.backward()                  # backward: fill every parameter's .grad
         optimizer.step()                 # update the parameters
 
+:func:`train_one_epoch` is that loop; :func:`fit` runs it once per epoch and adds the rest
+(resuming, validation, the schedule, early stopping, callbacks, checkpoints), each a small
+function below it, in the order it calls them.
+
 On a GPU the figures for the progress bar stay on the device and are read only
 every ``log_every`` batches, so the loop never waits on the GPU in between.
 """
@@ -68,55 +72,106 @@ class _RunningFigures:
         return {"loss": float(self.loss_sum) / count, "accuracy": float(self.correct) / count}
 
 
-def fit(
+def train_one_epoch(
     model: Module,
     optimizer: Any,
     loss_fn: Callable[[Tensor, Tensor], Tensor],
-    train_data: Batches,
-    epochs: int,
-    validation_data: Batches | None = None,
-    validation_name: str = "val",
+    batches: Batches,
     scheduler: Any = None,
-    scheduler_interval: str | None = None,
-    early_stopping: EarlyStopping | None = None,
-    checkpoint_path: str | Path | None = None,
-    resume: bool = False,
-    progress: bool = True,
     log_every: int = 50,
-    print_fn: Callable[[str], None] | None = print,
-    extra: dict[str, Any] | None = None,
-    batch_size: int | None = None,
-    shuffle: bool = True,
-    callbacks: Iterable[Any] = (),
-) -> dict[str, list[float]]:
-    """Train ``model`` for ``epochs`` epochs and return the history (Keras's ``fit``).
+    log: Callable[[int, dict[str, float]], None] | None = None,
+) -> _RunningFigures:
+    """One pass over ``batches``, the four-line step for each, and the epoch's figures.
 
-    - ``validation_data`` is evaluated after each epoch (``val_loss``, ``val_accuracy``;
-      ``validation_name="test"`` makes them ``test_loss``, ``test_accuracy``).
-    - ``scheduler`` (see :mod:`tinydl.optim.lr_scheduler`) steps once per epoch, or after
-      every batch's optimiser step when ``scheduler_interval`` is ``"step"``. By default the
-      scheduler's own ``interval`` attribute decides: ``"step"`` for ``OneCycleLR``,
-      ``"epoch"`` for the others (pass ``"step"`` to run e.g. a ``LambdaLR`` warm-up per
-      batch). ``ReduceLROnPlateau`` is handed the epoch's validation loss (the training
-      loss without validation data).
-    - ``checkpoint_path``: after every epoch the model, the optimiser, the history,
-      the random-generator, scheduler and early-stopping states and ``extra`` are saved
-      there atomically; with ``resume=True`` training continues from that file (if it
-      exists) exactly where it stopped.
-    - A NaN or infinite loss (or weights) stops training with :class:`TrainingDiverged`;
-      the checkpoint on disk is then still the last good epoch.
-    - ``train_data`` and ``validation_data`` are DataLoaders (or any iterables of
-      ``(inputs, targets)`` batches), or ``(x, y)`` arrays or datasets, which are batched
-      with ``batch_size`` (default 32) on the model's device, shuffled each epoch if
-      ``shuffle`` (training data only).
-    - The progress bar shows only when it writes to a terminal; in logs and CI there is
-      just the one line per epoch from ``print_fn``.
-    - The history's ``seconds`` is each epoch's wall time, validation included;
-      ``train_seconds`` is the part spent on the training batches alone.
-    - ``callbacks``: objects whose ``on_epoch_end(epoch, logs)`` is called after each
-      epoch's figures are complete (e.g. ``tinydl.keras.callbacks.ModelCheckpoint``); a
-      true return value ends training after that epoch.
+    ``scheduler`` (a per-batch schedule such as ``OneCycleLR``) steps after every update;
+    ``log(step, figures_so_far)`` is called every ``log_every`` batches, the only time the
+    figures are read back from a GPU. :func:`fit` checks the arguments and calls this.
     """
+    model.train()
+    figures = _RunningFigures()
+    for step, (x, y) in enumerate(pairs(batches, "train_data"), start=1):
+        logits = model(x)            # forward
+        loss = loss_fn(logits, y)    # how wrong the outputs are
+        optimizer.zero_grad()        # forget the last step's gradients
+        loss.backward()              # backward: fill every parameter's .grad
+        optimizer.step()             # update the parameters
+        if scheduler is not None:
+            scheduler.step()
+        figures.add(loss, logits, y)
+        if log is not None and step % log_every == 0:
+            log(step, figures.read())
+    return figures
+
+
+def fit(
+    model: Module, optimizer: Any, loss_fn: Callable[[Tensor, Tensor], Tensor],
+    train_data: Batches, epochs: int, validation_data: Batches | None = None,
+    validation_name: str = "val", scheduler: Any = None, scheduler_interval: str | None = None,
+    early_stopping: EarlyStopping | None = None, checkpoint_path: str | Path | None = None,
+    resume: bool = False, progress: bool = True, log_every: int = 50,
+    print_fn: Callable[[str], None] | None = print, extra: dict[str, Any] | None = None,
+    batch_size: int | None = None, shuffle: bool = True, callbacks: Iterable[Any] = (),
+) -> dict[str, list[float]]:
+    """Train ``model`` for ``epochs`` epochs and return the history, as Keras's ``fit``: each
+    epoch is :func:`train_one_epoch`, validation, schedule, early stopping, callbacks, checkpoint.
+
+    - ``train_data``, ``validation_data``: DataLoaders, iterables of ``(inputs, targets)``
+      batches, or ``(x, y)`` arrays or datasets (batched by ``batch_size``, default 32, on
+      the model's device; the training data reshuffled each epoch if ``shuffle``).
+    - ``validation_data`` adds ``val_loss`` and ``val_accuracy`` (``validation_name``: ``val``).
+    - ``scheduler`` steps once per epoch, or after every batch if ``scheduler_interval`` (by
+      default its own ``interval``: ``"step"`` for ``OneCycleLR``) is ``"step"``;
+      ``ReduceLROnPlateau`` gets the validation loss (else the training loss).
+    - ``checkpoint_path``: each epoch saves the model, optimiser, history, random, schedule
+      and early-stopping states and ``extra`` there atomically; ``resume=True`` continues
+      from that file (if it exists) exactly where it stopped.
+    - A NaN or infinite loss or weight raises :class:`TrainingDiverged`, leaving the last
+      good epoch's checkpoint on disk.
+    - ``callbacks``: objects whose ``on_epoch_end(epoch, logs)`` runs after each epoch's
+      figures are complete; a true return value ends training after that epoch.
+    - A progress bar shows on terminals (updated every ``log_every`` batches), ``print_fn``
+      a line per epoch; ``seconds`` is an epoch's time, ``train_seconds`` its batches' alone.
+    """
+    batch_scheduler = _check_fit_arguments(model, optimizer, loss_fn, epochs, log_every,
+                                           scheduler, scheduler_interval, extra)
+    train_data = as_batches(train_data, "train_data", model, batch_size, shuffle)
+    if validation_data is not None:
+        validation_data = as_batches(validation_data, "validation_data", model, batch_size, False)
+    run = _ResumeState(train_data, scheduler, early_stopping)
+    history, first_epoch = _resume(checkpoint_path, model, optimizer, run) if resume else ({}, 0)
+    for epoch in range(first_epoch, epochs):
+        started = time.perf_counter()
+        with _progress_bar(train_data, epoch, epochs, progress) as bar:
+            figures = train_one_epoch(model, optimizer, loss_fn, bar, batch_scheduler, log_every,
+                                      _watch_for_divergence(bar, epoch, checkpoint_path))
+        logs = _read(figures, train_data)  # waits for a GPU to finish the epoch's batches
+        train_seconds = time.perf_counter() - started
+        _check_finite(logs, model, epoch, checkpoint_path)
+        logs.update(_validate(model, validation_data, loss_fn, validation_name))
+        logs.update(lr=float(optimizer.lr), seconds=time.perf_counter() - started,
+                    train_seconds=train_seconds)
+        _record(history, logs, f"epoch {epoch + 1}/{epochs}", print_fn)
+        _step_scheduler_after_epoch(scheduler, batch_scheduler, logs, validation_name)
+        # Counted before the checkpoint, which must hold this epoch's early-stopping state.
+        stop = early_stopping is not None and early_stopping.should_stop(epoch, logs, model)
+        asked_to_stop = [bool(callback.on_epoch_end(epoch, logs)) for callback in callbacks]
+        if checkpoint_path is not None:
+            save_checkpoint(checkpoint_path, model, optimizer, epoch=epoch, history=history,
+                            resume_state=run.state_dict(), **(extra or {}))
+        if stop:
+            _stop_early(early_stopping, model, print_fn)
+        if stop or any(asked_to_stop):
+            break
+    return history
+
+
+# ---- the pieces of fit(), in the order it uses them ------------------------------------------
+def _check_fit_arguments(
+    model: Any, optimizer: Any, loss_fn: Any, epochs: int, log_every: int, scheduler: Any,
+    scheduler_interval: str | None, extra: dict[str, Any] | None,
+) -> bool:
+    """fit()'s argument checks; returns the scheduler if it steps after every batch (None if
+    there is none, or it steps after every epoch)."""
     _check_model_and_loss("fit()", model, loss_fn, loss_required=True)
     if not callable(getattr(optimizer, "step", None)):
         raise TypeError(
@@ -131,104 +186,7 @@ def fit(
     clashes = sorted(_SAVED_BY_FIT & set(extra or {}))
     if clashes:
         raise ValueError(f"extra may not use the names fit() saves itself: {', '.join(clashes)}")
-    train_data = as_batches(train_data, "train_data", model, batch_size, shuffle)
-    if validation_data is not None:
-        validation_data = as_batches(validation_data, "validation_data", model, batch_size, False)
-    history: dict[str, list[float]] = {}
-    first_epoch = 0
-    if resume:
-        if checkpoint_path is None:
-            raise ValueError("resume=True needs the checkpoint_path to resume from")
-        if Path(checkpoint_path).exists():
-            saved = load_checkpoint(checkpoint_path, model, optimizer)
-            history, first_epoch = saved["history"], saved["epoch"] + 1
-            _restore_resume_state(saved["resume_state"], train_data, scheduler, early_stopping)
-
-    for epoch in range(first_epoch, epochs):
-        started = time.perf_counter()
-        model.train()
-        figures = _RunningFigures()
-        bar = tqdm(
-            train_data, desc=f"epoch {epoch + 1}/{epochs}", leave=False,
-            disable=not (progress and progress_bar_visible()),
-            unit="batch", dynamic_ncols=True,
-        )
-        for step, (x, y) in enumerate(pairs(bar, "train_data"), start=1):
-            logits = model(x)
-            loss = loss_fn(logits, y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            if per_batch:
-                scheduler.step()
-            figures.add(loss, logits, y)
-            if step % log_every == 0:
-                so_far = figures.read()
-                if not math.isfinite(so_far["loss"]):
-                    raise _diverged(
-                        f"the training loss became {so_far['loss']}",
-                        f"epoch {epoch + 1}, batch {step}", checkpoint_path,
-                    )
-                bar.set_postfix(loss=f"{so_far['loss']:.4f}", acc=f"{so_far['accuracy']:.4f}")
-        bar.close()
-        if figures.count == 0:
-            raise _no_batches("fit()", "train_data", train_data)
-        logs = figures.read()  # waits for a GPU to finish the epoch's batches
-        train_seconds = time.perf_counter() - started
-        if not math.isfinite(logs["loss"]):
-            raise _diverged(
-                f"the training loss became {logs['loss']}", f"the end of epoch {epoch + 1}",
-                checkpoint_path,
-            )
-        if not _weights_finite(model):  # the last step can break the weights, not yet the loss
-            raise _diverged(
-                "the model's weights became NaN or infinite", f"the end of epoch {epoch + 1}",
-                checkpoint_path,
-            )
-        if validation_data is not None:
-            validation = evaluate(model, validation_data, loss_fn, details=False)
-            logs[f"{validation_name}_loss"] = validation["loss"]
-            logs[f"{validation_name}_accuracy"] = validation["accuracy"]
-        logs["lr"] = float(optimizer.lr)
-        logs["seconds"] = time.perf_counter() - started
-        logs["train_seconds"] = train_seconds
-        for key, value in logs.items():
-            history.setdefault(key, []).append(value)
-        if print_fn is not None:
-            figures_line = "  ".join(_format(key, value) for key, value in logs.items())
-            print_fn(f"epoch {epoch + 1}/{epochs}  {figures_line}")
-        if isinstance(scheduler, ReduceLROnPlateau):
-            # It watches a figure: the validation loss (Keras's default monitor), else the
-            # training loss, as a PyTorch loop would call scheduler.step(val_loss).
-            scheduler.step(logs.get(f"{validation_name}_loss", logs["loss"]))
-        elif scheduler is not None and not per_batch:
-            scheduler.step()
-        # Counted before the checkpoint, which must hold this epoch's early-stopping state.
-        stop = early_stopping is not None and early_stopping.should_stop(epoch, logs, model)
-        asked_to_stop = [bool(callback.on_epoch_end(epoch, logs)) for callback in callbacks]
-        if checkpoint_path is not None:
-            save_checkpoint(
-                checkpoint_path, model, optimizer, epoch=epoch, history=history,
-                resume_state=_resume_state(train_data, scheduler, early_stopping),
-                **(extra or {}),
-            )
-        if stop:
-            if print_fn is not None:
-                print_fn(
-                    f"early stopping: {early_stopping.monitor} has not improved for "
-                    f"{early_stopping.patience} epoch(s) since epoch "
-                    f"{early_stopping.best_epoch + 1}"
-                )
-            # After the checkpoint, which keeps the last epoch's state for resuming.
-            if early_stopping.restore(model) and print_fn is not None:
-                print_fn(
-                    f"restored the weights of epoch {early_stopping.best_epoch + 1} "
-                    f"({early_stopping.monitor} {early_stopping.best:.4g})"
-                )
-            break
-        if any(asked_to_stop):
-            break
-    return history
+    return scheduler if per_batch else None
 
 
 def _check_model_and_loss(
@@ -246,20 +204,6 @@ def _check_model_and_loss(
         )
 
 
-def _no_batches(caller: str, argument: str, data: Any) -> ValueError:
-    """An empty loader would give a history (or accuracy) of zeros, as if it had worked."""
-    shown = repr(data)
-    shown = shown if len(shown) <= 160 else type(data).__name__
-    return ValueError(
-        f"{caller}: {argument} gave no batches ({shown}): it holds no samples, or fewer "
-        f"than one batch with drop_last=True"
-    )
-
-
-def _format(key: str, value: float) -> str:
-    return f"{key} {value:.2f}s" if key.endswith("seconds") else f"{key} {value:.4g}"
-
-
 def _steps_per_batch(scheduler: Any, interval: str | None) -> bool:
     """Whether fit() steps ``scheduler`` after every batch (else after every epoch)."""
     if interval is None:
@@ -275,6 +219,91 @@ def _steps_per_batch(scheduler: Any, interval: str | None) -> bool:
             f"optimizer, 10), got {type(scheduler).__name__}"
         )
     return scheduler is not None and interval == "step"
+
+
+# The names fit() saves in a checkpoint next to the caller's ``extra``.
+_SAVED_BY_FIT = frozenset({"epoch", "history", "resume_state"})
+
+
+class _ResumeState:
+    """Everything besides the weights that decides what happens next, so that a resumed run
+    matches: the random generators, the schedule and the early-stopping counters."""
+
+    def __init__(self, train_data: Any, scheduler: Any, early_stopping: Any) -> None:
+        self.train_data, self.scheduler, self.early_stopping = (
+            train_data, scheduler, early_stopping
+        )
+
+    def state_dict(self) -> dict[str, Any]:
+        states = {"tinydl": random.generator().bit_generator.state}
+        loader_generator = getattr(self.train_data, "generator", None)
+        if loader_generator is not None:
+            states["loader"] = loader_generator.bit_generator.state
+        if self.scheduler is not None:
+            states["scheduler"] = self.scheduler.state_dict()
+        if self.early_stopping is not None:
+            states["early_stopping"] = self.early_stopping.state_dict()
+        return states
+
+    def load_state_dict(self, states: dict[str, Any]) -> None:
+        random.generator().bit_generator.state = states["tinydl"]
+        if "loader" in states:
+            self.train_data.generator.bit_generator.state = states["loader"]
+        if self.scheduler is not None and "scheduler" in states:
+            self.scheduler.load_state_dict(states["scheduler"])
+        if self.early_stopping is not None and "early_stopping" in states:
+            self.early_stopping.load_state_dict(states["early_stopping"])
+
+
+def _resume(
+    checkpoint_path: Any, model: Module, optimizer: Any, run: _ResumeState
+) -> tuple[dict[str, list[float]], int]:
+    """The history so far and the first epoch still to train, from the checkpoint (if it
+    exists yet; else an empty history and epoch 0)."""
+    if checkpoint_path is None:
+        raise ValueError("resume=True needs the checkpoint_path to resume from")
+    if not Path(checkpoint_path).exists():
+        return {}, 0
+    saved = load_checkpoint(checkpoint_path, model, optimizer)
+    run.load_state_dict(saved["resume_state"])
+    return saved["history"], saved["epoch"] + 1
+
+
+def _progress_bar(batches: Batches, epoch: int, epochs: int, progress: bool) -> tqdm:
+    return tqdm(
+        batches, desc=f"epoch {epoch + 1}/{epochs}", leave=False,
+        disable=not (progress and progress_bar_visible()), unit="batch", dynamic_ncols=True,
+    )
+
+
+def _watch_for_divergence(
+    bar: tqdm, epoch: int, checkpoint_path: Any
+) -> Callable[[int, dict[str, float]], None]:
+    """train_one_epoch's ``log``: stop at a NaN or infinite loss, else show the figures."""
+
+    def log(step: int, so_far: dict[str, float]) -> None:
+        if not math.isfinite(so_far["loss"]):
+            raise _diverged(
+                f"the training loss became {so_far['loss']}", f"epoch {epoch + 1}, batch {step}",
+                checkpoint_path,
+            )
+        bar.set_postfix(loss=f"{so_far['loss']:.4f}", acc=f"{so_far['accuracy']:.4f}")
+
+    return log
+
+
+def _read(figures: _RunningFigures, train_data: Any) -> dict[str, float]:
+    if figures.count == 0:
+        raise _no_batches("fit()", "train_data", train_data)
+    return figures.read()
+
+
+def _check_finite(logs: dict[str, float], model: Module, epoch: int, checkpoint_path: Any) -> None:
+    where = f"the end of epoch {epoch + 1}"
+    if not math.isfinite(logs["loss"]):
+        raise _diverged(f"the training loss became {logs['loss']}", where, checkpoint_path)
+    if not _weights_finite(model):  # the last step can break the weights, not yet the loss
+        raise _diverged("the model's weights became NaN or infinite", where, checkpoint_path)
 
 
 def _weights_finite(model: Module) -> bool:
@@ -296,36 +325,64 @@ def _diverged(what: str, where: str, checkpoint_path: Any) -> TrainingDiverged:
     )
 
 
-# The names fit() saves in a checkpoint next to the caller's ``extra``.
-_SAVED_BY_FIT = frozenset({"epoch", "history", "resume_state"})
+def _validate(model: Module, data: Any, loss_fn: Any, name: str) -> dict[str, float]:
+    if data is None:
+        return {}
+    figures = evaluate(model, data, loss_fn, details=False)
+    return {f"{name}_loss": figures["loss"], f"{name}_accuracy": figures["accuracy"]}
 
 
-def _resume_state(train_data: Any, scheduler: Any, early_stopping: Any) -> dict[str, Any]:
-    """Everything besides the weights that decides what happens next, so a resumed run
-    matches: the random generators, the schedule and the early-stopping counters."""
-    states = {"tinydl": random.generator().bit_generator.state}
-    loader_generator = getattr(train_data, "generator", None)
-    if loader_generator is not None:
-        states["loader"] = loader_generator.bit_generator.state
-    if scheduler is not None:
-        states["scheduler"] = scheduler.state_dict()
-    if early_stopping is not None:
-        states["early_stopping"] = early_stopping.state_dict()
-    return states
-
-
-def _restore_resume_state(
-    states: dict[str, Any], train_data: Any, scheduler: Any, early_stopping: Any
+def _record(
+    history: dict[str, list[float]], logs: dict[str, float], label: str,
+    print_fn: Callable[[str], None] | None,
 ) -> None:
-    random.generator().bit_generator.state = states["tinydl"]
-    if "loader" in states:
-        train_data.generator.bit_generator.state = states["loader"]
-    if scheduler is not None and "scheduler" in states:
-        scheduler.load_state_dict(states["scheduler"])
-    if early_stopping is not None and "early_stopping" in states:
-        early_stopping.load_state_dict(states["early_stopping"])
+    for key, value in logs.items():
+        history.setdefault(key, []).append(value)
+    if print_fn is not None:
+        print_fn(f"{label}  " + "  ".join(_format(key, value) for key, value in logs.items()))
 
 
+def _format(key: str, value: float) -> str:
+    return f"{key} {value:.2f}s" if key.endswith("seconds") else f"{key} {value:.4g}"
+
+
+def _step_scheduler_after_epoch(
+    scheduler: Any, batch_scheduler: Any, logs: dict[str, float], validation_name: str
+) -> None:
+    if isinstance(scheduler, ReduceLROnPlateau):
+        # It watches a figure: the validation loss (Keras's default monitor), else the
+        # training loss, as a PyTorch loop would call scheduler.step(val_loss).
+        scheduler.step(logs.get(f"{validation_name}_loss", logs["loss"]))
+    elif scheduler is not None and batch_scheduler is None:
+        scheduler.step()
+
+
+def _stop_early(early_stopping: EarlyStopping, model: Module, print_fn: Any) -> None:
+    """Say why training stops, and bring back the best epoch's weights if asked (after the
+    checkpoint, which keeps the last epoch's state for resuming)."""
+    if print_fn is not None:
+        print_fn(
+            f"early stopping: {early_stopping.monitor} has not improved for "
+            f"{early_stopping.patience} epoch(s) since epoch {early_stopping.best_epoch + 1}"
+        )
+    if early_stopping.restore(model) and print_fn is not None:
+        print_fn(
+            f"restored the weights of epoch {early_stopping.best_epoch + 1} "
+            f"({early_stopping.monitor} {early_stopping.best:.4g})"
+        )
+
+
+def _no_batches(caller: str, argument: str, data: Any) -> ValueError:
+    """An empty loader would give a history (or accuracy) of zeros, as if it had worked."""
+    shown = repr(data)
+    shown = shown if len(shown) <= 160 else type(data).__name__
+    return ValueError(
+        f"{caller}: {argument} gave no batches ({shown}): it holds no samples, or fewer "
+        f"than one batch with drop_last=True"
+    )
+
+
+# ---- predict and evaluate --------------------------------------------------------------------
 def predict(
     model: Module, data: Any, probabilities: bool = False, batch_size: int | None = None
 ) -> np.ndarray:

@@ -16,7 +16,7 @@ from tinydl import backend, data, nn, zoo
 from tinydl.autograd import tensor
 from tinydl.errors import TinyDLError
 from tinydl.nn.fusion import layer_by_layer
-from tinydl.train.checkpoint import check_output_folder, load_checkpoint
+from tinydl.train.checkpoint import check_output_folder, checkpoint_example, load_checkpoint
 from tinydl.viz.graph import GraphvizNotInstalledError, render_graph, to_dot
 from tinydl.viz.layers import conv_layers, plot_feature_maps, plot_filters
 from tinydl.viz.trace import trace
@@ -60,7 +60,7 @@ def visualize(args: argparse.Namespace) -> list[Path]:
         )
     if args.out is not None:
         check_output_folder(args.out, "--out")
-    recipe = zoo.recipe(zoo.checkpoint_example(checkpoint))
+    recipe = zoo.recipe(checkpoint_example(checkpoint))
     model = recipe.build()
     load_checkpoint(checkpoint, model)
     model.to(backend.device(args.device) if args.device else backend.get_default_device())

@@ -1,0 +1,36 @@
+"""The reading map (docs/learning-path.md's tables, the README's summary) is measured, not
+guessed: this test recounts the files with docs/reading_map.py and fails when a file grew or
+shrank. Then run ``python docs/reading_map.py`` and paste its tables into the page and its
+last lines into the README."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parent.parent / "docs" / "reading_map.py"
+spec = importlib.util.spec_from_file_location("reading_map", SCRIPT)
+reading_map = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(reading_map)
+
+
+def test_the_docs_hold_the_reading_map_as_the_files_are_today() -> None:
+    assert reading_map.stale_docs() == [], (
+        "the files changed size: run python docs/reading_map.py and update these"
+    )
+
+
+def test_code_lines_leave_out_blank_lines_comments_and_docstrings(tmp_path: Path) -> None:
+    source = tmp_path / "example.py"
+    source.write_text('"""Module\ndocstring."""\n\n# a comment\ndef f():\n    """Doc."""\n'
+                      "    return 1  # kept: code\n")
+    assert reading_map.line_counts(source) == (7, 2)
+
+
+def test_every_file_on_the_map_exists_and_the_paths_start_with_the_one_file_engine() -> None:
+    for name, steps in reading_map.MAPS.items():
+        for file, _ in steps:
+            assert (SCRIPT.parent.parent / file).is_file(), (name, file)
+    assert reading_map.MAPS["Dense"][0][0] == reading_map.MAPS["Conv2D"][0][0] == (
+        "tinydl/minimal.py"
+    )
