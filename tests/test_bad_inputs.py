@@ -682,7 +682,7 @@ CASES = [
     ),
     Case(
         "StepLR/step_size", lambda: lr_scheduler.StepLR(sgd(), 0), ValueError,
-        ("step_size", "integer >= 1", "0"),
+        ("step_size", "positive integer", "0"),
     ),
     Case(
         "StepLR/step_size-float", lambda: lr_scheduler.StepLR(sgd(), 1.5), ValueError,
@@ -698,7 +698,7 @@ CASES = [
     ),
     Case(
         "CosineAnnealingLR/T_max", lambda: lr_scheduler.CosineAnnealingLR(sgd(), 0), ValueError,
-        ("T_max", ">= 1"),
+        ("T_max", "positive integer"),
     ),
     Case(
         "CosineAnnealingLR/T_max-none", lambda: lr_scheduler.CosineAnnealingLR(sgd(), None),
@@ -813,7 +813,7 @@ CASES = [
     ),
     Case(
         "Compose/not-callable", lambda: data.Compose([data.ToFloat(), 5]), DataError,
-        ("Compose", "transform 1", "int"),
+        ("Compose", "transforms[1] must be callable", "int"),
     ),
     # ---- load_state_dict and checkpoints --------------------------------------------------
     Case(
@@ -940,7 +940,7 @@ CASES = [
     ),
     Case(
         "fit/epochs", lambda: train.fit(dense(), sgd(), nn.MSELoss(), batches(), 0), ValueError,
-        ("epochs", ">= 1", "0"),
+        ("epochs", "positive integer", "0"),
     ),
     Case(
         "fit/loss_fn", lambda: train.fit(dense(), sgd(), None, batches(), 1, print_fn=None),

@@ -50,9 +50,9 @@ CASES = [
     Case("fast_cnn/hidden", lambda: zoo.fast_cnn(hidden=-1), ValueError,
          ("out_features", "positive integer", "got -1")),
     Case("AdamSettings/betas", lambda: zoo.AdamSettings(betas=(1.5, 0.9))(
-        dense().parameters(), 0.01), ValueError, ("betas", "[0, 1)", "(1.5, 0.9)")),
+        dense().parameters(), 0.01), ValueError, ("betas[0] must lie in [0, 1)", "got 1.5")),
     Case("OneCycle/pct_start", lambda: zoo.OneCycle(pct_start=1.5)(sgd(), 1, 10), ValueError,
-         ("pct_start", "[0, 1]", "1.5")),
+         ("pct_start must lie in [0, 1]", "1.5")),
     Case("OneCycle/steps_per_epoch", lambda: zoo.OneCycle()(sgd(), 1, 0), ValueError,
          ("steps_per_epoch", "positive integer", "got 0")),
     Case("OneCycle/anneal_strategy", lambda: zoo.OneCycle(anneal_strategy="cosine")(sgd(), 1, 3),

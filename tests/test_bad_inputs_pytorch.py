@@ -208,7 +208,7 @@ CASES = [
          TypeError, ("Adadelta", "single tensor")),
     # schedules
     Case("LambdaLR/not-callable", lambda: lr_scheduler.LambdaLR(sgd(), 3), TypeError,
-         ("LambdaLR", "lr_lambda to be a function", "3")),
+         ("LambdaLR", "lr_lambda must be callable", "int")),
     Case("LambdaLR/count", lambda: lr_scheduler.LambdaLR(two_groups(), [lambda e: 1.0]),
          ValueError, ("1 values of lr_lambda for 2 parameter groups",)),
     Case("LambdaLR/optimizer", lambda: lr_scheduler.LambdaLR("sgd", lambda e: 1.0), TypeError,
@@ -222,7 +222,7 @@ CASES = [
          ValueError, ("epochs must be a positive integer", "2.5")),
     Case("OneCycleLR/pct-start", lambda: lr_scheduler.OneCycleLR(sgd(momentum=0.9), 1.0, 10,
                                                                  pct_start=1.5),
-         ValueError, ("pct_start in [0, 1]", "1.5")),
+         ValueError, ("pct_start must lie in [0, 1]", "1.5")),
     Case("OneCycleLR/anneal", lambda: lr_scheduler.OneCycleLR(sgd(momentum=0.9), 1.0, 10,
                                                               anneal_strategy="cosine"),
          ValueError, ("'cos' or 'linear'", "'cosine'")),
@@ -235,9 +235,9 @@ CASES = [
     Case("OneCycleLR/past-the-end", stepped_past_the_end, ValueError,
          ("stepped 3 times", "total_steps is 2")),
     Case("ReduceLROnPlateau/mode", lambda: lr_scheduler.ReduceLROnPlateau(sgd(), "lowest"),
-         ValueError, ("mode 'min' or 'max'", "'lowest'")),
+         ValueError, ("mode must be 'min' or 'max'", "'lowest'")),
     Case("ReduceLROnPlateau/factor", lambda: lr_scheduler.ReduceLROnPlateau(sgd(), factor=1.0),
-         ValueError, ("factor in [0, 1)", "1.0")),
+         ValueError, ("factor must lie in [0, 1)", "1.0")),
     Case("ReduceLROnPlateau/patience", lambda: lr_scheduler.ReduceLROnPlateau(
         sgd(), patience=-1), ValueError, ("patience must be an integer >= 0", "-1")),
     Case("ReduceLROnPlateau/threshold-mode", lambda: lr_scheduler.ReduceLROnPlateau(

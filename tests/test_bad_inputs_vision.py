@@ -50,7 +50,7 @@ CASES = [
     Case("Compose-not-list", lambda: transforms.Compose(transforms.ToTensor()),
          TypeError, ("Compose needs a list of transforms", "got ToTensor")),
     Case("Compose-not-callable", lambda: transforms.Compose([transforms.ToTensor(), 3]),
-         TypeError, ("callable transforms", "item 1 is int")),
+         TypeError, ("Compose: transforms[1] must be callable", "got int")),
     # ---- datasets ----
     Case("MNIST-root-int", lambda: datasets.MNIST(3), TypeError, ("root must be a folder", "int")),
     Case("MNIST-train-string", lambda: datasets.MNIST(None, train="yes"),

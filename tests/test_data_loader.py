@@ -152,8 +152,8 @@ def test_random_transforms_are_reproducible_with_the_seed():
             {"x": np.float32(1), "y": np.zeros(1)},
             "DataLoader needs arrays with a samples axis, got x of shape () and y of shape (1,)",
         ),
-        ({"batch_size": 0}, "batch_size must be a positive integer, got 0"),
-        ({"batch_size": 2.0}, "batch_size must be a positive integer, got 2.0"),
+        ({"batch_size": 0}, "DataLoader: batch_size must be a positive integer, got 0"),
+        ({"batch_size": 2.0}, "DataLoader: batch_size must be a positive integer, got 2.0"),
         (
             {"device_resident": True, "transform": ToFloat()},
             "device_resident=True keeps the data on the device, but transforms run on host "
@@ -240,9 +240,9 @@ def test_random_rotation_draws_angles_from_the_generator(rng):
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: RandomShift(-1), "RandomShift needs an integer max_pixels >= 0, got -1"),
-        (lambda: RandomShift(1.5), "RandomShift needs an integer max_pixels >= 0, got 1.5"),
-        (lambda: RandomRotation(200), "RandomRotation needs 0 <= max_degrees <= 180, got 200"),
+        (lambda: RandomShift(-1), "RandomShift: max_pixels must be an integer >= 0, got -1"),
+        (lambda: RandomShift(1.5), "RandomShift: max_pixels must be an integer >= 0, got 1.5"),
+        (lambda: RandomRotation(200), "RandomRotation: max_degrees must lie in [0, 180], got 200"),
         (
             lambda: RandomShift(1)(np.zeros((4, 4)), np.random.default_rng()),
             "RandomShift needs a host NumPy batch of shape (N, H, W) or (N, C, H, W), "
@@ -333,8 +333,8 @@ def test_one_hot_on_any_device(device, label_dtype):
         (np.array([0, 3]), 3, "one_hot(): labels must lie in [0, 3), found 3"),
         (np.array([-1, 2]), 3, "one_hot(): labels must lie in [0, 3), found -1"),
         (np.array([0.0, 1.0]), 3, "one_hot() needs integer labels, got dtype float64"),
-        (np.array([0, 1]), 0, "one_hot() needs a positive integer num_classes, got 0"),
-        (np.array([0, 1]), 2.0, "one_hot() needs a positive integer num_classes, got 2.0"),
+        (np.array([0, 1]), 0, "one_hot(): num_classes must be a positive integer, got 0"),
+        (np.array([0, 1]), 2.0, "one_hot(): num_classes must be a positive integer, got 2.0"),
     ],
 )
 def test_one_hot_errors(labels, num_classes, message):

@@ -191,5 +191,5 @@ def test_new_at_the_full_level_says_so_and_records_it(
     )
     assert json.loads((tmp_path / STATE_FILE).read_text()) == {"hints": {}, "level": "full"}
     assert (tmp_path / "tanh.py").read_text(encoding="utf-8") == stub_text("tanh", "full")
-    with pytest.raises(ValueError, match="level must be one of guided, full, got 'hard'"):
+    with pytest.raises(ValueError, match="level must be 'guided' or 'full', got 'hard'"):
         stub_text("tanh", "hard")

@@ -7,8 +7,9 @@ operators (``a + b``, ``a @ b``) are ops' Functions, and ops build on ``Tensor``
 The layers are DESIGN.md's and the README's; modules they do not name are placed here:
 
 - 0, ``tinydl.minimal``: tinydl in one file, which imports no other tinydl module;
-- 1, ``tinydl.errors``, ``tinydl.random`` and ``tinydl.dtypes`` sit with the backend:
-  leaves every layer uses (the error base class, the host random generator, dtype names);
+- 1, ``tinydl.errors``, ``tinydl.random``, ``tinydl.dtypes`` and ``tinydl.check`` sit with the
+  backend: leaves every layer uses (the error base class, the host random generator, dtype
+  names, the argument checks);
 - 2, ``tinydl.gradcheck`` sits with autograd: it needs only ``Tensor`` and ``backward()``;
 - 7, ``tinydl.zoo`` (the seed models and their recipes), ``tinydl.plots`` and
   ``tinydl.viz`` (drawing graphs, filters and histograms) sit with the training tools;
@@ -34,6 +35,7 @@ LAYERS = {
     "tinydl.errors": 1,
     "tinydl.random": 1,
     "tinydl.dtypes": 1,
+    "tinydl.check": 1,
     "tinydl.kernels": 1,
     "tinydl.autograd": 2,
     "tinydl.gradcheck": 2,

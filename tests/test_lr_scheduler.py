@@ -89,9 +89,11 @@ def test_state_dict_round_trip_resumes_the_schedule(make) -> None:
 
 
 def test_argument_errors() -> None:
-    with pytest.raises(ValueError, match=r"^step_size must be an integer >= 1, got 0$"):
+    with pytest.raises(ValueError, match=r"^StepLR: step_size must be a positive integer, got 0$"):
         StepLR(sgd(), step_size=0)
-    with pytest.raises(ValueError, match=r"^T_max must be an integer >= 1, got 0$"):
+    with pytest.raises(ValueError, match=(
+        r"^CosineAnnealingLR: T_max must be a positive integer, got 0$"
+    )):
         CosineAnnealingLR(sgd(), T_max=0)
     with pytest.raises(TypeError, match=r"^ExponentialLR needs an optimiser with an lr, got 3$"):
         ExponentialLR(3, gamma=0.5)

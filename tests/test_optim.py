@@ -472,9 +472,17 @@ def test_bad_parameters() -> None:
 @pytest.mark.parametrize(
     ("make_optimizer", "error", "message"),
     [
-        (lambda p: SGD(p, lr=-0.1), ValueError, r"^lr must be a finite number >= 0, got -0.1$"),
-        (lambda p: SGD(p, lr=float("nan")), ValueError, r"^lr must be a finite number >= 0"),
-        (lambda p: SGD(p, lr="0.1"), TypeError, r"^lr must be a number, got '0.1'$"),
+        (
+            lambda p: SGD(p, lr=-0.1),
+            ValueError,
+            r"^SGD: lr must be a finite number >= 0, got -0.1$",
+        ),
+        (lambda p: SGD(p, lr=float("nan")), ValueError, r"^SGD: lr must be a finite number >= 0"),
+        (
+            lambda p: SGD(p, lr="0.1"),
+            TypeError,
+            r"^SGD: lr must be a finite number >= 0, got '0.1'$",
+        ),
         (
             lambda p: SGD(p, lr=0.1, nesterov=True),
             ValueError,
@@ -483,24 +491,32 @@ def test_bad_parameters() -> None:
         (
             lambda p: SGD(p, 0.1, 0.9, nesterov=1),
             TypeError,
-            r"^nesterov must be True or False, got 1$",
+            r"^SGD: nesterov must be True or False, got 1$",
         ),
-        (lambda p: RMSprop(p, momentum=-1), ValueError, r"^momentum must be a finite number >= 0"),
+        (
+            lambda p: RMSprop(p, momentum=-1),
+            ValueError,
+            r"^RMSprop: momentum must be a finite number >= 0",
+        ),
         (
             lambda p: Adam(p, betas=0.9),
             TypeError,
-            r"^betas must be a pair \(beta1, beta2\), got 0.9$",
+            r"^Adam: betas must be a pair \(beta1, beta2\), got 0.9$",
         ),
         (
             lambda p: Adam(p, betas=(0.9, 1.0)),
             ValueError,
-            r"^betas must both lie in \[0, 1\), got \(0.9, 1.0\)$",
+            r"^Adam: betas\[1\] must lie in \[0, 1\), got 1.0$",
         ),
-        (lambda p: AdamW(p, weight_decay=-0.01), ValueError, r"^weight_decay must be a finite"),
+        (
+            lambda p: AdamW(p, weight_decay=-0.01),
+            ValueError,
+            r"^AdamW: weight_decay must be a finite",
+        ),
         (
             lambda p: AdaGrad(p, eps=-1.0),
             ValueError,
-            r"^eps must be a finite number >= 0, got -1.0$",
+            r"^AdaGrad: eps must be a finite number >= 0, got -1.0$",
         ),
     ],
 )
@@ -692,7 +708,9 @@ def test_clip_grad_norm_without_gradients_and_bad_input() -> None:
     a = make([1.0], "fake", dtype="float32")
     norm = clip_grad_norm_([a], max_norm=1.0)
     assert float(norm) == 0.0 and norm.device == "fake" and norm.dtype == np.float32
-    with pytest.raises(ValueError, match=r"^max_norm must be a finite number >= 0, got -1$"):
+    with pytest.raises(ValueError, match=(
+        r"^clip_grad_norm_: max_norm must be a finite number >= 0, got -1$"
+    )):
         clip_grad_norm_([a], max_norm=-1)
     with pytest.raises(ValueError, match=r"^clip_grad_norm_ got no parameters"):
         clip_grad_norm_([], max_norm=1.0)

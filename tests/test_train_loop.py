@@ -162,9 +162,13 @@ def test_early_stopping_patience_zero_stops_at_the_first_epoch_without_improveme
 
 
 def test_early_stopping_errors() -> None:
-    with pytest.raises(ValueError, match=r"^mode must be 'auto', 'min' or 'max', got 'up'$"):
+    with pytest.raises(ValueError, match=(
+        r"^EarlyStopping: mode must be 'auto', 'min' or 'max', got 'up'$"
+    )):
         EarlyStopping(mode="up")
-    with pytest.raises(ValueError, match=r"^patience must be an integer >= 0, got -1$"):
+    with pytest.raises(ValueError, match=(
+        r"^EarlyStopping: patience must be an integer >= 0, got -1$"
+    )):
         EarlyStopping(patience=-1)
     with pytest.raises(KeyError, match=re.escape(
         "EarlyStopping monitors 'val_loss', but the epoch only reported accuracy, loss "
@@ -380,9 +384,9 @@ def test_fit_argument_errors(tmp_path) -> None:
     optimizer = optim.SGD(model.parameters(), lr=0.1)
     train, _ = loaders("cpu")
     loss_fn = nn.CrossEntropyLoss()
-    with pytest.raises(ValueError, match=r"^epochs must be >= 1, got 0$"):
+    with pytest.raises(ValueError, match=r"^fit\(\): epochs must be a positive integer, got 0$"):
         fit(model, optimizer, loss_fn, train, 0)
-    with pytest.raises(ValueError, match=r"^log_every must be >= 1, got 0$"):
+    with pytest.raises(ValueError, match=r"^fit\(\): log_every must be a positive integer, got 0$"):
         fit(model, optimizer, loss_fn, train, 1, log_every=0)
     with pytest.raises(ValueError, match=r"^resume=True needs the checkpoint_path to resume from$"):
         fit(model, optimizer, loss_fn, train, 1, resume=True)

@@ -323,7 +323,7 @@ def test_histogram_recorder_records_weights_and_gradients(device):
 
 
 def test_histogram_recorder_needs_bins():
-    with pytest.raises(ValueError, match="bins must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="bins must be a positive integer, got 0"):
         viz.HistogramRecorder(small_cnn(), bins=0)
 
 

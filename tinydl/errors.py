@@ -26,3 +26,10 @@ class NotLogProbabilitiesWarning(UserWarning):
 class AxisError(TinyDLError, ValueError, IndexError):
     """An axis argument is out of range for the tensor (a ValueError and an IndexError, as
     NumPy's AxisError is, so code catching either keeps working)."""
+
+
+class ArgumentTypeError(TinyDLError, TypeError, ValueError):
+    """An argument of the wrong kind: a string for a size, a float for a count, ``1`` for
+    ``True``. A TypeError, and a ValueError too, because tinydl raised one or the other for
+    these before its checks were gathered in :mod:`tinydl.check`, so code catching either
+    keeps working."""

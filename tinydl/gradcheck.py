@@ -11,12 +11,11 @@ disagreement above 1e-2 means the backward pass is wrong.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd import Tensor, no_grad
 from tinydl.errors import GradcheckError
 
@@ -56,11 +55,9 @@ def gradcheck(
             f"gradcheck() needs fn to be a function of the inputs (such as tinydl.tanh or a "
             f"lambda), got {type(fn).__name__}: call it as gradcheck(fn, [x, ...])"
         )
-    for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if not number or not 0 <= value < math.inf or (name == "eps" and value == 0):
-            limit = "> 0" if name == "eps" else ">= 0"
-            raise ValueError(f"gradcheck() needs {name} to be a number {limit}, got {value!r}")
+    eps = check.number("gradcheck()", "eps", eps, "> 0")
+    atol = check.number("gradcheck()", "atol", atol, ">= 0")
+    rtol = check.number("gradcheck()", "rtol", rtol, ">= 0")
     if isinstance(inputs, Tensor):
         inputs = [inputs]
     elif isinstance(inputs, (str, bytes)) or not isinstance(inputs, Iterable):

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinydl import check
+
 _generator = np.random.default_rng()
 
 
 def manual_seed(seed: int) -> None:
     """Make every later random draw in tinydl repeatable (PyTorch's name for it)."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"manual_seed() needs seed to be an integer >= 0, got {seed!r}")
     global _generator
-    _generator = np.random.default_rng(seed)
+    _generator = np.random.default_rng(check.non_negative_int("manual_seed()", "seed", seed))
 
 
 def generator() -> np.random.Generator:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.checks import check_numeric_dtype, numeric_array
 from tinydl.autograd.tensor import Tensor, tensor
 from tinydl.backend import DeviceLike
@@ -82,19 +82,16 @@ class DataLoader:
             self._init_dataset(x if dataset is None else dataset, device_resident)
         else:
             self._init_arrays(x, y)
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise DataError(f"batch_size must be a positive integer, got {batch_size!r}")
-        if transform is not None and not callable(transform):
-            raise DataError(
-                f"transform must be callable as transform(images, rng), got "
-                f"{type(transform).__name__}"
-            )
+        self.batch_size = check.positive_int("DataLoader", "batch_size", batch_size,
+                                             error=DataError)
+        if transform is not None:
+            check.function("DataLoader", "transform", transform, "transform(images, rng)",
+                           error=DataError)
         if device_resident and transform is not None:
             raise DataError(
                 "device_resident=True keeps the data on the device, but transforms run on "
                 "host batches: drop the transform or set device_resident=False"
             )
-        self.batch_size = batch_size
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.transform = transform
@@ -199,10 +196,8 @@ def _is_array_like(value: Any) -> bool:
 
 def _check_ignored_options(num_workers: Any, pin_memory: Any, persistent_workers: Any) -> None:
     """PyTorch's worker options have no effect here, but a wrong value is still an error."""
-    if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
-        raise DataError(f"num_workers must be an integer >= 0, got {num_workers!r}")
-    for name, value in (("pin_memory", pin_memory), ("persistent_workers", persistent_workers)):
-        if not isinstance(value, bool):
-            raise DataError(f"{name} must be True or False, got {value!r}")
+    check.non_negative_int("DataLoader", "num_workers", num_workers, error=DataError)
+    check.flag("DataLoader", "pin_memory", pin_memory, error=DataError)
+    check.flag("DataLoader", "persistent_workers", persistent_workers, error=DataError)
     if persistent_workers and num_workers == 0:
         raise DataError("persistent_workers=True needs num_workers > 0 (as in PyTorch)")

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.data.errors import DataError
 
 
@@ -76,12 +76,7 @@ def one_hot(labels: Any, num_classes: int, dtype: Any = np.float32) -> Any:
     a list); the result has shape ``labels.shape + (num_classes,)`` and ``dtype``
     (float32 by default, whatever the labels' integer type).
     """
-    if (
-        isinstance(num_classes, bool)
-        or not isinstance(num_classes, (int, np.integer))
-        or num_classes < 1
-    ):
-        raise DataError(f"one_hot() needs a positive integer num_classes, got {num_classes!r}")
+    num_classes = check.positive_int("one_hot()", "num_classes", num_classes, error=DataError)
     if not backend.is_array(labels):
         labels = np.asarray(labels)
     if labels.dtype.kind not in "iu":

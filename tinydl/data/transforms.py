@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.tensor import Tensor
 from tinydl.data.errors import DataError
 from tinydl.data.preprocess import to_float
@@ -28,11 +28,8 @@ class Compose:
     def __init__(self, transforms: Sequence[Transform]) -> None:
         self.transforms = list(transforms)
         for position, transform in enumerate(self.transforms):
-            if not callable(transform):
-                raise DataError(
-                    f"Compose needs callables transform(images, rng), but transform {position} "
-                    f"is a {type(transform).__name__}"
-                )
+            check.function("Compose", f"transforms[{position}]", transform,
+                           "transform(images, rng)", error=DataError)
 
     def __call__(self, images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         for transform in self.transforms:
@@ -144,9 +141,8 @@ class RandomShift:
     """Move each image by a random whole number of pixels, up to ``max_pixels`` per axis."""
 
     def __init__(self, max_pixels: int) -> None:
-        if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 0:
-            raise DataError(f"RandomShift needs an integer max_pixels >= 0, got {max_pixels!r}")
-        self.max_pixels = max_pixels
+        self.max_pixels = check.non_negative_int("RandomShift", "max_pixels", max_pixels,
+                                                 error=DataError)
 
     def __call__(self, images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         _check_batch(images, "RandomShift")
@@ -161,9 +157,8 @@ class RandomRotation:
     """Rotate each image by a random angle drawn uniformly from ``[-max_degrees, max_degrees]``."""
 
     def __init__(self, max_degrees: float) -> None:
-        if not isinstance(max_degrees, (int, float)) or not 0 <= max_degrees <= 180:
-            raise DataError(f"RandomRotation needs 0 <= max_degrees <= 180, got {max_degrees!r}")
-        self.max_degrees = max_degrees
+        self.max_degrees = check.number("RandomRotation", "max_degrees", max_degrees, "[0, 180]",
+                                        error=DataError)
 
     def __call__(self, images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         _check_batch(images, "RandomRotation")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from tinydl import check
 from tinydl.exercises.catalog import EXERCISES
 from tinydl.exercises.checker import Failure, load_module
 from tinydl.exercises.exercise import Exercise
@@ -61,8 +62,7 @@ FULL_LEVEL_NOTE = (
 def stub_text(name: str, level: str = "guided") -> str:
     """The fresh stub of exercise ``name`` at ``level`` ("guided": the forward pass given
     where the exercise is about backward; "full": forward and backward to write)."""
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
+    check.one_of("stub_text()", "level", level, LEVELS)
     stub = resources.files("tinydl.exercises.stubs").joinpath(exercise(name).filename)
     text = stub.read_text(encoding="utf-8")
     if level == "guided" or not GIVEN.search(text):  # no given code: one level only
@@ -85,6 +85,7 @@ def write_stubs(directory: str | Path, force: bool = False, level: str = "guided
     """Write every exercise's fresh stub at ``level`` into ``directory`` (created if needed)
     and return the paths. Refuses, naming them, if any of those files exist, unless
     ``force``."""
+    check.one_of("write_stubs()", "level", level, LEVELS)
     directory = Path(directory)
     texts = {item.filename: stub_text(item.name, level) for item in EXERCISES.values()}
     targets = [directory / filename for filename in texts]

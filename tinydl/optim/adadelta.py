@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.tensor import Tensor
 from tinydl.optim.optimizer import Optimizer
 
@@ -44,8 +44,7 @@ class Adadelta(Optimizer):
     ) -> None:
         super().__init__(params, lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
         for group in self.param_groups:
-            if not group["rho"] <= 1:
-                raise ValueError(f"rho must lie in [0, 1], got {group['rho']}")
+            check.number("Adadelta", "rho", group["rho"], "[0, 1]")
 
     def update(self, param: Any, grad: Any, state: dict[str, Any]) -> None:
         xp = backend.array_module(param)

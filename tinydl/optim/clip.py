@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.tensor import Tensor
-from tinydl.optim.optimizer import _non_negative
 from tinydl.optim.parameters import as_parameter_list
 
 
@@ -27,7 +26,7 @@ def clip_grad_norm_(parameters: Iterable[Tensor], max_norm: float, eps: float = 
     NaN; check the returned norm if that can happen.
     """
     parameters = as_parameter_list(parameters, "clip_grad_norm_")
-    max_norm = _non_negative("max_norm", max_norm)
+    max_norm = check.number("clip_grad_norm_", "max_norm", max_norm, ">= 0")
     grads = [p.grad.array for p in parameters if p.grad is not None]
     if not grads:
         xp = backend.array_module(parameters[0].array)

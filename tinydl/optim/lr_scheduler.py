@@ -16,6 +16,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tinydl import check
+
 
 def _groups(optimizer: Any, scheduler: str) -> list[dict[str, Any]]:
     groups = getattr(optimizer, "param_groups", None)
@@ -95,8 +97,8 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1) -> None:
         super().__init__(optimizer)
-        self.step_size = _whole_epochs("step_size", step_size)
-        self.gamma = _factor(gamma)
+        self.step_size = check.positive_int("StepLR", "step_size", step_size)
+        self.gamma = check.number("StepLR", "gamma", gamma, "> 0")
 
     def lr_at(self, epoch: int, base_lr: float) -> float:
         return base_lr * self.gamma ** (epoch // self.step_size)
@@ -107,7 +109,7 @@ class ExponentialLR(LRScheduler):
 
     def __init__(self, optimizer: Any, gamma: float) -> None:
         super().__init__(optimizer)
-        self.gamma = _factor(gamma)
+        self.gamma = check.number("ExponentialLR", "gamma", gamma, "> 0")
 
     def lr_at(self, epoch: int, base_lr: float) -> float:
         return base_lr * self.gamma**epoch
@@ -119,27 +121,12 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803
         super().__init__(optimizer)
-        self.T_max = _whole_epochs("T_max", T_max)
-        if isinstance(eta_min, bool) or not isinstance(eta_min, (int, float)) or eta_min < 0:
-            raise ValueError(f"eta_min must be a number >= 0, got {eta_min!r}")
-        self.eta_min = float(eta_min)
+        self.T_max = check.positive_int("CosineAnnealingLR", "T_max", T_max)
+        self.eta_min = check.number("CosineAnnealingLR", "eta_min", eta_min, ">= 0")
 
     def lr_at(self, epoch: int, base_lr: float) -> float:
         progress = min(epoch, self.T_max) / self.T_max
         return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * progress)) / 2
-
-
-def _whole_epochs(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return value
-
-
-def _factor(gamma: Any) -> float:
-    """The decay factor: a positive Python float (a NumPy one would upcast float32 lrs)."""
-    if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not gamma > 0:
-        raise ValueError(f"gamma must be a number > 0, got {gamma!r}")
-    return float(gamma)
 
 
 class LambdaLR(LRScheduler):
@@ -153,8 +140,7 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer)
         self.lr_lambdas = _per_group(lr_lambda, len(self.base_lrs), "lr_lambda", "LambdaLR")
         for function in self.lr_lambdas:
-            if not callable(function):
-                raise TypeError(f"LambdaLR needs lr_lambda to be a function, got {function!r}")
+            check.function("LambdaLR", "lr_lambda", function)
         self._apply()  # PyTorch sets base_lr · lr_lambda(0) at once
 
     def lrs_at(self, epoch: int) -> list[float]:
@@ -201,16 +187,12 @@ class OneCycleLR(LRScheduler):
                 raise ValueError(
                     "OneCycleLR needs total_steps, or both epochs and steps_per_epoch"
                 )
-            _check_positive_int("epochs", epochs)
-            _check_positive_int("steps_per_epoch", steps_per_epoch)
-            total_steps = epochs * steps_per_epoch
-        self.total_steps = _check_positive_int("total_steps", total_steps)
-        if not 0 <= pct_start <= 1:
-            raise ValueError(f"OneCycleLR needs pct_start in [0, 1], got {pct_start!r}")
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(
-                f"OneCycleLR needs anneal_strategy 'cos' or 'linear', got {anneal_strategy!r}"
+            total_steps = check.positive_int("OneCycleLR", "epochs", epochs) * (
+                check.positive_int("OneCycleLR", "steps_per_epoch", steps_per_epoch)
             )
+        self.total_steps = check.positive_int("OneCycleLR", "total_steps", total_steps)
+        check.number("OneCycleLR", "pct_start", pct_start, "[0, 1]")
+        check.one_of("OneCycleLR", "anneal_strategy", anneal_strategy, ("cos", "linear"))
         self.anneal = _cosine if anneal_strategy == "cos" else _linear
         self.max_lrs = [float(v) for v in _per_group(max_lr, count, "max_lr", "OneCycleLR")]
         self.initial_lrs = [lr / div_factor for lr in self.max_lrs]
@@ -303,19 +285,15 @@ class ReduceLROnPlateau:
         eps: float = 1e-8,
     ) -> None:
         groups = _groups(optimizer, "ReduceLROnPlateau")
-        if mode not in ("min", "max"):
-            raise ValueError(f"ReduceLROnPlateau needs mode 'min' or 'max', got {mode!r}")
-        if threshold_mode not in ("rel", "abs"):
-            raise ValueError(
-                f"ReduceLROnPlateau needs threshold_mode 'rel' or 'abs', got {threshold_mode!r}"
-            )
-        if not 0 <= factor < 1:
-            raise ValueError(f"ReduceLROnPlateau needs factor in [0, 1), got {factor!r}")
+        self.mode = check.one_of("ReduceLROnPlateau", "mode", mode, ("min", "max"))
+        self.threshold_mode = check.one_of(
+            "ReduceLROnPlateau", "threshold_mode", threshold_mode, ("rel", "abs")
+        )
+        self.factor = check.number("ReduceLROnPlateau", "factor", factor, "[0, 1)")
+        self.patience = check.non_negative_int("ReduceLROnPlateau", "patience", patience)
+        self.cooldown = check.non_negative_int("ReduceLROnPlateau", "cooldown", cooldown)
         self.optimizer = optimizer
-        self.mode, self.threshold_mode = mode, threshold_mode
-        self.factor, self.threshold, self.eps = float(factor), float(threshold), float(eps)
-        self.patience = _check_non_negative_int("patience", patience)
-        self.cooldown = _check_non_negative_int("cooldown", cooldown)
+        self.threshold, self.eps = float(threshold), float(eps)
         self.min_lrs = [
             float(v) for v in _per_group(min_lr, len(groups), "min_lr", "ReduceLROnPlateau")
         ]
@@ -376,15 +354,3 @@ def _cosine(start: float, end: float, fraction: float) -> float:
 
 def _linear(start: float, end: float, fraction: float) -> float:
     return (end - start) * fraction + start
-
-
-def _check_positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
-
-
-def _check_non_negative_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
-    return value

@@ -13,13 +13,12 @@ parameters (``y = a + b`` gives ``a`` and ``b`` the same array).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.tensor import Tensor
 from tinydl.optim.parameters import as_parameter_list
 
@@ -200,23 +199,21 @@ class Optimizer:
         return state[name]
 
     # ---- hyper-parameters ----------------------------------------------------------------
-    @staticmethod
-    def _checked(hyperparameters: dict[str, Any]) -> dict[str, Any]:
+    def _checked(self, hyperparameters: dict[str, Any]) -> dict[str, Any]:
         """The hyper-parameters checked, numbers as Python floats.
 
         Python floats, never ``np.float64``: NumPy 2 keeps ``float32 * 0.9`` float32
         but makes ``float32 * np.float64(0.9)`` float64 (NEP 50).
         """
+        where = type(self).__name__
         checked = {}
         for name, value in hyperparameters.items():
             if name in _SWITCHES:
-                if not isinstance(value, (bool, np.bool_)):
-                    raise TypeError(f"{name} must be True or False, got {value!r}")
-                checked[name] = bool(value)
+                checked[name] = check.flag(where, name, value)
             elif name == "betas":
-                checked[name] = _betas(value)
+                checked[name] = _betas(where, value)
             else:
-                checked[name] = _non_negative(name, value)
+                checked[name] = check.number(where, name, value, ">= 0")
         return checked
 
     def __repr__(self) -> str:
@@ -374,19 +371,9 @@ def _device_copy(value: np.ndarray, param: Any) -> Any:
     return backend.to_device(np.array(value, dtype=param.dtype), backend.device_of(param))
 
 
-def _non_negative(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return float(value)
-
-
-def _betas(value: Any) -> tuple[float, float]:
+def _betas(where: str, value: Any) -> tuple[float, float]:
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise TypeError(f"betas must be a pair (beta1, beta2), got {value!r}")
-    betas = tuple(_non_negative("betas", beta) for beta in value)
-    if not all(beta < 1 for beta in betas):
-        raise ValueError(f"betas must both lie in [0, 1), got {tuple(value)}")
-    return betas
+        raise TypeError(f"{where}: betas must be a pair (beta1, beta2), got {value!r}")
+    beta1, beta2 = (check.number(where, f"betas[{i}]", v, "[0, 1)") for i, v in enumerate(value))
+    return beta1, beta2
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from tinydl import check
+
 # Parts of a metric's name that mean "higher is better" for mode="auto" (Keras infers the
 # direction from the name the same way: "val_accuracy" is maximised, "val_loss" minimised).
 _HIGHER_IS_BETTER = ("acc", "auc", "precision", "recall", "f1")
@@ -40,17 +42,11 @@ class EarlyStopping:
         restore_best_weights: bool = False,
         start_from_epoch: int = 0,
     ) -> None:
-        if not isinstance(monitor, str):
-            raise TypeError(f"monitor must be a metric name such as 'val_loss', got {monitor!r}")
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"patience must be an integer >= 0, got {patience!r}")
-        if isinstance(start_from_epoch, bool) or not isinstance(start_from_epoch, int) or (
-            start_from_epoch < 0
-        ):
-            raise ValueError(f"start_from_epoch must be an integer >= 0, got {start_from_epoch!r}")
-        self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
+        check.instance("EarlyStopping", "monitor", monitor, str, "a metric name such as 'val_loss'")
+        check.one_of("EarlyStopping", "mode", mode, ("auto", "min", "max"))
+        self.patience = check.non_negative_int("EarlyStopping", "patience", patience)
+        check.non_negative_int("EarlyStopping", "start_from_epoch", start_from_epoch)
+        self.monitor, self.min_delta = monitor, abs(min_delta)
         self.mode = infer_mode(monitor) if mode == "auto" else mode
         self.baseline = baseline
         self.restore_best_weights = restore_best_weights

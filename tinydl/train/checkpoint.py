@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from tinydl import check
 from tinydl.data.atomic import atomic_write
 from tinydl.errors import TinyDLError
 from tinydl.nn.module import Module
@@ -199,7 +200,7 @@ def save_checkpoint(
 ) -> Path:
     """Save the model's ``state_dict()``, the optimiser's state (to resume training) and any
     JSON-able ``extra`` values (epoch, history, …) to ``path``."""
-    _check_model(model, "save_checkpoint()")
+    check_model("save_checkpoint()", model)
     arrays: dict[str, np.ndarray] = {}
     flatten_state("model", dict(model.state_dict()), arrays)
     if optimizer is not None:
@@ -208,12 +209,9 @@ def save_checkpoint(
     return atomic_savez(path, arrays)
 
 
-def _check_model(model: Any, caller: str) -> None:
-    if not isinstance(model, Module):
-        raise TypeError(
-            f"{caller} needs model to be a tinydl Module (such as nn.Sequential(...)), "
-            f"got {type(model).__name__}"
-        )
+def check_model(caller: str, model: Any) -> None:
+    """The model check of every function that takes a model (fit, evaluate, the checkpoints)."""
+    check.instance(caller, "model", model, Module, "a tinydl Module (such as nn.Sequential(...))")
 
 
 _ZIP_MAGIC = b"PK\x03\x04"  # how every non-empty .npz (a zip archive) begins
@@ -269,7 +267,7 @@ def load_checkpoint(
     neither the model nor the optimiser is changed. Weights that are NaN or infinite are
     refused unless ``allow_nonfinite=True`` (to inspect a diverged model).
     """
-    _check_model(model, "load_checkpoint()")
+    check_model("load_checkpoint()", model)
     entries = _read(path)
     state = _unflatten(entries, "model", path)
     if not isinstance(state, dict) or not state:

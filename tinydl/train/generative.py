@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import data, nn, random, zoo
+from tinydl import check, data, nn, random, zoo
 from tinydl.autograd import Tensor, no_grad, tensor
 from tinydl.data.locations import cache_dir
 from tinydl.ops import softmax
@@ -175,10 +175,7 @@ def classifier_outputs(
             f"(its last layer maps features to class scores), got {type(classifier).__name__}"
         )
     pixels = _check_images(images, "classifier_outputs")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(
-            f"classifier_outputs(): batch_size must be a positive int, got {batch_size!r}"
-        )
+    check.positive_int("classifier_outputs()", "batch_size", batch_size)
     body, head = nn.Sequential(*classifier.layers[:-1]), classifier[-1]
     device = next(iter(classifier.parameters())).device
     was_training = classifier.training

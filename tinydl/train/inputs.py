@@ -88,7 +88,7 @@ def input_batches(data: Any, model: Module, batch_size: int | None) -> Iterable[
     ``(inputs, targets)`` pairs lose their targets)."""
     if _is_array(data):
         x = _host_or_device(data)
-        step = _checked_batch_size(batch_size)
+        step = batch_size or DEFAULT_BATCH_SIZE
         return (x[start : start + step] for start in range(0, len(x), step))
     if _is_xy_arrays(data):
         return input_batches(data[0], model, batch_size)
@@ -111,19 +111,11 @@ def _loader(
             f"{argument}=(x, y) needs one target per sample: x has {len(x)} samples, "
             f"y has {len(y)}"
         )
-    size = _checked_batch_size(batch_size)
+    size = batch_size or DEFAULT_BATCH_SIZE
     device = model_device(model)
     if y is None:
         return DataLoader(x, batch_size=size, shuffle=shuffle, device=device)
     return DataLoader(x, y, batch_size=size, shuffle=shuffle, device=device)
-
-
-def _checked_batch_size(batch_size: int | None) -> int:
-    if batch_size is None:
-        return DEFAULT_BATCH_SIZE
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    return batch_size
 
 
 def _no_batch_size(batch_size: int | None, data: Any, argument: str) -> None:

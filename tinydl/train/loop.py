@@ -26,14 +26,14 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from tinydl import backend, random
+from tinydl import backend, check, random
 from tinydl.autograd import Tensor, no_grad
 from tinydl.errors import TinyDLError
 from tinydl.nn.module import Module
 from tinydl.ops import softmax
 from tinydl.optim.lr_scheduler import ReduceLROnPlateau
 from tinydl.train.callbacks import EarlyStopping
-from tinydl.train.checkpoint import load_checkpoint, save_checkpoint
+from tinydl.train.checkpoint import check_model, load_checkpoint, save_checkpoint
 from tinydl.train.inputs import as_batches, input_batches, pairs
 from tinydl.train.metrics import confusion_matrix, precision_recall_f1
 from tinydl.train.progress import progress_bar_visible
@@ -133,7 +133,7 @@ def fit(
       a line per epoch; ``seconds`` is an epoch's time, ``train_seconds`` its batches' alone.
     """
     batch_scheduler = _check_fit_arguments(model, optimizer, loss_fn, epochs, log_every,
-                                           scheduler, scheduler_interval, extra)
+                                           scheduler, scheduler_interval, extra, batch_size)
     train_data = as_batches(train_data, "train_data", model, batch_size, shuffle)
     if validation_data is not None:
         validation_data = as_batches(validation_data, "validation_data", model, batch_size, False)
@@ -168,20 +168,18 @@ def fit(
 # ---- the pieces of fit(), in the order it uses them ------------------------------------------
 def _check_fit_arguments(
     model: Any, optimizer: Any, loss_fn: Any, epochs: int, log_every: int, scheduler: Any,
-    scheduler_interval: str | None, extra: dict[str, Any] | None,
+    scheduler_interval: str | None, extra: dict[str, Any] | None, batch_size: int | None,
 ) -> bool:
     """fit()'s argument checks; returns the scheduler if it steps after every batch (None if
     there is none, or it steps after every epoch)."""
-    _check_model_and_loss("fit()", model, loss_fn, loss_required=True)
+    _check_model_and_loss("fit()", model, loss_fn, batch_size, loss_required=True)
     if not callable(getattr(optimizer, "step", None)):
         raise TypeError(
             f"fit() needs an optimizer with step() and zero_grad(), such as "
             f"optim.Adam(model.parameters()), got {type(optimizer).__name__}"
         )
-    if epochs < 1:
-        raise ValueError(f"epochs must be >= 1, got {epochs}")
-    if log_every < 1:
-        raise ValueError(f"log_every must be >= 1, got {log_every}")
+    check.positive_int("fit()", "epochs", epochs)
+    check.positive_int("fit()", "log_every", log_every)
     per_batch = _steps_per_batch(scheduler, scheduler_interval)
     clashes = sorted(_SAVED_BY_FIT & set(extra or {}))
     if clashes:
@@ -190,18 +188,15 @@ def _check_fit_arguments(
 
 
 def _check_model_and_loss(
-    caller: str, model: Any, loss_fn: Any, loss_required: bool = False
+    caller: str, model: Any, loss_fn: Any, batch_size: int | None, loss_required: bool = False
 ) -> None:
-    if not isinstance(model, Module):
-        raise TypeError(
-            f"{caller} needs model to be a tinydl Module (such as nn.Sequential(...)), "
-            f"got {type(model).__name__}"
-        )
-    if (loss_fn is not None or loss_required) and not callable(loss_fn):
-        raise TypeError(
-            f"{caller} needs loss_fn to be callable as loss_fn(outputs, targets), such as "
-            f"nn.CrossEntropyLoss(), got {type(loss_fn).__name__}"
-        )
+    """The checks fit(), evaluate() and predict() share."""
+    check_model(caller, model)
+    if loss_fn is not None or loss_required:
+        check.function(caller, "loss_fn", loss_fn,
+                       "loss_fn(outputs, targets), such as nn.CrossEntropyLoss()")
+    if batch_size is not None:
+        check.positive_int(caller, "batch_size", batch_size)
 
 
 def _steps_per_batch(scheduler: Any, interval: str | None) -> bool:
@@ -392,7 +387,7 @@ def predict(
     ``batch_size``, default 32), a dataset, or an iterable yielding input batches or
     ``(inputs, targets)`` pairs whose targets are ignored.
     """
-    _check_model_and_loss("predict()", model, None)
+    _check_model_and_loss("predict()", model, None, batch_size)
     batches = input_batches(data, model, batch_size)
     model.eval()
     outputs = []
@@ -417,7 +412,7 @@ def evaluate(
 
     ``data`` is a DataLoader (or iterable of ``(inputs, targets)`` batches), or ``(x, y)``
     arrays or a dataset, batched with ``batch_size`` (default 32)."""
-    _check_model_and_loss("evaluate()", model, loss_fn)
+    _check_model_and_loss("evaluate()", model, loss_fn, batch_size)
     data = as_batches(data, "data", model, batch_size, False)
     model.eval()
     figures = _RunningFigures()

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from tinydl import check
 from tinydl.autograd.tensor import Tensor
 from tinydl.data.dataset import Dataset
 from tinydl.data.datasets import CIFAR10 as CIFAR10_TABLE
@@ -67,17 +68,14 @@ class VisionDataset(Dataset):
         download: bool = True,
     ) -> None:
         name = type(self).__name__
-        if root is not None and not isinstance(root, (str, os.PathLike)):
-            raise TypeError(f"{name}: root must be a folder path, got {type(root).__name__}")
-        for argument, value in (("train", train), ("download", download)):
-            if not isinstance(value, bool):
-                raise TypeError(f"{name}: {argument} must be True or False, got {value!r}")
-        for argument, value in (("transform", transform), ("target_transform", target_transform)):
-            if value is not None and not callable(value):
-                raise TypeError(
-                    f"{name}: {argument} must be callable (e.g. transforms.ToTensor()), got "
-                    f"{type(value).__name__}"
-                )
+        if root is not None:
+            check.instance(name, "root", root, (str, os.PathLike), "a folder path")
+        check.flag(name, "train", train)
+        check.flag(name, "download", download)
+        if transform is not None:
+            check.function(name, "transform", transform, "transform(image)")
+        if target_transform is not None:
+            check.function(name, "target_transform", target_transform, "target_transform(label)")
         self.root, self.train = root, train
         self.transform, self.target_transform = transform, target_transform
         table = {**self.table, "loader": f"tinydl.vision.datasets.{name}"}  # for messages

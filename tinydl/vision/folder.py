@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from tinydl import check
 from tinydl.data.dataset import Dataset
 from tinydl.data.errors import DataError
 from tinydl.data.png import read_png
@@ -67,20 +68,12 @@ class ImageFolder(Dataset):
         is_valid_file: Callable[[str], bool] | None = None,
         allow_empty: bool = False,
     ) -> None:
-        if not isinstance(root, (str, os.PathLike)):
-            raise TypeError(f"ImageFolder: root must be a folder path, got {type(root).__name__}")
-        for name, value in (
-            ("transform", transform),
-            ("target_transform", target_transform),
-            ("loader", loader),
-            ("is_valid_file", is_valid_file),
-        ):
-            if value is not None and not callable(value):
-                raise TypeError(
-                    f"ImageFolder: {name} must be callable, got {type(value).__name__}"
-                )
-        if not isinstance(allow_empty, bool):
-            raise TypeError(f"ImageFolder: allow_empty must be True or False, got {allow_empty!r}")
+        check.instance("ImageFolder", "root", root, (str, os.PathLike), "a folder path")
+        for name, value in (("transform", transform), ("target_transform", target_transform),
+                            ("loader", loader), ("is_valid_file", is_valid_file)):
+            if value is not None:
+                check.function("ImageFolder", name, value)
+        check.flag("ImageFolder", "allow_empty", allow_empty)
         self.root = os.path.expanduser(root)
         self.transform, self.target_transform, self.loader = transform, target_transform, loader
         self.extensions = IMG_EXTENSIONS if is_valid_file is None else None

@@ -26,14 +26,13 @@ batch-sized allocation per step, which was measured to cost more than the arithm
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.default_dtype import get_default_dtype
 from tinydl.autograd.tensor import Tensor
 from tinydl.data import images as ops
@@ -69,11 +68,7 @@ class Compose:
                 f"Compose needs a list of transforms, got {type(transforms).__name__}"
             )
         for position, transform in enumerate(transforms):
-            if not callable(transform):
-                raise TypeError(
-                    f"Compose needs callable transforms, but item {position} is "
-                    f"{type(transform).__name__}"
-                )
+            check.function("Compose", f"transforms[{position}]", transform)
         self.transforms = list(transforms)
 
     @property
@@ -154,9 +149,7 @@ class Lambda:
     batchable = False
 
     def __init__(self, lambd: Callable[[Any], Any]) -> None:
-        if not callable(lambd):
-            raise TypeError(f"Lambda needs a callable, got {type(lambd).__name__}")
-        self.lambd = lambd
+        self.lambd = check.function("Lambda", "lambd", lambd)
 
     def __call__(self, image: Any) -> Any:
         return self.lambd(image)
@@ -280,13 +273,13 @@ class Resize(ImageTransform):
                     f"Resize: max_size applies when size is one number (the shorter side), "
                     f"but size is {size!r}"
                 )
-            if not _is_int(max_size) or max_size <= self.size[0]:
+            if not check.is_int(max_size) or max_size <= self.size[0]:
                 raise ValueError(
                     f"Resize: max_size must be an int larger than size={size!r}, got "
                     f"{max_size!r}"
                 )
-        if antialias is not None and not isinstance(antialias, bool):
-            raise TypeError(f"Resize: antialias must be True or False, got {antialias!r}")
+        if antialias is not None:
+            check.flag("Resize", "antialias", antialias)
         self.interpolation, self.max_size = interpolation, max_size
         self.antialias = bool(antialias)  # torchvision reads None as False for tensors
 
@@ -357,17 +350,11 @@ class RandomCrop(ImageTransform):
         self.size = _size_argument(size, "RandomCrop")
         self.padding = padding
         self.borders = _padding_argument(padding)
-        if not isinstance(pad_if_needed, bool):
-            raise TypeError(
-                f"RandomCrop: pad_if_needed must be True or False, got {pad_if_needed!r}"
-            )
-        if padding_mode not in ("constant", "edge", "reflect", "symmetric"):
-            raise ValueError(
-                f"RandomCrop: padding_mode must be 'constant', 'edge', 'reflect' or "
-                f"'symmetric', got {padding_mode!r}"
-            )
+        check.flag("RandomCrop", "pad_if_needed", pad_if_needed)
+        check.one_of("RandomCrop", "padding_mode", padding_mode,
+                     ("constant", "edge", "reflect", "symmetric"))
         fills = np.asarray(fill, dtype=object).reshape(-1)
-        if fills.size == 0 or not all(_is_number(value) for value in fills):
+        if fills.size == 0 or not all(map(check.is_number, fills)):
             raise TypeError(f"RandomCrop: fill must be a number or one per channel, got {fill!r}")
         self.pad_if_needed, self.fill, self.padding_mode = pad_if_needed, fill, padding_mode
 
@@ -411,9 +398,7 @@ class RandomHorizontalFlip(ImageTransform):
     own draw)."""
 
     def __init__(self, p: float = 0.5) -> None:
-        if not _is_number(p) or not 0 <= p <= 1:
-            raise ValueError(f"RandomHorizontalFlip needs a probability 0 <= p <= 1, got {p!r}")
-        self.p = p
+        self.p = check.probability("RandomHorizontalFlip", "p", p)
 
     def transform_planes(self, images: Any, choices: int, pil_like: bool) -> Any:
         xp = backend.array_module(images)
@@ -435,11 +420,9 @@ class Grayscale(ImageTransform):
     """
 
     def __init__(self, num_output_channels: int = 1) -> None:
-        if num_output_channels not in (1, 3) or isinstance(num_output_channels, bool):
-            raise ValueError(
-                f"Grayscale needs num_output_channels 1 or 3, got {num_output_channels!r}"
-            )
-        self.num_output_channels = num_output_channels
+        self.num_output_channels = check.one_of(
+            "Grayscale", "num_output_channels", num_output_channels, (1, 3)
+        )
 
     def transform_planes(self, images: Any, choices: int, pil_like: bool) -> Any:
         channels = images.shape[1]
@@ -465,18 +448,12 @@ class Grayscale(ImageTransform):
 # ---- argument checks -----------------------------------------------------------------------
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _size_argument(size: Any, who: str, allow_one: bool = False) -> list[int]:
     """``size`` as ``[h, w]`` (or ``[shorter side]`` where ``allow_one``): positive ints."""
-    values = [size] if _is_int(size) else size
-    if not isinstance(values, Sequence) or isinstance(values, str) or not all(map(_is_int, values)):
+    values = [size] if check.is_int(size) else size
+    if not isinstance(values, Sequence) or isinstance(values, str) or not all(
+        map(check.is_int, values)
+    ):
         raise TypeError(f"{who}: size must be an int or a sequence (h, w) of ints, got {size!r}")
     if len(values) not in (1, 2) or min(values) <= 0:
         raise ValueError(
@@ -490,11 +467,11 @@ def _size_argument(size: Any, who: str, allow_one: bool = False) -> list[int]:
 
 def _padding_argument(padding: Any) -> tuple[int, int, int, int]:
     """torchvision's padding as ``(left, top, right, bottom)``."""
-    values = [0] if padding is None else [padding] if _is_int(padding) else padding
+    values = [0] if padding is None else [padding] if check.is_int(padding) else padding
     if (
         not isinstance(values, Sequence)
         or len(values) not in (1, 2, 4)
-        or not all(_is_int(value) and value >= 0 for value in values)
+        or not all(check.is_int(value) and value >= 0 for value in values)
     ):
         raise ValueError(
             f"RandomCrop: padding must be an int >= 0 or a sequence of 1, 2 or 4 of them "

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.tensor import Tensor
 from tinydl.data.png import write_png
 
@@ -94,22 +94,18 @@ def _as_batch(tensor: Any) -> Any:
 def _check_grid_arguments(
     nrow: Any, padding: Any, normalize: Any, value_range: Any, scale_each: Any, pad_value: Any
 ) -> None:
-    for name, value, least in (("nrow", nrow, 1), ("padding", padding, 0)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-            raise ValueError(f"make_grid: {name} must be an integer >= {least}, got {value!r}")
-    for name, value in (("normalize", normalize), ("scale_each", scale_each)):
-        if not isinstance(value, bool):
-            raise TypeError(f"make_grid: {name} must be True or False, got {value!r}")
+    check.positive_int("make_grid", "nrow", nrow)
+    check.non_negative_int("make_grid", "padding", padding)
+    check.flag("make_grid", "normalize", normalize)
+    check.flag("make_grid", "scale_each", scale_each)
     if value_range is not None and not (
-        isinstance(value_range, tuple)
-        and len(value_range) == 2
-        and all(isinstance(v, (int, float, np.number)) for v in value_range)
+        isinstance(value_range, tuple) and len(value_range) == 2
+        and all(map(check.is_number, value_range))
     ):
         raise TypeError(
             f"make_grid: value_range must be a tuple (min, max) of numbers, got {value_range!r}"
         )
-    if isinstance(pad_value, bool) or not isinstance(pad_value, (int, float, np.number)):
-        raise TypeError(f"make_grid: pad_value must be a number, got {pad_value!r}")
+    check.number("make_grid", "pad_value", pad_value)
 
 
 def _normalized(images: Any, value_range: Any, scale_each: bool) -> Any:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.nn import Module
 from tinydl.plots import _figure, _save
 
@@ -57,9 +57,8 @@ class HistogramRecorder:
     is called; :func:`plot_histograms` draws them per parameter across the records."""
 
     def __init__(self, model: Module, bins: int = 40) -> None:
-        if bins < 1:
-            raise ValueError(f"bins must be >= 1, got {bins}")
-        self.model, self.bins = model, bins
+        self.model = model
+        self.bins = check.positive_int("HistogramRecorder", "bins", bins)
         self.labels: list[str] = []
         self.weights: dict[str, list[Histogram]] = {}
         # None where the parameter had no gradient at that record (e.g. before training).

@@ -1,0 +1,204 @@
+"""The argument checks every public entry point shares, each with one message for one mistake.
+
+An entry point checks its arguments in a line each, naming itself and the argument::
+
+    self.batch_size = check.positive_int("DataLoader", "batch_size", batch_size)
+    check.number("OneCycleLR", "pct_start", pct_start, "[0, 1]")
+    check.flag("ImageFolder", "allow_empty", allow_empty)
+
+and a bad value gets the same words wherever it is made: what was called, which argument,
+what it must be, and what came (``DataLoader: batch_size must be a positive integer, got 0``).
+Each check returns the value in its plain Python form (``int``, ``float``, ``bool``,
+``tuple``), so NumPy scalars never reach the arithmetic (NumPy 2 would let an
+``np.float64`` learning rate turn float32 weights into float64).
+
+A value of the wrong kind (a string for a size, a float for a count) raises
+:class:`~tinydl.errors.ArgumentTypeError`; a value of the right kind out of its range
+raises ``ValueError``. ``error=`` replaces both where a layer has its own class (the data
+layer raises :class:`~tinydl.data.DataError`).
+
+This module sits with the backend, at the bottom of the layers, so that every layer above
+can use it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
+import numpy as np
+
+from tinydl.errors import ArgumentTypeError
+
+# An interval as mathematicians write it: "[0, 1)" holds 0 but not 1.
+_INTERVAL = re.compile(r"^([\[(])\s*(\S+)\s*,\s*(\S+)\s*([\])])$")
+# A bound on one side: "> 0", ">= 1".
+_BOUND = re.compile(r"^(>=|>|<=|<)\s*(\S+)$")
+_COMPARE = {
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+}
+Error = type[Exception] | None
+
+
+def positive_int(where: str, name: str, value: Any, *, error: Error = None) -> int:
+    """``value`` as an ``int`` ≥ 1 (a size, a count, a number of epochs)."""
+    return _integer(where, name, value, 1, "must be a positive integer", error)
+
+
+def non_negative_int(where: str, name: str, value: Any, *, error: Error = None) -> int:
+    """``value`` as an ``int`` ≥ 0 (a padding, a patience, a seed)."""
+    return _integer(where, name, value, 0, "must be an integer >= 0", error)
+
+
+def int_pair(where: str, name: str, value: Any, least: int = 1) -> tuple[int, int]:
+    """``value`` (an int, or a pair of ints, each ≥ ``least``) as a pair: a kernel size of
+    ``3`` is ``(3, 3)``, a stride of ``(2, 1)`` stays ``(2, 1)``."""
+    pair = (value, value) if is_int(value) else value
+    rule = f"must be an integer >= {least} or a pair of them"
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2 or not all(map(is_int, pair)):
+        _fail(where, name, rule, value, ArgumentTypeError)
+    if min(pair) < least:
+        _fail(where, name, rule, value, ValueError)
+    return int(pair[0]), int(pair[1])
+
+
+def shape(where: str, name: str, value: Any) -> tuple[int, ...]:
+    """``value`` (a positive int ``n``, meaning ``(n,)``, or a tuple or list of them) as a
+    tuple of ints."""
+    sizes = (value,) if is_int(value) else value
+    rule = "must be a positive integer or a tuple of them"
+    if not isinstance(sizes, (tuple, list)) or not sizes or not all(map(is_int, sizes)):
+        _fail(where, name, rule, value, ArgumentTypeError)
+    if min(sizes) < 1:
+        _fail(where, name, rule, value, ValueError)
+    return tuple(int(size) for size in sizes)
+
+
+def number(where: str, name: str, value: Any, within: str = "", *, error: Error = None) -> float:
+    """``value`` as a finite Python ``float``, inside ``within`` if given: an interval such
+    as ``"[0, 1]"`` or ``"[0, 1)"``, or a bound such as ``"> 0"`` or ``">= 0"``.
+
+    The rule reads ``momentum must lie in [0, 1)`` for an interval and ``lr must be a finite
+    number >= 0`` otherwise.
+    """
+    interval = _INTERVAL.match(within)
+    rule = f"must lie in {within}" if interval else f"must be a finite number {within}".strip()
+    return _real(where, name, value, within, rule, error)
+
+
+def probability(
+    where: str, name: str, value: Any, within: str = "[0, 1]", *, error: Error = None
+) -> float:
+    """``value`` as a probability, a Python ``float`` in ``within``: ``"[0, 1)"`` where 1
+    cannot be allowed (a dropout rate before a division by 1 - p)."""
+    return _real(where, name, value, within, f"must be a probability in {within}", error)
+
+
+def flag(where: str, name: str, value: Any, *, error: Error = None) -> bool:
+    """``value`` as a ``bool``: a switch takes ``True`` or ``False``, never ``1`` or ``"yes"``."""
+    if not isinstance(value, (bool, np.bool_)):
+        _fail(where, name, "must be True or False", value, error or ArgumentTypeError)
+    return bool(value)
+
+
+def one_of(
+    where: str, name: str, value: Any, choices: Iterable[Any], *, error: Error = None
+) -> Any:
+    """``value`` if it is one of ``choices``: ``mode must be 'min' or 'max', got 'lowest'``."""
+    choices = list(choices)
+    if not any(_same(value, choice) for choice in choices):
+        listed = [repr(choice) for choice in choices]
+        either = listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} or {listed[-1]}"
+        _fail(where, name, f"must be {either}", value, error or ValueError)
+    return value
+
+
+def function(where: str, name: str, value: Any, called_as: str = "", *, error: Error = None) -> Any:
+    """``value`` if it can be called (a transform, a loader, a schedule's lambda);
+    ``called_as`` shows how it will be called, e.g. ``"transform(images, rng)"``."""
+    if not callable(value):
+        how = f" as {called_as}" if called_as else ""
+        raise (error or ArgumentTypeError)(
+            f"{where}: {name} must be callable{how}, got {type(value).__name__}"
+        )
+    return value
+
+
+def instance(
+    where: str, name: str, value: Any, kinds: type | tuple[type, ...], described: str, *,
+    error: Error = None,
+) -> Any:
+    """``value`` if it is one of ``kinds`` (a class or a tuple of classes); ``described``
+    says what that is in words: ``root must be a folder path, got int``."""
+    if not isinstance(value, kinds):
+        raise (error or ArgumentTypeError)(
+            f"{where}: {name} must be {described}, got {type(value).__name__}"
+        )
+    return value
+
+
+def is_int(value: Any) -> bool:
+    """An int or a NumPy integer; never a bool, though Python counts ``True`` as 1."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    """A real number (int, float, NumPy's too); never a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _real(where: str, name: str, value: Any, within: str, rule: str, error: Error) -> float:
+    if not is_number(value):
+        _fail(where, name, rule, value, error or ArgumentTypeError)
+    if not _inside(float(value), within, _INTERVAL.match(within)):
+        _fail(where, name, rule, value, error or ValueError)
+    return float(value)
+
+
+def _integer(where: str, name: str, value: Any, least: int, rule: str, error: Error) -> int:
+    if not is_int(value):
+        _fail(where, name, rule, value, error or ArgumentTypeError)
+    if value < least:
+        _fail(where, name, rule, value, error or ValueError)
+    return int(value)
+
+
+def _inside(value: float, within: str, interval: re.Match[str] | None) -> bool:
+    if not math.isfinite(value):
+        return False
+    if interval:
+        opening, low, high, closing = interval.groups()
+        above = value >= float(low) if opening == "[" else value > float(low)
+        below = value <= float(high) if closing == "]" else value < float(high)
+        return above and below
+    bound = _BOUND.match(within)
+    if bound:
+        return _COMPARE[bound.group(1)](value, float(bound.group(2)))
+    if within:
+        raise ValueError(f"check.number: cannot read the range {within!r}")
+    return True
+
+
+def _same(value: Any, choice: Any) -> bool:
+    """``value == choice``, where ``True`` is not ``1`` and arrays compare as unequal."""
+    if isinstance(value, bool) != isinstance(choice, bool):
+        return False
+    try:
+        return bool(value == choice)
+    except (TypeError, ValueError):
+        return False
+
+
+def _fail(where: str, name: str, rule: str, value: Any, error: type[Exception]) -> NoReturn:
+    raise error(f"{where}: {name} {rule}, got {_shown(value)}")
+
+
+def _shown(value: Any) -> str:
+    """``value`` as a message shows it: its repr when short and plain, else its type."""
+    plain = value is None or isinstance(value, (numbers.Number, str, bytes, tuple, list))
+    text = repr(value) if plain else ""
+    return text if plain and len(text) <= 60 else type(value).__name__
