@@ -2,12 +2,12 @@
 
 An entry point checks its arguments in a line each, naming itself and the argument::
 
-    self.batch_size = check.positive_int("DataLoader", "batch_size", batch_size)
+    self.step_size = check.positive_int("StepLR", "step_size", step_size)
     check.number("OneCycleLR", "pct_start", pct_start, "[0, 1]")
     check.flag("ImageFolder", "allow_empty", allow_empty)
 
 and a bad value gets the same words wherever it is made: what was called, which argument,
-what it must be, and what came (``DataLoader: batch_size must be a positive integer, got 0``).
+what it must be, and what came (``StepLR: step_size must be a positive integer, got 0``).
 Each check returns the value in its plain Python form (``int``, ``float``, ``bool``,
 ``tuple``), so NumPy scalars never reach the arithmetic (NumPy 2 would let an
 ``np.float64`` learning rate turn float32 weights into float64).
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 import re
 from collections.abc import Iterable
 from typing import Any, NoReturn
@@ -37,10 +38,7 @@ from tinydl.errors import ArgumentTypeError
 _INTERVAL = re.compile(r"^([\[(])\s*(\S+)\s*,\s*(\S+)\s*([\])])$")
 # A bound on one side: "> 0", ">= 1".
 _BOUND = re.compile(r"^(>=|>|<=|<)\s*(\S+)$")
-_COMPARE = {
-    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
-    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
-}
+_COMPARE = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 Error = type[Exception] | None
 
 
