@@ -88,11 +88,11 @@ def _remove_work_folder() -> Iterator[None]:
 
 CASES = [
     # layers under PyTorch's names and signatures
-    Case("Linear/in-twice", lambda: nn.Linear(3, in_features=4), TypeError,
+    Case("Dense/in-twice", lambda: nn.Dense(3, in_features=4), TypeError,
          ("dense", "in_features twice")),
-    Case("Linear/no-out", lambda: nn.Linear(in_features=3), TypeError,
+    Case("Dense/no-out", lambda: nn.Dense(in_features=3), TypeError,
          ("(in_features, out_features)",)),
-    Case("Linear/three", lambda: nn.Linear(3, 4, 5), TypeError,
+    Case("Dense/three", lambda: nn.Dense(3, 4, 5), TypeError,
          ("at most 2 positional", "in_features, out_features", "got 3")),
     Case("Linear/zero-keyword", lambda: nn.Linear(in_features=0, out_features=2), ValueError,
          ("in_features must be a positive integer, got 0",)),

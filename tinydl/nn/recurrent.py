@@ -26,20 +26,19 @@ import numpy as np
 
 from tinydl import backend
 from tinydl.autograd import Tensor
+from tinydl.nn import init
 from tinydl.nn.linear import _positive, new_parameter
 from tinydl.nn.module import Module
 from tinydl.ops import recurrent as rec
 from tinydl.ops.dropout import check_probability, dropout
 from tinydl.ops.shape import stack
-from tinydl.random import generator
 
 GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
 
 
 def _uniform_weight(shape: tuple[int, ...], hidden_size: int) -> np.ndarray:
     """PyTorch's initialisation of every recurrent parameter: U(-1/√H, 1/√H)."""
-    limit = 1 / math.sqrt(hidden_size)
-    return generator().uniform(-limit, limit, size=shape).astype(np.float32)
+    return init.symmetric_uniform(shape, 1 / math.sqrt(hidden_size))
 
 
 def _check_nonlinearity(nonlinearity: Any) -> str:
