@@ -686,7 +686,8 @@ def test_clip_grad_norm_without_gradients_and_bad_input() -> None:
     a = make([1.0], "fake", dtype="float32")
     norm = clip_grad_norm_([a], max_norm=1.0)
     assert float(norm) == 0.0 and norm.device == "fake" and norm.dtype == np.float32
-    with pytest.raises(ValueError, match=r"^max_norm must be a finite number >= 0, got -1$"):
+    message = r"^clip_grad_norm_ needs max_norm to be a finite number >= 0, got -1$"
+    with pytest.raises(ValueError, match=message):
         clip_grad_norm_([a], max_norm=-1)
     with pytest.raises(ValueError, match=r"^clip_grad_norm_ got no parameters"):
         clip_grad_norm_([], max_norm=1.0)

@@ -17,6 +17,7 @@ from tinydl import backend
 from tinydl.autograd import Tensor, no_grad
 from tinydl.autograd import tensor as to_tensor
 from tinydl.autograd.checks import check_can_require_grad, check_numeric_dtype, numeric_array
+from tinydl.autograd.parameter_list import zero_gradients
 from tinydl.backend import DeviceLike
 
 
@@ -132,7 +133,7 @@ class Module:
         """Keep ``tensor`` as the buffer ``name`` (sharing its memory): moved with the model,
         saved in ``state_dict()`` unless ``persistent=False``, never trained. E.g. a causal
         mask: ``self.register_buffer("bias", tinydl.tril(tinydl.ones(T, T)))``."""
-        self._check_new_name(name, "register_buffer")
+        self._check_new_name(name, "register_buffer()")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
                 f"register_buffer({name!r}): cannot make a buffer of {type(tensor).__name__} "
@@ -147,7 +148,7 @@ class Module:
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add ``param`` as the parameter ``name`` (the same as assigning it)."""
-        self._check_new_name(name, "register_parameter", allow=Parameter)
+        self._check_new_name(name, "register_parameter()", allow=Parameter)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
                 f"register_parameter({name!r}): cannot assign {type(param).__name__} as a "
@@ -157,7 +158,7 @@ class Module:
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add ``module`` as the child ``name`` (the same as assigning it)."""
-        self._check_new_name(name, "add_module", allow=Module)
+        self._check_new_name(name, "add_module()", allow=Module)
         if module is not None and not isinstance(module, Module):
             raise TypeError(
                 f"add_module({name!r}): {type(module).__name__} is not a Module"
@@ -170,14 +171,14 @@ class Module:
         """A name PyTorch would accept: a non-empty string without "." that does not hide
         another attribute (a method, or a value of another kind)."""
         if not isinstance(name, str):
-            raise TypeError(f"{caller}() needs the name as a string, got {type(name).__name__}")
+            raise TypeError(f"{caller} needs the name as a string, got {type(name).__name__}")
         if not name or "." in name:
-            raise KeyError(f'{caller}(): the name must be non-empty and without ".", got {name!r}')
+            raise KeyError(f'{caller}: the name must be non-empty and without ".", got {name!r}')
         taken = name in self.__dict__ and not (
             allow is not None and isinstance(self.__dict__[name], allow | type(None))
         )
         if taken or (name not in self.__dict__ and hasattr(type(self), name)):
-            raise KeyError(f"{caller}(): attribute {name!r} already exists")
+            raise KeyError(f"{caller}: attribute {name!r} already exists")
 
     # ---- what it contains ----------------------------------------------------------------
     def named_children(self) -> Iterator[tuple[str, Module]]:
@@ -446,19 +447,6 @@ class Module:
 def _dotted(prefix: str) -> str:
     """PyTorch's ``prefix=`` argument as the start of a dotted name ("" stays "")."""
     return f"{prefix}." if prefix else ""
-
-
-def zero_gradients(parameters: Iterator[Tensor], set_to_none: bool) -> None:
-    """``grad = None`` for each parameter, or zeros of its shape with ``set_to_none=False``
-    (a new array: one gradient array may be shared by two parameters)."""
-    for parameter in parameters:
-        if parameter.grad is None:
-            continue
-        if set_to_none:
-            parameter.grad = None
-        else:
-            grad = parameter.grad.array
-            parameter.grad = Tensor(backend.array_module(grad).zeros_like(grad))
 
 
 def _host_values(name: str, value: Any) -> np.ndarray:

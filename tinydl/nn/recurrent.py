@@ -202,6 +202,10 @@ class _Recurrent(Module):
                 value = new_parameter(_uniform_weight(shape, hidden_size))
                 setattr(self, f"{name}_l{layer}", value)
 
+    def flatten_parameters(self) -> None:
+        """Accepted and does nothing: in PyTorch it packs the weights into one block of GPU
+        memory for cuDNN; tinydl's weights need no packing."""
+
     def layer_weights(self, layer: int) -> tuple[Tensor | None, ...]:
         """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer (biases None without bias)."""
         return tuple(

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from tinydl import backend
+from tinydl.autograd.parameter_list import as_parameter_list, zero_gradients
 from tinydl.autograd.tensor import Tensor
-from tinydl.optim.parameters import as_parameter_list
 
 # What ``state_dict()`` returns, so ``load_state_dict()`` can check what it is given.
 _STATE_DICT_KEYS = ("optimizer", "hyperparameters", "parameter_shapes", "state")
@@ -160,10 +160,10 @@ class Optimizer:
             self._follow(state, param)
         self.update(param, grad, state)
 
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient (``grad = None``) before the next backward()."""
-        for parameter in self.params:
-            parameter.grad = None
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient before the next backward(): ``grad = None``, or
+        zeros with ``set_to_none=False`` (PyTorch's default is None too)."""
+        zero_gradients(self.params, set_to_none)
 
     def follow_parameters(self) -> None:
         """Move each parameter's state to that parameter's device and dtype.
