@@ -343,7 +343,10 @@ def _is_group_list(params: Any, caller: str) -> bool:
 
 
 def _host_copy(value: Any) -> Any:
-    """A host NumPy copy of a device array (numbers pass through)."""
+    """A host NumPy copy of a device array, or of each one in a list (LBFGS's history);
+    numbers pass through."""
+    if isinstance(value, list):
+        return [_host_copy(item) for item in value]
     if not backend.is_array(value):
         return value
     host = backend.to_numpy(value)
