@@ -168,6 +168,16 @@ def test_load_state_dict_strict_false_reports_and_loads_the_rest() -> None:
     assert model.load_state_dict(model.state_dict()) == ([], [])
 
 
+def test_a_buffer_may_hold_minus_infinity_but_a_parameter_may_not() -> None:
+    model = nn.Linear(2, 2)
+    model.register_buffer("mask", nn.Transformer.generate_square_subsequent_mask(3))
+    model.load_state_dict(model.state_dict())  # the causal mask's −inf loads
+    state = model.state_dict()
+    state["weight"][0, 0] = -np.inf
+    with pytest.raises(ValueError, match=r"state\['weight'\] holds 1 NaN or infinite"):
+        model.load_state_dict(state)
+
+
 def test_requires_grad_freezes_and_parameter_may_start_frozen() -> None:
     model = nn.Linear(2, 2)
     assert model.requires_grad_(False) is model

@@ -380,8 +380,9 @@ class Module:
         With ``strict=True`` every name must match; with ``strict=False`` the names both
         have are loaded and the others returned as ``(missing_keys, unexpected_keys)``.
         Shapes must match either way. Values that are not numbers are refused, and so are
-        NaN or infinite values (what a model saved after its training diverged holds),
-        unless ``allow_nonfinite=True``. ``assign=True`` (PyTorch's "take the state's
+        parameters holding NaN or infinite values (what a model saved after its training
+        diverged holds), unless ``allow_nonfinite=True``; buffers may hold them (a causal
+        mask of −inf). ``assign=True`` (PyTorch's "take the state's
         tensors instead of copying") is not offered: tinydl always copies.
         """
         if assign:
@@ -417,9 +418,11 @@ class Module:
         # unchanged. np.array copies: the model never aliases the caller's arrays.
         loading = [(name, tensor) for name, tensor in own.items() if name in state]
         values = [np.array(state[name], dtype=tensor.dtype) for name, tensor in loading]
-        if not allow_nonfinite:
-            for (name, _), host in zip(loading, values, strict=True):
-                bad = int(host.size - np.isfinite(host).sum()) if host.dtype.kind in "fc" else 0
+        if not allow_nonfinite:  # parameters only: a buffer may hold −inf (an additive mask)
+            for (name, tensor), host in zip(loading, values, strict=True):
+                if not isinstance(tensor, Parameter) or host.dtype.kind not in "fc":
+                    continue
+                bad = int(host.size - np.isfinite(host).sum())
                 if bad:
                     raise ValueError(
                         f"load_state_dict(): state[{name!r}] holds {bad} NaN or infinite "
