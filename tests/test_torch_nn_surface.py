@@ -100,6 +100,7 @@ def test_parameter_list_and_dict_make_parameters_of_tensors(device: str) -> None
     assert all(p.device == device for p in holder.parameters())
     assert table.scale is table["scale"]
     assert "(1): Parameter of shape (3,), float32" in repr(values)
+    assert "Trainable params: 10" in nn.summary(holder, (1,), print_fn=None)
     holder.double()
     assert values[1].dtype == np.float64
     state = holder.state_dict()
