@@ -93,6 +93,9 @@ def test_parameter_list_and_dict_make_parameters_of_tensors(device: str) -> None
             super().__init__()
             self.values, self.table = values, table
 
+        def forward(self, x):
+            return x * self.table.scale
+
     holder = Holder().to(device)
     assert [(name, p.shape) for name, p in holder.named_parameters()] == [
         ("values.0", (2,)), ("values.1", (3,)), ("values.2", (1,)),
@@ -100,7 +103,7 @@ def test_parameter_list_and_dict_make_parameters_of_tensors(device: str) -> None
     assert all(p.device == device for p in holder.parameters())
     assert table.scale is table["scale"]
     assert "(1): Parameter of shape (3,), float32" in repr(values)
-    assert "Trainable params: 10" in nn.summary(holder, (1,), print_fn=None)
+    assert "Trainable params: 10" in nn.summary(holder, (2,), print_fn=None)
     holder.double()
     assert values[1].dtype == np.float64
     state = holder.state_dict()
