@@ -134,6 +134,8 @@ def test_register_buffer_parameter_and_module(device: str) -> None:
     assert isinstance(layer.mask, nn.Buffer) and layer.state_dict()["mask"].shape == (2, 2)
     layer.cache = tinydl.ones(4, device=device)
     assert "cache" not in layer.state_dict() and isinstance(layer.cache, nn.Buffer)
+    layer.register_buffer("mask", tinydl.zeros(2, device=device))  # registering again replaces
+    assert layer.state_dict()["mask"].tolist() == [0.0, 0.0]
     # assigning a Parameter ties or replaces; a plain tensor over a parameter is refused
     layer.scale = nn.Parameter(tinydl.zeros(3))
     with pytest.raises(TypeError, match="cannot assign Tensor as parameter 'scale'"):

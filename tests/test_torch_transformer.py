@@ -153,6 +153,7 @@ def test_encoder_and_decoder_layer_gradcheck(device: str, norm_first: bool) -> N
     assert tinydl.gradcheck(lambda t, m: decoder(t, m, tgt_mask=mask), [tgt, memory])
 
 
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")  # PyTorch's fast-path note
 def test_transformer_matches_torch_directly(rng) -> None:
     torch = pytest.importorskip("torch")
     torch.manual_seed(0)

@@ -133,7 +133,7 @@ class Module:
         """Keep ``tensor`` as the buffer ``name`` (sharing its memory): moved with the model,
         saved in ``state_dict()`` unless ``persistent=False``, never trained. E.g. a causal
         mask: ``self.register_buffer("bias", tinydl.tril(tinydl.ones(T, T)))``."""
-        self._check_new_name(name, "register_buffer()")
+        self._check_new_name(name, "register_buffer()", allow=Buffer)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
                 f"register_buffer({name!r}): cannot make a buffer of {type(tensor).__name__} "
