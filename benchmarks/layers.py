@@ -65,7 +65,7 @@ def main() -> None:
     import tinydl
     from tinydl.ops.conv import conv2d, im2col
     from tinydl.ops.conv_pool import Conv2DMaxPool
-    from tinydl.ops.linalg import linear
+    from tinydl.ops.linalg import dense
     from tinydl.ops.losses import cross_entropy
     from tinydl.ops.pooling import max_pool2d
 
@@ -88,15 +88,15 @@ def main() -> None:
 
     labels_a, labels_c = rng.integers(0, 10, 128), rng.integers(0, 10, 64)
 
-    def torch_linear(x, weight, bias):  # tinydl keeps Dense weights as (in, out)
+    def torch_linear(x, weight, bias):  # nn.Dense keeps its weight as (in, out)
         return torch.nn.functional.linear(x, weight.T, bias)
 
     # (name, input shape, does the input need a gradient, parameters, tinydl op, torch op)
     layers = [
         ("Dense(784->512)", (128, 784), False, [float32(784, 512), float32(512)],
-         linear, torch_linear),
+         dense, torch_linear),
         ("Dense(512->10)", (128, 512), True, [float32(512, 10), float32(10)],
-         linear, torch_linear),
+         dense, torch_linear),
         ("softmax CE, 10 classes", (128, 10), True, [],
          lambda x: cross_entropy(x, tinydl.tensor(labels_a)),
          lambda x: torch.nn.functional.cross_entropy(x, torch.tensor(labels_a))),
@@ -109,9 +109,9 @@ def main() -> None:
         ("MaxPool2D(2), 11x11", (64, 64, 11, 11), True, [],
          lambda x: max_pool2d(x, 2), lambda x: torch.nn.functional.max_pool2d(x, 2)),
         ("Dense(1600->64)", (64, 1600), True, [float32(1600, 64), float32(64)],
-         linear, torch_linear),
+         dense, torch_linear),
         ("Dense(64->10)", (64, 64), True, [float32(64, 10), float32(10)],
-         linear, torch_linear),
+         dense, torch_linear),
         ("softmax CE, batch 64", (64, 10), True, [],
          lambda x: cross_entropy(x, tinydl.tensor(labels_c)),
          lambda x: torch.nn.functional.cross_entropy(x, torch.tensor(labels_c))),

@@ -79,12 +79,14 @@ def test_scaled_dot_product_attention_matches_torch(case: str, dtype: str, devic
 
 
 # ---- PyTorch fixtures: layers with PyTorch's weights -----------------------------------------
-def torch_fields(ref, kind: str) -> dict[str, np.ndarray]:
+def torch_fields(ref, kind: str, transpose: bool = True) -> dict[str, np.ndarray]:
     """The fixture's ``param:`` or ``grad:`` fields by parameter name, each 2-D weight
-    transposed from PyTorch's (out, in) to tinydl's (in, out): the only conversion needed."""
+    transposed from PyTorch's (out, in) to the (in, out) layout of ``MultiHeadAttention``
+    and ``Dense`` unless ``transpose=False`` (``MultiheadAttention`` stores PyTorch's)."""
     prefix = kind + ":"
     return {
-        field[len(prefix):].replace("/", "."): values.T if values.ndim == 2 else values
+        field[len(prefix):].replace("/", "."): values.T if transpose and values.ndim == 2
+        else values
         for field, values in ref.items()
         if field.startswith(prefix)
     }
@@ -92,13 +94,15 @@ def torch_fields(ref, kind: str) -> dict[str, np.ndarray]:
 
 def load_torch_parameters(module: nn.Module, ref, dtype: str, device: str) -> None:
     module.double() if dtype == "float64" else module.float()  # first: loading casts
-    module.load_state_dict(torch_fields(ref, "param"))
+    transpose = not isinstance(module, nn.MultiheadAttention)
+    module.load_state_dict(torch_fields(ref, "param", transpose))
     module.to(device)
 
 
 def parameter_grads(module: nn.Module, ref) -> list:
     named = dict(module.named_parameters())
-    return [(named[name].grad, values) for name, values in torch_fields(ref, "grad").items()]
+    fields = torch_fields(ref, "grad", not isinstance(module, nn.MultiheadAttention))
+    return [(named[name].grad, values) for name, values in fields.items()]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -36,7 +36,10 @@ def layer_pair():
     tinydl.manual_seed(0)
     keras_style = nn.MultiHeadAttention(E, HEADS)
     torch_style = nn.MultiheadAttention(E, HEADS, batch_first=True)
-    torch_style.load_state_dict(keras_style.state_dict())
+    pytorch_layout = ("in_proj_weight", "out_proj.weight")  # (out, in): Keras-style's transposed
+    torch_style.load_state_dict(
+        {k: v.T if k in pytorch_layout else v for k, v in keras_style.state_dict().items()}
+    )
     return keras_style, torch_style
 
 
@@ -73,11 +76,11 @@ def test_multihead_attention_reads_true_as_masked_out_as_pytorch_does(inputs):
     blocked = ~allowed
     padding = np.zeros((N, S), dtype=bool)
     padding[1, -1] = True  # the last key of the second sample is padding
-    _, layer = layer_pair()
+    keras_style, layer = layer_pair()  # reference() reads the (in, out) weights of the first
     out, _ = layer(tinydl.tensor(query), tinydl.tensor(key), tinydl.tensor(key),
                    attn_mask=tinydl.tensor(np.repeat(blocked, HEADS, axis=0)),
                    key_padding_mask=tinydl.tensor(padding))
-    expected = reference(layer, query, key, allowed & ~padding[:, None, :])
+    expected = reference(keras_style, query, key, allowed & ~padding[:, None, :])
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-5, atol=1e-6)
 
 
@@ -97,10 +100,10 @@ def test_multihead_attention_matches_torch_with_boolean_masks(inputs):
     query, key, allowed = inputs
     _, layer = layer_pair()
     theirs = torch.nn.MultiheadAttention(E, HEADS, batch_first=True)
-    with torch.no_grad():  # tinydl stores weights (in, out): PyTorch's transposed
-        theirs.in_proj_weight.copy_(torch.tensor(layer.in_proj_weight.numpy().T))
+    with torch.no_grad():  # the same layout as PyTorch's
+        theirs.in_proj_weight.copy_(torch.tensor(layer.in_proj_weight.numpy()))
         theirs.in_proj_bias.copy_(torch.tensor(layer.in_proj_bias.numpy()))
-        theirs.out_proj.weight.copy_(torch.tensor(layer.out_proj.weight.numpy().T))
+        theirs.out_proj.weight.copy_(torch.tensor(layer.out_proj.weight.numpy()))
         theirs.out_proj.bias.copy_(torch.tensor(layer.out_proj.bias.numpy()))
     blocked = np.repeat(~allowed, HEADS, axis=0)
     expected, _ = theirs(torch.tensor(query), torch.tensor(key), torch.tensor(key),

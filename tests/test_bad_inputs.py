@@ -503,7 +503,7 @@ CASES = [
     # ---- functional forms -----------------------------------------------------------------
     Case(
         "F.linear/uint8",
-        lambda: F.linear(images("uint8").reshape(2, 36), T(np.ones((36, 2)))), TypeError,
+        lambda: F.linear(images("uint8").reshape(2, 36), T(np.ones((2, 36)))), TypeError,
         ("linear()", "uint8", *TO_FLOAT),
     ),
     Case(

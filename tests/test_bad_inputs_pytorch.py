@@ -88,11 +88,11 @@ def _remove_work_folder() -> Iterator[None]:
 
 CASES = [
     # layers under PyTorch's names and signatures
-    Case("Linear/in-twice", lambda: nn.Linear(3, in_features=4), TypeError,
+    Case("Dense/in-twice", lambda: nn.Dense(3, in_features=4), TypeError,
          ("dense", "in_features twice")),
-    Case("Linear/no-out", lambda: nn.Linear(in_features=3), TypeError,
+    Case("Dense/no-out", lambda: nn.Dense(in_features=3), TypeError,
          ("(in_features, out_features)",)),
-    Case("Linear/three", lambda: nn.Linear(3, 4, 5), TypeError,
+    Case("Dense/three", lambda: nn.Dense(3, 4, 5), TypeError,
          ("at most 2 positional", "in_features, out_features", "got 3")),
     Case("Linear/zero-keyword", lambda: nn.Linear(in_features=0, out_features=2), ValueError,
          ("in_features must be a positive integer, got 0",)),
@@ -125,8 +125,8 @@ CASES = [
          ("softmax()", "both axis= and dim=")),
     Case("Dropout2d/p", lambda: nn.Dropout2d(1.5), ValueError,
          ("Dropout2d", "probability p in [0, 1]", "1.5")),
-    Case("dropout2d/ndim", lambda: F.dropout2d(logits()), ValueError,
-         ("(N, C, H, W)", "(4, 3)")),
+    Case("dropout2d/ndim", lambda: F.dropout2d(T(np.ones(3, np.float32))), ValueError,
+         ("(N, C, H, W)", "at least (N, C)", "(3,)")),
     Case("dropout2d/int", lambda: F.dropout2d(T(np.ones((1, 1, 2, 2), np.int64))), TypeError,
          ("floating-point", "int64")),
     Case("dropout2d/p", lambda: F.dropout2d(maps(), -0.1), ValueError, ("dropout2d()", "-0.1")),

@@ -112,9 +112,9 @@ def test_loading_into_a_model_of_another_shape_lists_every_mismatch(tmp_path: Pa
         f"{path}: load_state_dict() does not fit this model: shape mismatch for "
         "0.weight: model has (4, 5), state has (4, 8); 0.bias: model has (5,), state has (8,); "
         "1.weight: model has (5,), state has (8,); 1.bias: model has (5,), state has (8,); "
-        "3.weight: model has (5, 3), state has (8, 3); "
         "1.running_mean: model has (5,), state has (8,); "
-        "1.running_var: model has (5,), state has (8,)"
+        "1.running_var: model has (5,), state has (8,); "
+        "3.weight: model has (5, 3), state has (8, 3)"
     ) + "$"):
         load_checkpoint(path, other)
     assert_same_state(other.state_dict(), before)

@@ -71,10 +71,10 @@ def test_named_parameters_and_buffers_of_nested_sequential_in_order():
     shapes = [p.shape for p in model.parameters()]
     assert shapes == [(3, 4), (4,), (4, 4), (4,), (4,), (4,), (4, 2), (2,)]
     assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in model.parameters())
-    assert list(model.state_dict()) == [
-        *(name for name, _ in model.named_parameters()),
-        *(name for name, _ in model.named_buffers()),
-    ]
+    assert list(model.state_dict()) == [  # PyTorch's order: each module's parameters, buffers
+        "0.weight", "0.bias", "2.0.weight", "2.0.bias", "2.1.weight", "2.1.bias",
+        "2.1.running_mean", "2.1.running_var", "3.weight", "3.bias",
+    ]  # fmt: skip
     inner = model[2]
     assert model[0].weight is next(model.parameters())
     assert [type(m).__name__ for m in model.modules()] == [
@@ -97,7 +97,9 @@ def test_shared_parameter_is_listed_once_and_trains_once(device):
         "first.bias",
         "second.bias",
     ]
-    assert list(model.state_dict()) == ["first.weight", "first.bias", "second.bias"]
+    # state_dict() names a tied parameter under each of its names, as PyTorch does
+    assert list(model.state_dict()) == ["first.weight", "first.bias", "second.weight",
+                                        "second.bias"]
     optim.SGD(model.parameters(), lr=0.1)  # no "same tensor twice" error
     x = make(np.arange(6.0).reshape(2, 3), device, requires_grad=False, dtype="float32")
     model(x).sum().backward()

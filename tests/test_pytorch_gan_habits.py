@@ -31,7 +31,7 @@ def test_apply_visits_children_before_their_parent_and_returns_the_module() -> N
     model = nn.Sequential(inner, nn.Linear(3, 1))
     visited: list[str] = []
     assert model.apply(lambda module: visited.append(type(module).__name__)) is model
-    assert visited == ["Dense", "ReLU", "Sequential", "Dense", "Sequential"]
+    assert visited == ["Linear", "ReLU", "Sequential", "Linear", "Sequential"]
 
 
 # ---- nn.init's in-place initialisers ------------------------------------------------------
@@ -75,8 +75,8 @@ def test_calculate_gain_is_pytorchs(nonlinearity: str, param: float | None, gain
 
 
 def test_xavier_and_kaiming_scale_with_the_fans() -> None:
-    """A conv weight (out 64, in 32, 3, 3): fan_in 288, fan_out 576; a Dense(300 -> 100)
-    weight, stored (in, out): fan_in 300, fan_out 100."""
+    """A conv weight (out 64, in 32, 3, 3): fan_in 288, fan_out 576; a Linear(300 -> 100)
+    weight, stored (out, in) = (100, 300): fan_in 300, fan_out 100."""
     conv, dense = nn.Conv2d(32, 64, 3).weight, nn.Linear(300, 100).weight
     tinydl.manual_seed(0)
     bound = math.sqrt(6 / (288 + 576))

@@ -48,7 +48,7 @@ def assert_close(actual: tinydl.Tensor, expected: np.ndarray, dtype: str) -> Non
 @pytest.mark.parametrize(
     ("alias", "own"),
     [
-        (nn.Linear, nn.Dense), (nn.Conv2d, nn.Conv2D), (nn.MaxPool2d, nn.MaxPool2D),
+        (nn.Conv2d, nn.Conv2D), (nn.MaxPool2d, nn.MaxPool2D),
         (nn.BatchNorm1d, nn.BatchNorm1D), (nn.BatchNorm2d, nn.BatchNorm2D),
         (F.log_softmax, tinydl.log_softmax), (F.softmax, tinydl.softmax), (F.relu, tinydl.relu),
         (F.nll_loss, ops.losses.nll_loss), (F.cross_entropy, ops.losses.cross_entropy),
@@ -74,8 +74,10 @@ def test_layer_signatures_as_pytorch_writes_them(rng) -> None:
     assert nn.Conv2d(1, 8, kernel_size=5).weight.shape == (8, 1, 5, 5)
     keras_style = nn.Conv2D(8, kernel_size=3)  # Keras's Conv2D(filters, kernel_size)
     assert keras_style.out_channels == 8 and keras_style.in_channels is None
-    assert nn.Linear(in_features=784, out_features=10).weight.shape == (784, 10)
-    assert nn.Linear(784, out_features=10).weight.shape == (784, 10)
+    # nn.Linear is PyTorch's layer, its weight stored (out_features, in_features)
+    assert nn.Linear(in_features=784, out_features=10).weight.shape == (10, 784)
+    assert nn.Linear(784, out_features=10).weight.shape == (10, 784)
+    assert nn.Dense(784, out_features=10).weight.shape == (784, 10)  # Keras's layout
     assert nn.Dense(out_features=10).in_features is None  # built on the first batch
     assert nn.MaxPool2d(kernel_size=2, stride=2)(x[:, :, :6, :6]).shape == (1, 2, 3, 3)
     assert F.max_pool2d(x, 2).shape == (1, 2, 3, 3)

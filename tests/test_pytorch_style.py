@@ -80,4 +80,4 @@ def test_the_tinydl_copy_trains_and_saves(tmp_path, isolated, monkeypatch, capsy
     model = script["Net"]()
     model.load_state_dict(saved)
     assert sorted(saved) == sorted(model.state_dict())
-    assert saved["fc1.weight"].shape == (9216, 128)  # tinydl's (in, out) layout
+    assert saved["fc1.weight"].shape == (128, 9216)  # PyTorch's (out, in), as nn.Linear stores it

@@ -19,14 +19,17 @@ import numpy as np
 # NumPy's array-unpickling helpers (for protocols up to 4, and 5), wherever they live.
 _RECONSTRUCT = np.zeros(0).__reduce__()[0]
 _FROMBUFFER = np.zeros(0).__reduce_ex__(5)[0]
+_SCALAR = np.float64(0).__reduce__()[0]  # how a NumPy number (np.float64(0.5)) is pickled
 
-# The only globals a pickle may name: how NumPy (1.x or 2.x) pickles an array, and how
-# Python 3 pickles bytes at protocol 2. None of them can run arbitrary code.
-_ALLOWED = {
+# The only globals a pickle may name: how NumPy (1.x or 2.x) pickles an array or a number,
+# and how Python 3 pickles bytes at protocol 2. None of them can run arbitrary code.
+ALLOWED_GLOBALS = {
     ("numpy.core.multiarray", "_reconstruct"): _RECONSTRUCT,
     ("numpy._core.multiarray", "_reconstruct"): _RECONSTRUCT,
     ("numpy.core.numeric", "_frombuffer"): _FROMBUFFER,
     ("numpy._core.numeric", "_frombuffer"): _FROMBUFFER,
+    ("numpy.core.multiarray", "scalar"): _SCALAR,
+    ("numpy._core.multiarray", "scalar"): _SCALAR,
     ("numpy", "ndarray"): np.ndarray,
     ("numpy", "dtype"): np.dtype,
     ("_codecs", "encode"): codecs.encode,
@@ -36,7 +39,7 @@ _ALLOWED = {
 class _PlainDataUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         try:
-            return _ALLOWED[module, name]
+            return ALLOWED_GLOBALS[module, name]
         except KeyError:
             raise pickle.UnpicklingError(
                 f"refusing to load the global {module}.{name}: only plain data and NumPy "

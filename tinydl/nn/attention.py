@@ -5,9 +5,10 @@ tinydl.ops.attention; this module projects the inputs, splits the heads and join
 for plotting, and boolean masks read in the **Keras convention**, True = may attend (Keras's
 ``MultiHeadAttention`` and PyTorch's ``F.scaled_dot_product_attention`` read them so).
 ``MultiheadAttention`` (lower-case h) is the same layer behind PyTorch's
-``nn.MultiheadAttention`` signature and its **PyTorch convention**, True = masked out, for
-code written against PyTorch. The same boolean array means opposite things to the two;
-docs/attention.md has the table.
+``nn.MultiheadAttention`` signature, its **PyTorch convention**, True = masked out, and its
+weight layout (out, in), for code and state dicts written against PyTorch;
+``MultiHeadAttention`` stores its weights (in, out) like ``nn.Dense``'s. The same boolean
+array means opposite things to the two; docs/attention.md has the table.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from typing import Any
 from tinydl import backend
 from tinydl.autograd import Tensor
 from tinydl.nn import init
-from tinydl.nn.linear import Dense, _positive, new_parameter
+from tinydl.nn.linear import Dense, Linear, _positive, new_parameter
 from tinydl.nn.module import Module
 from tinydl.ops.attention import check_mask, scaled_dot_product_attention
-from tinydl.ops.linalg import linear
+from tinydl.ops.linalg import dense, linear
 
 
 class MultiHeadAttention(Module):
@@ -35,9 +36,10 @@ class MultiHeadAttention(Module):
         split E into heads → attention per head (N, H, L, head_dim) → join → out_proj
 
     Parameters, with PyTorch's names: ``in_proj_weight`` (E, 3E) holding W_q | W_k | W_v
-    side by side, ``in_proj_bias`` (3E,), and ``out_proj`` (a :class:`Dense`). Like every
-    tinydl weight they are stored (in, out), the transpose of PyTorch's (out, in):
-    ``in_proj_weight = torch_in_proj_weight.T`` loads PyTorch's weights.
+    side by side, ``in_proj_bias`` (3E,), and ``out_proj`` (a :class:`Dense`). Like
+    ``Dense``'s they are stored (in, out), the transpose of PyTorch's (out, in):
+    ``in_proj_weight = torch_in_proj_weight.T`` loads PyTorch's weights
+    (:class:`MultiheadAttention` stores them as PyTorch does).
 
     ``forward(query, key=None, value=None, mask=None, causal=False, need_weights=False)``:
     inputs (N, L, E); key and value default to the query (self-attention). ``mask``
@@ -47,6 +49,8 @@ class MultiHeadAttention(Module):
     attention weights in training. With ``need_weights=True`` it returns ``(output,
     weights)``, weights of shape (N, H, L, S), detached, for plotting.
     """
+
+    weights_out_in = False  # weights stored (in, out); MultiheadAttention: PyTorch's (out, in)
 
     def __init__(
         self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True
@@ -64,9 +68,17 @@ class MultiHeadAttention(Module):
             raise ValueError(f"{type(self).__name__} needs dropout in [0, 1), got {dropout!r}")
         self.head_dim = embed_dim // num_heads
         self.dropout = float(dropout)
-        self.in_proj_weight = new_parameter(init.glorot_uniform((embed_dim, 3 * embed_dim)))
-        self.in_proj_bias = new_parameter(init.zeros((3 * embed_dim,))) if bias else None
-        self.out_proj = Dense(embed_dim, embed_dim, bias=bias)
+        self._make_projections(embed_dim, bias)
+
+    def _make_projections(self, e: int, bias: bool) -> None:
+        if self.weights_out_in:  # PyTorch's: W_q, W_k, W_v stacked as rows, a Linear out_proj
+            self.in_proj_weight = new_parameter(init.glorot_uniform((3 * e, e)))
+        else:  # (in, out): W_q | W_k | W_v side by side, a Dense out_proj
+            self.in_proj_weight = init.mark_in_out(new_parameter(init.glorot_uniform((e, 3 * e))))
+        self.in_proj_bias = new_parameter(init.zeros((3 * e,))) if bias else None
+        self.out_proj = Linear(e, e, bias=bias) if self.weights_out_in else Dense(e, e, bias=bias)
+        if bias and self.weights_out_in:
+            self.out_proj.bias.array[...] = 0  # PyTorch starts out_proj's bias at 0 too
 
     def forward(
         self,
@@ -114,11 +126,13 @@ class MultiHeadAttention(Module):
             )
 
     def _project(self, x: Tensor, i: int) -> Tensor:
-        """x @ W_i + b_i, the i-th (query, key, value) third of the input projection."""
+        """x W_i + b_i, the i-th (query, key, value) third of the input projection."""
         e = self.embed_dim
-        columns = slice(i * e, (i + 1) * e)
-        bias = None if self.in_proj_bias is None else self.in_proj_bias[columns]
-        return linear(x, self.in_proj_weight[:, columns], bias)
+        part = slice(i * e, (i + 1) * e)
+        bias = None if self.in_proj_bias is None else self.in_proj_bias[part]
+        if self.weights_out_in:
+            return linear(x, self.in_proj_weight[part], bias)
+        return dense(x, self.in_proj_weight[:, part], bias)
 
     def _heads(self, x: Tensor) -> Tensor:
         """(N, L, E) -> (N, H, L, head_dim)."""
@@ -142,13 +156,18 @@ class MultiheadAttention(MultiHeadAttention):
       ``attn_mask`` is (L, S) or (N·num_heads, L, S); ``key_padding_mask`` is (N, S).
     - ``is_causal`` is only a hint that ``attn_mask`` is causal; the mask is required.
 
+    - Weights in PyTorch's layout and initialisation: ``in_proj_weight`` (3E, E) holds
+      W_q, W_k, W_v stacked (Xavier-uniform), ``in_proj_bias`` starts at 0, ``out_proj``
+      is an :class:`~tinydl.nn.Linear` with a zero bias; a PyTorch state dict loads as is.
+
     Differences: the returned weights are detached (no gradient flows back through them);
     a query whose every key is masked attends to nothing (zero weights, so its output is
     ``out_proj``'s bias) where PyTorch returns NaN; and
     ``add_bias_kv``, ``add_zero_attn`` and ``kdim``/``vdim`` other than ``embed_dim`` are
-    not implemented (a clear error says so). Weights are stored (in, out) as in all of
-    tinydl (see :class:`MultiHeadAttention`).
+    not implemented (a clear error says so).
     """
+
+    weights_out_in = True
 
     def __init__(
         self,

@@ -31,7 +31,8 @@ def fans(shape: Shape) -> tuple[int, int]:
     return shape[1] * receptive_field, shape[0] * receptive_field
 
 
-def _uniform(shape: Shape, limit: float) -> np.ndarray:
+def symmetric_uniform(shape: Shape, limit: float) -> np.ndarray:
+    """U(-limit, limit) draws (PyTorch's ``nn.Linear`` uses limit = 1/√in_features)."""
     return generator().uniform(-limit, limit, size=shape).astype(np.float32)
 
 
@@ -42,7 +43,7 @@ def _normal(shape: Shape, std: float) -> np.ndarray:
 def glorot_uniform(shape: Shape) -> np.ndarray:
     """U(-a, a) with a = √(6 / (fan_in + fan_out)). Keras's default for Dense and Conv2D."""
     fan_in, fan_out = fans(shape)
-    return _uniform(shape, math.sqrt(6 / (fan_in + fan_out)))
+    return symmetric_uniform(shape, math.sqrt(6 / (fan_in + fan_out)))
 
 
 def glorot_normal(shape: Shape) -> np.ndarray:
@@ -53,7 +54,7 @@ def glorot_normal(shape: Shape) -> np.ndarray:
 
 def he_uniform(shape: Shape) -> np.ndarray:
     """U(-a, a) with a = √(6 / fan_in)."""
-    return _uniform(shape, math.sqrt(6 / fans(shape)[0]))
+    return symmetric_uniform(shape, math.sqrt(6 / fans(shape)[0]))
 
 
 def he_normal(shape: Shape) -> np.ndarray:
@@ -132,14 +133,28 @@ def _overwrite(target: Any, draw: Any, function: str) -> Any:
     return target
 
 
+IN_OUT = "in_out"  # the value of a weight's ``layout`` attribute when stored (in, out)
+
+
+def mark_in_out(weight: Tensor) -> Tensor:
+    """Mark ``weight`` (a 2-D Parameter) as stored (in, out), as ``nn.Dense`` stores it, so
+    that the in-place initialisers below read its fans right; returns it."""
+    weight.layout = IN_OUT  # type: ignore[attr-defined]  (a Parameter has a __dict__)
+    return weight
+
+
 def _weight_fans(target: Any, function: str) -> tuple[int, int]:
-    """:func:`fans` of the weight ``target`` (tinydl's layouts: Dense (in, out))."""
+    """(fan_in, fan_out) of the weight ``target`` in the layout it is stored in: PyTorch's
+    (out, in, *kernel) for ``nn.Linear`` and ``nn.Conv2d`` (and any unmarked tensor, as in
+    PyTorch), (in, out) for a weight :func:`mark_in_out` marked (``nn.Dense``)."""
     shape = _target_array(target, function).shape
     if len(shape) < 2:
         raise ValueError(
             f"nn.init.{function}() needs a weight of at least 2 dimensions to know its fans, "
             f"got shape {shape}"
         )
+    if len(shape) == 2 and getattr(target, "layout", None) != IN_OUT:
+        return shape[1], shape[0]
     return fans(shape)
 
 

@@ -1,16 +1,31 @@
-"""Fully connected layer, and layers that only change shape."""
+"""Fully connected layers, and layers that only change shape.
+
+Two fully connected layers compute the same function and differ in how they store W:
+
+- ``Dense`` (Keras's layout): W of shape (in_features, out_features), ``y = x @ W + b``,
+  the form in which the maths reads left to right; Glorot initialisation; it may infer
+  ``in_features`` from the first batch. The zoo, the Keras front and the docs use it.
+- ``Linear`` (PyTorch's layout): W of shape (out_features, in_features),
+  ``y = x @ Wᵀ + b``, PyTorch's initialisation, so PyTorch state dicts load unchanged and
+  weights tie across layers as PyTorch programs tie them.
+
+Both run the one ``Linear`` Function of :mod:`tinydl.ops.linalg`.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import numpy as np
 
 from tinydl import backend
 from tinydl.autograd import Tensor
 from tinydl.autograd.checks import require_float_input
-from tinydl.autograd.default_dtype import get_default_dtype
+from tinydl.autograd.default_dtype import FLOAT_DTYPES, get_default_dtype
 from tinydl.nn import init
 from tinydl.nn.module import Module, Parameter
-from tinydl.ops.linalg import linear
+from tinydl.ops.linalg import dense, linear
 from tinydl.ops.shape import flatten
 
 
@@ -39,28 +54,55 @@ def bind_arguments(
     return bound
 
 
-def on_device(values: Any, device: Any = None) -> Any:
+def on_device(values: Any, device: Any = None, dtype: Any = None) -> Any:
     """Host ``values`` placed on ``device`` (default: the default device); float values in
-    the default dtype (float32 unless :func:`tinydl.set_default_dtype` changed it)."""
+    ``dtype``, by default the default dtype (float32 unless :func:`tinydl.set_default_dtype`
+    changed it)."""
     if values.dtype.kind == "f":
-        values = values.astype(get_default_dtype(), copy=False)
+        values = values.astype(dtype or get_default_dtype(), copy=False)
     return backend.to_device(values, device or backend.get_default_device())
 
 
-def new_parameter(values: Any, device: Any = None) -> Parameter:
-    """A Parameter holding host ``values``, placed on ``device`` (default: the default device)."""
-    return Parameter(on_device(values, device))
+def new_parameter(values: Any, device: Any = None, dtype: Any = None) -> Parameter:
+    """A Parameter holding host ``values``, placed on ``device`` (default: the default
+    device), floats in ``dtype`` (default: the default dtype)."""
+    return Parameter(on_device(values, device, dtype))
+
+
+def float_dtype(dtype: Any, layer: str) -> np.dtype | None:
+    """A layer's ``dtype=`` argument (PyTorch's factory keyword): None, float32 or float64."""
+    if dtype is None:
+        return None
+    try:
+        chosen = np.dtype(dtype)
+    except TypeError:
+        chosen = None
+    if chosen not in FLOAT_DTYPES:
+        raise TypeError(f"{layer} takes dtype=float32 or float64 (or None), got {dtype!r}")
+    return chosen
+
+
+def check_features(x: Any, in_features: int, layer: str) -> None:
+    """What a fully connected layer needs of its input: a floating-point Tensor whose last
+    axis has ``in_features`` values."""
+    require_float_input(x, layer)
+    if x.ndim == 0:
+        raise ValueError(f"{layer} needs inputs with a features axis, got a 0-d tensor")
+    if x.shape[-1] != in_features:
+        raise ValueError(
+            f"{layer} expected inputs with {in_features} features in the last axis, "
+            f"got shape {x.shape}"
+        )
 
 
 class Dense(Module):
-    """y = x @ W + b, with W of shape (in_features, out_features).
+    """y = x @ W + b, with W of shape (in_features, out_features) (Keras's layout).
 
-    ``Dense(in_features, out_features)`` as in PyTorch (also by keyword, and as
-    ``nn.Linear``), or Keras-style ``Dense(out_features)``, which reads ``in_features``
-    off the first batch it sees (call the model once, or ``summary()`` it, before making
-    the optimiser). Defaults follow Keras: Glorot-uniform weights, zero bias (PyTorch's
-    Linear draws both from U(±1/√in_features)). ``weight_init="he_normal"`` suits deep
-    ReLU stacks.
+    ``Dense(in_features, out_features)`` (also by keyword), or Keras-style
+    ``Dense(out_features)``, which reads ``in_features`` off the first batch it sees (call
+    the model once, or ``summary()`` it, before making the optimiser). Defaults follow
+    Keras: Glorot-uniform weights, zero bias. ``weight_init="he_normal"`` suits deep ReLU
+    stacks. PyTorch's layer, with W stored (out_features, in_features), is :class:`Linear`.
     """
 
     def __init__(
@@ -88,7 +130,7 @@ class Dense(Module):
 
     def build(self, in_features: int, device: Any = None) -> None:
         shape = (in_features, self.out_features)
-        self.weight = new_parameter(init.get(self.weight_init)(shape), device)
+        self.weight = init.mark_in_out(new_parameter(init.get(self.weight_init)(shape), device))
         self.bias = (
             new_parameter(init.zeros((self.out_features,)), device) if self.use_bias else None
         )
@@ -96,23 +138,48 @@ class Dense(Module):
         self.needs_build = False
 
     def forward(self, x: Tensor) -> Tensor:
-        require_float_input(x, "Dense")
-        if x.ndim == 0:
-            raise ValueError("Dense needs inputs with a features axis, got a 0-d tensor")
         if self.needs_build:
-            self.build(x.shape[-1], x.device)
-        if x.shape[-1] != self.in_features:
-            raise ValueError(
-                f"Dense expected inputs with {self.in_features} features in the last axis, "
-                f"got shape {x.shape}"
-            )
-        return linear(x, self.weight, self.bias)
+            require_float_input(x, "Dense")  # before building from its shape
+            if x.ndim > 0:
+                self.build(x.shape[-1], x.device)
+        check_features(x, self.in_features, "Dense")
+        return dense(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"{self.in_features or '?'} -> {self.out_features}, bias={self.use_bias}"
 
 
-Linear = Dense  # PyTorch's name, the same class
+class Linear(Module):
+    """PyTorch's ``nn.Linear(in_features, out_features, bias=True, device=None,
+    dtype=None)``: y = x @ Wᵀ + b with W of shape (out_features, in_features), as PyTorch
+    stores it, so ``load_state_dict`` of a PyTorch model and weight tying
+    (``embedding.weight = lm_head.weight``) work unchanged.
+
+    Initialisation as PyTorch's: W and b from U(-1/√in_features, 1/√in_features) (its
+    ``kaiming_uniform_(a=√5)``), drawn from tinydl's seeded generator. Inputs are
+    (*, in_features); outputs (*, out_features). ``nn.Dense`` is the same layer with W
+    stored (in_features, out_features).
+    """
+
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        self.in_features = _positive("in_features", in_features)
+        self.out_features = _positive("out_features", out_features)
+        dtype = float_dtype(dtype, "Linear")
+        limit = 1 / math.sqrt(in_features)
+        draw = init.symmetric_uniform
+        self.weight = new_parameter(draw((out_features, in_features), limit), device, dtype)
+        self.bias = new_parameter(draw((out_features,), limit), device, dtype) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_features(x, self.in_features, "Linear")
+        return linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
 
 
 class Flatten(Module):

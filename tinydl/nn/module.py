@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -17,21 +17,41 @@ from tinydl import backend
 from tinydl.autograd import Tensor, no_grad
 from tinydl.autograd import tensor as to_tensor
 from tinydl.autograd.checks import check_can_require_grad, check_numeric_dtype, numeric_array
+from tinydl.autograd.parameter_list import zero_gradients
 from tinydl.backend import DeviceLike
 
 
 class Parameter(Tensor):
-    """A Tensor that a Module trains: it always requires grad and is listed by
-    ``parameters()``."""
+    """A Tensor that a Module trains: it requires grad and is listed by ``parameters()``.
 
-    def __init__(self, data: Any) -> None:
-        super().__init__(data, requires_grad=True)
-        check_can_require_grad(self.dtype, "Parameter()")
+    ``Parameter(data, requires_grad=True)`` as PyTorch's ``nn.Parameter``; ``data`` may be a
+    Tensor (the parameter shares its memory) or an array. ``requires_grad=False`` makes a
+    frozen parameter: still listed and saved, never given a gradient."""
+
+    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+        super().__init__(data.array if isinstance(data, Tensor) else data,
+                         requires_grad=bool(requires_grad))
+        if requires_grad:
+            check_can_require_grad(self.dtype, "Parameter()")
 
 
 class Buffer(Tensor):
     """A Tensor a Module keeps but does not train (e.g. BatchNorm's running mean). It is
-    saved in ``state_dict()`` and moved by ``to()``, but never handed to an optimiser."""
+    moved by ``to()`` and, unless ``persistent=False``, saved in ``state_dict()``, but never
+    handed to an optimiser. ``Buffer(data, persistent=True)`` as PyTorch's ``nn.Buffer``;
+    ``module.register_buffer(name, tensor)`` makes one too."""
+
+    def __init__(self, data: Any, persistent: bool = True) -> None:
+        super().__init__(data.array if isinstance(data, Tensor) else data)
+        self.persistent = bool(persistent)
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(state, strict=False)`` returns: the names the model has and the
+    state lacks, and the names the state has and the model lacks."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
 
 
 # Observers see every module call (installed by call_observed): summary() records output
@@ -57,9 +77,33 @@ def call_observed(model: Module, observer: Callable[[Module, Any], None], *input
 
 
 class Module:
-    """Base class of every layer and model (PyTorch's ``nn.Module``)."""
+    """Base class of every layer and model (PyTorch's ``nn.Module``).
+
+    A module finds what it holds by looking at its attributes, in the order they were
+    assigned: a :class:`Parameter` is trained, a :class:`Buffer` is kept, a Module (or a
+    list of them) is a child. Assigning to an attribute follows PyTorch's rules:
+    assigning a Parameter that another module holds ties the two (``parameters()`` lists it
+    once, it trains once); assigning a plain Tensor where a Parameter was is refused;
+    assigning one where a Buffer was keeps it a buffer.
+    """
 
     training: bool = True
+
+    def __init__(self) -> None:
+        """Nothing to set up (PyTorch code calls ``super().__init__()`` first; tinydl's
+        own layers may skip it)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        current = self.__dict__.get(name)
+        if isinstance(current, Parameter) and not isinstance(value, Parameter | None):
+            raise TypeError(
+                f"cannot assign {type(value).__name__} as parameter {name!r} of "
+                f"{type(self).__name__} (nn.Parameter or None expected): wrap the values in "
+                f"nn.Parameter(...) to train them"
+            )
+        if isinstance(current, Buffer) and type(value) is Tensor:
+            value = Buffer(value, current.persistent)  # still a buffer, as in PyTorch
+        object.__setattr__(self, name, value)
 
     def forward(self, *inputs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -84,6 +128,58 @@ class Module:
         dtype = like.dtype if value.dtype.kind == "f" and like.dtype.kind == "f" else None
         return to_tensor(value, dtype=dtype, device=like.device)
 
+    # ---- registering, as PyTorch code does -----------------------------------------------
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Keep ``tensor`` as the buffer ``name`` (sharing its memory): moved with the model,
+        saved in ``state_dict()`` unless ``persistent=False``, never trained. E.g. a causal
+        mask: ``self.register_buffer("bias", tinydl.tril(tinydl.ones(T, T)))``."""
+        self._check_new_name(name, "register_buffer()", allow=Buffer)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"register_buffer({name!r}): cannot make a buffer of {type(tensor).__name__} "
+                f"(a Tensor or None expected)"
+            )
+        if isinstance(tensor, Parameter):
+            raise TypeError(
+                f"register_buffer({name!r}) got a Parameter: a parameter is trained, a buffer "
+                f"is not; use register_parameter() or pass parameter.detach()"
+            )
+        object.__setattr__(self, name, None if tensor is None else Buffer(tensor, persistent))
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add ``param`` as the parameter ``name`` (the same as assigning it)."""
+        self._check_new_name(name, "register_parameter()", allow=Parameter)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"register_parameter({name!r}): cannot assign {type(param).__name__} as a "
+                f"parameter (nn.Parameter or None expected)"
+            )
+        object.__setattr__(self, name, param)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add ``module`` as the child ``name`` (the same as assigning it)."""
+        self._check_new_name(name, "add_module()", allow=Module)
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(
+                f"add_module({name!r}): {type(module).__name__} is not a Module"
+            )
+        object.__setattr__(self, name, module)
+
+    register_module = add_module
+
+    def _check_new_name(self, name: Any, caller: str, allow: type | None = None) -> None:
+        """A name PyTorch would accept: a non-empty string without "." that does not hide
+        another attribute (a method, or a value of another kind)."""
+        if not isinstance(name, str):
+            raise TypeError(f"{caller} needs the name as a string, got {type(name).__name__}")
+        if not name or "." in name:
+            raise KeyError(f'{caller}: the name must be non-empty and without ".", got {name!r}')
+        taken = name in self.__dict__ and not (
+            allow is not None and isinstance(self.__dict__[name], allow | type(None))
+        )
+        if taken or (name not in self.__dict__ and hasattr(type(self), name)):
+            raise KeyError(f"{caller}: attribute {name!r} already exists")
+
     # ---- what it contains ----------------------------------------------------------------
     def named_children(self) -> Iterator[tuple[str, Module]]:
         for name, value in vars(self).items():
@@ -98,11 +194,36 @@ class Module:
         for _, child in self.named_children():
             yield child
 
+    def named_modules(
+        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """This module (named ``prefix``, "" by default) and every module inside it, depth
+        first, by dotted name; a module held twice is listed once."""
+        memo = set() if memo is None else memo
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
+        yield prefix, self
+        for name, child in self.named_children():
+            child_prefix = f"{prefix}.{name}" if prefix else name
+            yield from child.named_modules(memo, child_prefix, remove_duplicate)
+
     def modules(self) -> Iterator[Module]:
         """This module and every module inside it, depth first."""
-        yield self
-        for child in self.children():
-            yield from child.modules()
+        for _, module in self.named_modules():
+            yield module
+
+    def get_submodule(self, target: str) -> Module:
+        """The module at the dotted path ``target`` ("" is this module), as in PyTorch."""
+        module: Module = self
+        for part in target.split(".") if target else []:
+            child = dict(module.named_children()).get(part)
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no submodule {part!r} "
+                                     f"(looking for {target!r})")
+            module = child
+        return module
 
     def apply(self, function: Callable[[Module], Any]) -> Module:
         """Call ``function`` on every module inside this one and then on this one (PyTorch's
@@ -114,31 +235,56 @@ class Module:
         function(self)
         return self
 
-    def _named_tensors(self, kind: type[Tensor], prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+    def _own_tensors(self) -> Iterator[tuple[str, Any]]:
+        """(name, value) of each attribute that may hold a tensor; ParameterList and
+        ParameterDict list their entries instead."""
+        return iter(vars(self).items())
+
+    def _named_tensors(
+        self, kind: type[Tensor], prefix: str = "", recurse: bool = True,
+        remove_duplicate: bool = True,
+    ) -> Iterator[tuple[str, Tensor]]:
         seen: set[int] = set()  # a tensor shared by two layers (weight tying) is listed once
-        for name, value in self._own_and_nested(kind, prefix):
-            if id(value) not in seen:
+        for name, value in self._own_and_nested(kind, prefix, recurse):
+            if not remove_duplicate or id(value) not in seen:
                 seen.add(id(value))
                 yield name, value
 
-    def _own_and_nested(self, kind: type[Tensor], prefix: str) -> Iterator[tuple[str, Tensor]]:
-        for name, value in vars(self).items():
+    def _own_and_nested(
+        self, kind: type[Tensor], prefix: str, recurse: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        for name, value in self._own_tensors():
             if isinstance(value, kind):
                 yield prefix + name, value
-        for name, child in self.named_children():
-            yield from child._own_and_nested(kind, f"{prefix}{name}.")
+        if recurse:
+            for name, child in self.named_children():
+                yield from child._own_and_nested(kind, f"{prefix}{name}.")
 
-    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) for every parameter; a tied one is listed once, under
+        the first name met, unless ``remove_duplicate=False``."""
         self._check_built()
-        yield from self._named_tensors(Parameter)  # type: ignore[misc]
+        yield from self._named_tensors(  # type: ignore[misc]
+            Parameter, _dotted(prefix), recurse, remove_duplicate
+        )
 
-    def parameters(self) -> Iterator[Parameter]:
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Every trainable tensor, to hand to an optimiser: ``Adam(model.parameters())``."""
-        for _, parameter in self.named_parameters():
+        for _, parameter in self.named_parameters(recurse=recurse):
             yield parameter
 
-    def named_buffers(self) -> Iterator[tuple[str, Buffer]]:
-        yield from self._named_tensors(Buffer)  # type: ignore[misc]
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Buffer]]:
+        yield from self._named_tensors(  # type: ignore[misc]
+            Buffer, _dotted(prefix), recurse, remove_duplicate
+        )
+
+    def buffers(self, recurse: bool = True) -> Iterator[Buffer]:
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
 
     def _check_built(self) -> None:
         for module in self.modules():
@@ -150,10 +296,17 @@ class Module:
                 )
 
     # ---- training state ------------------------------------------------------------------
-    def zero_grad(self) -> None:
-        """Forget the gradients of the last backward pass (they would add up otherwise)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients of the last backward pass (they would add up otherwise):
+        ``grad`` becomes None, or, with ``set_to_none=False``, zeros (PyTorch's default is
+        None too)."""
+        zero_gradients(self.parameters(), set_to_none)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (``False``) or unfreeze every parameter, in place; returns this module."""
         for parameter in self.parameters():
-            parameter.grad = None
+            parameter.requires_grad_(requires_grad)
+        return self
 
     def train(self, mode: bool = True) -> Module:
         """Training mode: Dropout drops, BatchNorm uses batch statistics."""
@@ -192,29 +345,59 @@ class Module:
                     tensor.grad = Tensor(tensor.grad.array.astype(dtype, copy=False))
         return self
 
-    def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Host NumPy copies of every parameter and buffer, by dotted name.
+    def _state_tensors(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        """What ``state_dict()`` holds, in PyTorch's order: each module's parameters, then its
+        persistent buffers, then its children's; a tied parameter under each of its names."""
+        own = list(self._own_tensors())
+        for name, value in own:
+            if isinstance(value, Parameter):
+                yield prefix + name, value
+        for name, value in own:
+            if isinstance(value, Buffer) and value.persistent:
+                yield prefix + name, value
+        for name, child in self.named_children():
+            yield from child._state_tensors(f"{prefix}{name}.")
 
-        Copies, so saving never moves or aliases the live model (even on a GPU).
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Host NumPy copies of every parameter and persistent buffer, by dotted name.
+
+        Copies, so saving never moves or aliases the live model (even on a GPU). A
+        parameter tied to two layers appears under both names, as in PyTorch.
         """
+        self._check_built()
         return OrderedDict(
-            (name, backend.to_numpy(t.array).copy())
-            for name, t in [*self.named_parameters(), *self.named_buffers()]
+            (name, backend.to_numpy(t.array).copy()) for name, t in self._state_tensors()
         )
 
-    def load_state_dict(self, state: dict[str, Any], allow_nonfinite: bool = False) -> None:
-        """Copy values in from ``state``; every name and shape must match, or nothing changes.
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False, *,
+        allow_nonfinite: bool = False,
+    ) -> IncompatibleKeys:
+        """Copy values in from ``state_dict`` (tinydl's or PyTorch's: arrays, Tensors, or
+        anything NumPy can read such as CPU torch tensors); if anything does not fit,
+        nothing changes.
 
-        Values that are not numbers are refused, and so are NaN or infinite values (what a
-        model saved after its training diverged holds), unless ``allow_nonfinite=True``.
+        With ``strict=True`` every name must match; with ``strict=False`` the names both
+        have are loaded and the others returned as ``(missing_keys, unexpected_keys)``.
+        Shapes must match either way. Values that are not numbers are refused, and so are
+        parameters holding NaN or infinite values (what a model saved after its training
+        diverged holds), unless ``allow_nonfinite=True``; buffers may hold them (a causal
+        mask of −inf). ``assign=True`` (PyTorch's "take the state's
+        tensors instead of copying") is not offered: tinydl always copies.
         """
-        own = OrderedDict([*self.named_parameters(), *self.named_buffers()])
-        if not isinstance(state, Mapping):
+        if assign:
+            raise ValueError(
+                "load_state_dict(assign=True) is not supported: tinydl copies the values into "
+                "the model's own parameters (call it without assign)"
+            )
+        if not isinstance(state_dict, Mapping):
             raise TypeError(
                 f"load_state_dict() needs state to be a dict of name -> array, such as "
-                f"model.state_dict(), got {type(state).__name__}"
+                f"model.state_dict(), got {type(state_dict).__name__}"
             )
-        state = {name: _host_values(name, value) for name, value in state.items()}
+        self._check_built()
+        own = OrderedDict(self._state_tensors())
+        state = {name: _host_values(name, value) for name, value in state_dict.items()}
         missing = [name for name in own if name not in state]
         unexpected = [name for name in state if name not in own]
         wrong_shape = [
@@ -223,9 +406,9 @@ class Module:
             if name in state and state[name].shape != own[name].shape
         ]
         problems = []
-        if missing:
+        if strict and missing:
             problems.append("missing " + ", ".join(missing))
-        if unexpected:
+        if strict and unexpected:
             problems.append("unexpected " + ", ".join(unexpected))
         if wrong_shape:
             problems.append("shape mismatch for " + "; ".join(wrong_shape))
@@ -233,18 +416,22 @@ class Module:
             raise ValueError("load_state_dict() does not fit this model: " + " | ".join(problems))
         # Convert every value before assigning any, so a refused value also leaves the model
         # unchanged. np.array copies: the model never aliases the caller's arrays.
-        values = [np.array(state[name], dtype=tensor.dtype) for name, tensor in own.items()]
-        if not allow_nonfinite:
-            for name, host in zip(own, values, strict=True):
-                bad = int(host.size - np.isfinite(host).sum()) if host.dtype.kind in "fc" else 0
+        loading = [(name, tensor) for name, tensor in own.items() if name in state]
+        values = [np.array(state[name], dtype=tensor.dtype) for name, tensor in loading]
+        if not allow_nonfinite:  # parameters only: a buffer may hold −inf (an additive mask)
+            for (name, tensor), host in zip(loading, values, strict=True):
+                if not isinstance(tensor, Parameter) or host.dtype.kind not in "fc":
+                    continue
+                bad = int(host.size - np.isfinite(host).sum())
                 if bad:
                     raise ValueError(
                         f"load_state_dict(): state[{name!r}] holds {bad} NaN or infinite "
                         f"value(s) of {host.size}, so the model would compute NaN (was it saved "
                         f"after training diverged?); pass allow_nonfinite=True to load it anyway"
                     )
-        for target, host in zip(own.values(), values, strict=True):
+        for (_, target), host in zip(loading, values, strict=True):
             target.array = backend.to_device(host, target.device)
+        return IncompatibleKeys(missing, unexpected)
 
     # ---- display -------------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -258,6 +445,11 @@ class Module:
         for name, child in children:
             lines.append("  " + f"({name}): {child!r}".replace("\n", "\n  "))
         return "\n".join(lines) + "\n)"
+
+
+def _dotted(prefix: str) -> str:
+    """PyTorch's ``prefix=`` argument as the start of a dotted name ("" stays "")."""
+    return f"{prefix}." if prefix else ""
 
 
 def _host_values(name: str, value: Any) -> np.ndarray:

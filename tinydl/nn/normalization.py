@@ -30,7 +30,8 @@ class Dropout(Module):
 class Dropout2d(Dropout):
     """Channel dropout for (N, C, H, W) feature maps, as PyTorch's ``nn.Dropout2d``: while
     training, zero each whole map with probability ``p`` and scale the others by
-    1/(1-p); the identity in eval mode."""
+    1/(1-p); the identity in eval mode. Other ranks warn and are handled as PyTorch
+    handles them (see :func:`tinydl.ops.dropout.dropout2d`)."""
 
     def forward(self, x: Tensor) -> Tensor:
         return dropout2d(x, self.p, self.training)

@@ -26,20 +26,19 @@ import numpy as np
 
 from tinydl import backend
 from tinydl.autograd import Tensor
+from tinydl.nn import init
 from tinydl.nn.linear import _positive, new_parameter
 from tinydl.nn.module import Module
 from tinydl.ops import recurrent as rec
 from tinydl.ops.dropout import check_probability, dropout
 from tinydl.ops.shape import stack
-from tinydl.random import generator
 
 GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
 
 
 def _uniform_weight(shape: tuple[int, ...], hidden_size: int) -> np.ndarray:
     """PyTorch's initialisation of every recurrent parameter: U(-1/√H, 1/√H)."""
-    limit = 1 / math.sqrt(hidden_size)
-    return generator().uniform(-limit, limit, size=shape).astype(np.float32)
+    return init.symmetric_uniform(shape, 1 / math.sqrt(hidden_size))
 
 
 def _check_nonlinearity(nonlinearity: Any) -> str:
@@ -202,6 +201,10 @@ class _Recurrent(Module):
             for name, shape in shapes.items():
                 value = new_parameter(_uniform_weight(shape, hidden_size))
                 setattr(self, f"{name}_l{layer}", value)
+
+    def flatten_parameters(self) -> None:
+        """Accepted and does nothing: in PyTorch it packs the weights into one block of GPU
+        memory for cuDNN; tinydl's weights need no packing."""
 
     def layer_weights(self, layer: int) -> tuple[Tensor | None, ...]:
         """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer (biases None without bias)."""

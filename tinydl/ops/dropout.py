@@ -4,6 +4,7 @@ them (a cheap ensemble of thinned networks)."""
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -70,14 +71,34 @@ def dropout2d(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     of an (N, C, H, W) batch with probability ``p``, scaling the kept ones by 1/(1 − p),
     while ``training``. Neighbouring pixels of a map are strongly correlated, so dropping
     single pixels (``dropout``) hardly regularises a convolution; dropping maps does.
+
+    Other ranks are handled as PyTorch 2 handles them, with its warnings: a 3-D input is
+    taken as (N, C, L) (whole rows dropped), a 2-D (N, C) input drops single values (each
+    "map" is one value) and 5-D or more drops x[n, c] whole; a 1-D input is refused.
     """
     check_probability(p, "dropout2d()")
     if x.dtype.kind != "f":
         raise TypeError(f"dropout2d() needs a floating-point tensor, got dtype {x.dtype}")
-    if x.ndim != 4:
-        raise ValueError(f"dropout2d() needs input of shape (N, C, H, W), got shape {x.shape}")
+    if x.ndim < 2:
+        raise ValueError(
+            f"dropout2d() needs input of shape (N, C, H, W) (or at least (N, C)), got shape "
+            f"{x.shape}"
+        )
+    if x.ndim == 3:
+        warnings.warn(
+            f"dropout2d() got a 3-D input of shape {x.shape} and, as PyTorch does, takes it "
+            f"as (N, C, L), dropping whole rows x[n, c] (channel dropout of sequences); for "
+            f"one unbatched (C, H, W) image, add the batch axis: x[None]", UserWarning,
+            stacklevel=2,
+        )
+    elif x.ndim != 4:
+        warnings.warn(
+            f"dropout2d() got a {x.ndim}-D input of shape {x.shape}; it is meant for (N, C, H, W) "
+            f"feature maps. As PyTorch does, it drops each x[n, c] whole (for 2-D input that is "
+            f"one value: plain dropout, which says so better)", UserWarning, stacklevel=2,
+        )
     if not training or p == 0:
         return x
     if p == 1:
         return x * 0.0
-    return Dropout(float(p), mask_shape=(*x.shape[:2], 1, 1))(x)
+    return Dropout(float(p), mask_shape=(*x.shape[:2], *(1,) * (x.ndim - 2)))(x)

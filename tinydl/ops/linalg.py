@@ -58,52 +58,78 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 
 class Linear(Function):
-    """Y = X @ W + b: a Dense layer as one Function (one GEMM, the bias added in place).
+    """Y = X @ W + b: a fully connected layer as one Function (one GEMM, the bias added in
+    place), with W in either of the two layouts layers store it in:
 
-    dL/dX = dL/dY @ Wᵀ,   dL/dW = Xᵀ @ dL/dY,   dL/db = Σ over samples of dL/dY.
+    - ``(in, out)`` (``nn.Dense``, Keras): Y = X @ W,
+    - ``(out, in)`` (``nn.Linear``, PyTorch, ``out_in=True``): Y = X @ Wᵀ.
+
+    With M the (in, out) matrix (W or Wᵀ), the derivative is written once:
+
+        dL/dX = dL/dY @ Mᵀ,   dL/dM = Xᵀ @ dL/dY,   dL/db = Σ over samples of dL/dY,
+
+    and in the (out, in) layout dL/dW = (dL/dM)ᵀ = dL/dYᵀ @ X.
     """
 
+    def __init__(self, out_in: bool = False) -> None:
+        self.out_in = out_in
+
     def forward(self, x, weight, bias=None):
-        self.x, self.weight = x, weight
+        self.x = x
+        self.matrix = weight.T if self.out_in else weight  # (in, out); .T is a free view
         # Leading axes fold into the rows: one GEMM, where (N, T, in) @ W would make NumPy
         # loop over N small ones (measured 2x slower for a Transformer's (128, 8, 128)).
-        y = x.reshape(-1, x.shape[-1]) @ weight
+        y = x.reshape(-1, x.shape[-1]) @ self.matrix
         if bias is not None:
             y += bias  # in place: y is a fresh array, so this saves a pass over memory
-        return y.reshape(*x.shape[:-1], weight.shape[1])
+        return y.reshape(*x.shape[:-1], self.matrix.shape[1])
 
     def backward(self, gy):
+        gy_rows = gy.reshape(-1, gy.shape[-1])
         gx = None
         if self.needs_grad[0]:
-            gx = (gy.reshape(-1, gy.shape[-1]) @ self.weight.T).reshape(self.x.shape)
+            gx = (gy_rows @ self.matrix.T).reshape(self.x.shape)
         gw = None
         if self.needs_grad[1]:
             # Leading (batch) axes fold into the rows, so one GEMM gives the summed gradient.
             x_rows = self.x.reshape(-1, self.x.shape[-1])
-            gw = x_rows.T @ gy.reshape(-1, gy.shape[-1])
+            gw = gy_rows.T @ x_rows if self.out_in else x_rows.T @ gy_rows
         if len(self.needs_grad) == 2:
             return gx, gw
-        gb = gy.reshape(-1, gy.shape[-1]).sum(axis=0) if self.needs_grad[2] else None
+        gb = gy_rows.sum(axis=0) if self.needs_grad[2] else None
         return gx, gw, gb
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``x @ weight + bias`` with ``weight`` of shape (in_features, out_features).
+    """``x @ weight.T + bias`` with ``weight`` of shape (out_features, in_features), as
+    PyTorch's ``F.linear`` and ``nn.Linear`` store it. (:func:`dense` takes the (in, out)
+    layout of ``nn.Dense``, in which the maths reads ``x @ W``.)"""
+    _check_operands(x, weight, bias, "linear()", out_in=True)
+    function = Linear(out_in=True)
+    return function(x, weight) if bias is None else function(x, weight, bias)
 
-    (PyTorch's ``F.linear`` stores its weight transposed, (out, in); tinydl keeps the
-    (in, out) layout in which the maths reads ``x @ W``.)
-    """
-    if weight.ndim != 2:
-        raise ValueError(
-            f"linear() needs a 2-D weight (in_features, out_features), got shape {weight.shape}"
-        )
-    if x.ndim == 0 or x.shape[-1] != weight.shape[0]:
-        raise ValueError(
-            f"linear() got input of shape {x.shape} for a weight of shape {weight.shape}: the "
-            f"input's last axis must have {weight.shape[0]} features"
-        )
-    if bias is not None and bias.shape != (weight.shape[1],):
-        raise ValueError(f"linear() needs a bias of shape ({weight.shape[1]},), got {bias.shape}")
-    if x.dtype.kind != "f" and weight.dtype.kind == "f":
-        require_float_input(x, "linear()")
+
+def dense(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x @ weight + bias`` with ``weight`` of shape (in_features, out_features), as
+    ``nn.Dense`` (and Keras) store it."""
+    _check_operands(x, weight, bias, "dense()", out_in=False)
     return Linear()(x, weight) if bias is None else Linear()(x, weight, bias)
+
+
+def _check_operands(x: Tensor, weight: Tensor, bias: Tensor | None, caller: str,
+                    out_in: bool) -> None:
+    """The checks both layouts share: a 2-D weight, an input whose last axis has the
+    weight's in_features, a bias of out_features, a floating-point input."""
+    layout = "(out_features, in_features)" if out_in else "(in_features, out_features)"
+    if weight.ndim != 2:
+        raise ValueError(f"{caller} needs a 2-D weight {layout}, got shape {weight.shape}")
+    out_features, in_features = weight.shape if out_in else weight.shape[::-1]
+    if x.ndim == 0 or x.shape[-1] != in_features:
+        raise ValueError(
+            f"{caller} got input of shape {x.shape} for a weight {layout} of shape "
+            f"{weight.shape}: the input's last axis must have {in_features} features"
+        )
+    if bias is not None and bias.shape != (out_features,):
+        raise ValueError(f"{caller} needs a bias of shape ({out_features},), got {bias.shape}")
+    if x.dtype.kind != "f" and weight.dtype.kind == "f":
+        require_float_input(x, caller)

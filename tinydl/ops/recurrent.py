@@ -29,7 +29,7 @@ from tinydl.ops.losses import cross_entropy
 # ---- composed cells: autograd writes their backward ----------------------------------------
 def _affine(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     """x @ weightᵀ + bias with a PyTorch-layout (out, in) weight."""
-    return linear(x, weight.T, bias)
+    return linear(x, weight, bias)
 
 
 def rnn_cell(
@@ -133,7 +133,7 @@ class LSTMCell(Function):
        ∂L/∂a_i = Ĝ_c⊙g⊙i⊙(1−i),  ∂L/∂a_f = Ĝ_c⊙c⊙f⊙(1−f),
        ∂L/∂a_g = Ĝ_c⊙i⊙(1−g²),   ∂L/∂a_o = G_h⊙tanh(c')⊙o⊙(1−o);
        side by side these are dA (N, 4H).
-    5. a is affine, exactly like a Dense layer (see ``Linear``):
+    5. a is affine, exactly like an nn.Linear layer (see ``Linear``):
        ∂L/∂x = dA W_ih,  ∂L/∂h = dA W_hh,  ∂L/∂W_ih = dAᵀ x,  ∂L/∂W_hh = dAᵀ h,
        ∂L/∂b_ih = ∂L/∂b_hh = Σ over the batch of dA.
 

@@ -13,17 +13,19 @@ Read :mod:`tinydl.optim.optimizer` first (the walk shared by all), then
 in comments.
 """
 
+from tinydl.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
 from tinydl.optim import lr_scheduler
 from tinydl.optim.adadelta import Adadelta
 from tinydl.optim.adagrad import AdaGrad, Adagrad
 from tinydl.optim.adam import Adam, AdamW
-from tinydl.optim.clip import clip_grad_norm_
+from tinydl.optim.lbfgs import LBFGS
 from tinydl.optim.optimizer import Optimizer
 from tinydl.optim.regularization import l1_penalty, l2_penalty
 from tinydl.optim.rmsprop import RMSprop
 from tinydl.optim.sgd import SGD, Momentum
 
 __all__ = [
-    "SGD", "AdaGrad", "Adadelta", "Adagrad", "Adam", "AdamW", "Momentum", "Optimizer", "RMSprop",
-    "clip_grad_norm_", "l1_penalty", "l2_penalty", "lr_scheduler",
+    "SGD", "AdaGrad", "Adadelta", "Adagrad", "Adam", "AdamW", "LBFGS", "Momentum", "Optimizer",
+    "RMSprop",
+    "clip_grad_norm_", "clip_grad_value_", "l1_penalty", "l2_penalty", "lr_scheduler",
 ]

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from tinydl import backend, check
+from tinydl.autograd.parameter_list import as_parameter_list, zero_gradients
 from tinydl.autograd.tensor import Tensor
-from tinydl.optim.parameters import as_parameter_list
 
 # What ``state_dict()`` returns, so ``load_state_dict()`` can check what it is given.
 _STATE_DICT_KEYS = ("optimizer", "hyperparameters", "parameter_shapes", "state")
@@ -165,10 +165,10 @@ class Optimizer:
             self._follow(state, param)
         self.update(param, grad, state)
 
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient (``grad = None``) before the next backward()."""
-        for parameter in self.params:
-            parameter.grad = None
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient before the next backward(): ``grad = None``, or
+        zeros with ``set_to_none=False`` (PyTorch's default is None too)."""
+        zero_gradients(self.params, set_to_none)
 
     def follow_parameters(self) -> None:
         """Move each parameter's state to that parameter's device and dtype.
@@ -359,7 +359,10 @@ def _is_group_list(params: Any, caller: str) -> bool:
 
 
 def _host_copy(value: Any) -> Any:
-    """A host NumPy copy of a device array (numbers pass through)."""
+    """A host NumPy copy of a device array, or of each one in a list (LBFGS's history);
+    numbers pass through."""
+    if isinstance(value, list):
+        return [_host_copy(item) for item in value]
     if not backend.is_array(value):
         return value
     host = backend.to_numpy(value)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from tinydl import ops
+from tinydl.autograd.parameter_list import as_parameter_list
 from tinydl.autograd.tensor import Tensor
-from tinydl.optim.parameters import as_parameter_list
 
 
 def l1_penalty(parameters: Iterable[Tensor]) -> Tensor:

@@ -10,6 +10,7 @@ second one aborts the write, leaving the previous checkpoint and no temporary fi
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
@@ -18,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -217,21 +218,43 @@ def check_model(caller: str, model: Any) -> None:
 _ZIP_MAGIC = b"PK\x03\x04"  # how every non-empty .npz (a zip archive) begins
 
 
-def _read(path: str | Path) -> dict[str, np.ndarray]:
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"no checkpoint at {path}")
-    with path.open("rb") as file:
-        if file.read(len(_ZIP_MAGIC)) != _ZIP_MAGIC:
-            raise CheckpointError(
-                f"{path} is not a tinydl checkpoint: it is not an .npz (zip) archive"
-            )
+def _read(source: str | Path | BinaryIO) -> dict[str, np.ndarray]:
+    """Every array of the ``.npz`` archive at ``source`` (a path or an open binary file)."""
+    return read_npz(*read_bytes(source))
+
+
+def read_bytes(source: str | os.PathLike | BinaryIO) -> tuple[bytes, str]:
+    """The bytes of the file at path ``source``, or of what an open binary file object (an
+    ``open(path, "rb")``, an ``io.BytesIO``) holds from its position; and a name for it
+    in messages."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise CheckpointError(f"no checkpoint at {path}")
+        return path.read_bytes(), str(path)
+    if not callable(getattr(source, "read", None)):
+        raise TypeError(
+            f"expected a path or a file object opened for reading in binary mode, got "
+            f"{type(source).__name__}"
+        )
+    name = str(getattr(source, "name", f"the {type(source).__name__}"))
+    data = source.read()
+    if not isinstance(data, bytes):
+        raise TypeError(f"{name} is open in text mode: open it with open(path, 'rb')")
+    return data, name
+
+
+def read_npz(data: bytes, name: str) -> dict[str, np.ndarray]:
+    """Every array of the ``.npz`` archive ``data`` (``name`` names it in messages), read
+    with ``allow_pickle=False``."""
+    if data[: len(_ZIP_MAGIC)] != _ZIP_MAGIC:
+        raise CheckpointError(f"{name} is not a tinydl checkpoint: it is not an .npz (zip) archive")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {name: archive[name] for name in archive.files}
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            return {entry: archive[entry] for entry in archive.files}
     except Exception as err:  # zipfile.BadZipFile, truncated data, pickled content, ...
         raise CheckpointError(
-            f"{path} is not a readable tinydl checkpoint (truncated or corrupt?): {err}"
+            f"{name} is not a readable tinydl checkpoint (truncated or corrupt?): {err}"
         ) from err
 
 

@@ -2,35 +2,48 @@
 one word, for state dicts and nested dicts of them.
 
 Underneath is the checkpoint format (:mod:`tinydl.train.checkpoint`): an ``.npz`` of plain
-arrays, written atomically (a crash mid-write keeps the previous file) and read with
-``allow_pickle=False``, so loading a file can never run code. Unlike ``torch.save`` it
+arrays, written atomically to a path (a crash mid-write keeps the previous file) and read
+with ``allow_pickle=False``, so loading a file can never run code. Unlike ``torch.save`` it
 does not pickle arbitrary objects: it saves arrays, tensors (as arrays) and what JSON
 holds (numbers, strings, lists), nested in dicts, which covers ``model.state_dict()``,
 ``optimizer.state_dict()`` and ``{"model": ..., "optimizer": ..., "epoch": 3}``.
+
+``load`` also reads what ``torch.save`` wrote (:mod:`tinydl.train.torch_files`), so a
+state dict saved by a PyTorch program loads into the same model written with tinydl.
 """
 
 from __future__ import annotations
 
+import io
+import os
+import zipfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+import numpy as np
 
 from tinydl import backend
 from tinydl.autograd.tensor import Tensor
 from tinydl.nn.module import Module
 from tinydl.train.checkpoint import (
     CheckpointError,
-    _read,
     atomic_savez,
     flatten_state,
+    read_bytes,
+    read_npz,
     unflatten_state,
 )
+from tinydl.train.torch_files import is_torch_archive, read_torch_archive
 
 _ROOT = "saved"  # every entry's name starts here, apart from a checkpoint's "model/..."
 
 
-def save(obj: Any, path: str | Path) -> Path:
+def save(obj: Any, f: str | os.PathLike | BinaryIO) -> Path | None:
     """Write ``obj`` (a state dict, or nested dicts of arrays, tensors and JSON values) to
-    ``path`` (any name; ``"mnist_cnn.pt"`` works) and return the path. Dict keys must be
+    ``f``: a path (any name; ``"mnist_cnn.pt"`` works), written atomically, whose Path is
+    returned; or a binary file object open for writing (``open(path, "wb")``,
+    ``io.BytesIO()``), written from its position, and None is returned. Dict keys must be
     strings without "/" (those nest), or integers (they come back as integers)."""
     if isinstance(obj, Module):
         raise TypeError(
@@ -38,23 +51,91 @@ def save(obj: Any, path: str | Path) -> Path:
             "save model.state_dict(), then model.load_state_dict(tinydl.load(path)) "
             "into a freshly built model"
         )
+    is_path = isinstance(f, (str, os.PathLike))
+    if not is_path and (not callable(getattr(f, "write", None)) or isinstance(f, io.TextIOBase)):
+        raise TypeError(
+            f"tinydl.save() writes to a path or to a binary file object (open(path, 'wb'), "
+            f"io.BytesIO()), got {type(f).__name__}"
+        )
     arrays: dict[str, Any] = {}
     flatten_state(_ROOT, _to_host(obj), arrays)
-    return atomic_savez(path, arrays)
+    if is_path:
+        return atomic_savez(f, arrays)
+    np.savez(f, **arrays)
+    return None
 
 
-def load(path: str | Path, map_location: Any = None, weights_only: bool = True) -> Any:
-    """What :func:`save` wrote to ``path``: dicts of NumPy arrays and JSON values
-    (``model.load_state_dict()`` puts the arrays on the model's device). ``map_location``
-    and ``weights_only`` are accepted for PyTorch code and change nothing: arrays always
-    load on the host, and a file never holds code."""
-    entries = _read(path)
-    if not any(name == _ROOT or name.startswith((_ROOT + "/", _ROOT + "#")) for name in entries):
+def load(
+    f: str | os.PathLike | BinaryIO, map_location: Any = None, *, weights_only: bool | None = None,
+) -> Any:
+    """What :func:`save` (or ``torch.save``) wrote to ``f``, a path or a binary file object
+    open for reading (``open(path, "rb")``, ``io.BytesIO``): dicts of arrays and plain
+    values; a ``model.load_state_dict()`` of it puts the arrays on the model's device.
+
+    ``map_location`` says where the arrays go, as in ``torch.load``: None or "cpu" (the
+    host: NumPy arrays), a device ("cuda", "cuda:1", ``tinydl.device(...)``), or a dict
+    from saved location to device (``{"cuda:0": "cpu"}``; tinydl files are saved from the
+    host, "cpu"). ``weights_only`` is accepted for PyTorch code; tinydl always loads
+    weights only: a file is never allowed to run code, and one that would need to (a
+    pickled model or object from ``torch.save``) is refused whatever ``weights_only`` says.
+    """
+    if weights_only not in (None, True, False):
+        raise TypeError(f"tinydl.load(): weights_only must be True, False or None, got "
+                        f"{weights_only!r}")
+    place = _placement(map_location)
+    data, name = read_bytes(f)
+    if data[:4] == _ZIP_START and is_torch_archive(zipfile.ZipFile(io.BytesIO(data))):
+        try:
+            return read_torch_archive(zipfile.ZipFile(io.BytesIO(data)), place)
+        except Exception as err:  # a refused name, a corrupt pickle or storage, ...
+            raise CheckpointError(f"cannot load {name}, written by torch.save: {err}") from err
+    if data[:1] == _PICKLE_START:
         raise CheckpointError(
-            f"{path} was not written by tinydl.save() (for a checkpoint of fit() or "
+            f"{name} is a pickle, not an archive: torch.save's legacy format "
+            f"(_use_new_zipfile_serialization=False) or pickle.dump. tinydl reads files of "
+            f"tinydl.save() and of torch.save() since PyTorch 1.6; save it again with those"
+        )
+    entries = read_npz(data, name)
+    if not any(entry == _ROOT or entry.startswith((_ROOT + "/", _ROOT + "#"))
+               for entry in entries):
+        raise CheckpointError(
+            f"{name} was not written by tinydl.save() (for a checkpoint of fit() or "
             f"save_checkpoint(), use tinydl.train.load_checkpoint)"
         )
-    return unflatten_state(entries, _ROOT)
+    return _map_arrays(unflatten_state(entries, _ROOT), lambda array: place(array, "cpu"))
+
+
+_ZIP_START = b"PK\x03\x04"
+_PICKLE_START = b"\x80"  # the PROTO opcode that starts every pickle since protocol 2
+
+
+def _placement(map_location: Any) -> Any:
+    """``map_location`` as a function (array, saved location) -> the array where it goes."""
+    if map_location is None:
+        return lambda array, location: array
+    if isinstance(map_location, Mapping):
+        targets = {str(saved): backend.device(target) for saved, target in map_location.items()}
+        return lambda array, location: (
+            backend.to_device(array, targets[location]) if location in targets else array
+        )
+    if callable(map_location):
+        raise TypeError(
+            "tinydl.load(): map_location as a function is not supported; give a device "
+            "('cpu', 'cuda') or a dict such as {'cuda:0': 'cpu'}"
+        )
+    target = backend.device(map_location)
+    return lambda array, location: backend.to_device(array, target)
+
+
+def _map_arrays(obj: Any, function: Any) -> Any:
+    """``obj`` with ``function`` applied to every array inside its dicts and lists."""
+    if isinstance(obj, np.ndarray):
+        return function(obj)
+    if isinstance(obj, dict):
+        return {key: _map_arrays(value, function) for key, value in obj.items()}
+    if isinstance(obj, list):
+        return [_map_arrays(value, function) for value in obj]
+    return obj
 
 
 def _to_host(obj: Any) -> Any:

@@ -1,9 +1,11 @@
-"""Checking the ``parameters`` argument shared by optimisers, clipping and penalties."""
+"""The ``parameters`` argument shared by optimisers, clipping and penalties: checking it,
+and clearing its gradients."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tinydl import backend
 from tinydl.autograd.tensor import Tensor
 
 
@@ -46,3 +48,16 @@ def as_parameter_list(parameters: Iterable[Tensor], caller: str) -> list[Tensor]
                 "pass each tensor once"
             )
     return parameters
+
+
+def zero_gradients(parameters: Iterable[Tensor], set_to_none: bool) -> None:
+    """``grad = None`` for each parameter, or zeros of its shape with ``set_to_none=False``
+    (a new array: one gradient array may be shared by two parameters)."""
+    for parameter in parameters:
+        if parameter.grad is None:
+            continue
+        if set_to_none:
+            parameter.grad = None
+        else:
+            grad = parameter.grad.array
+            parameter.grad = Tensor(backend.array_module(grad).zeros_like(grad))
