@@ -44,14 +44,14 @@ class Tensor(TensorMethods):
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
         # One cheap test for the common case (an op's output); the rest in _as_array.
-        if type(data) is not np.ndarray or data.dtype.kind not in NUMERIC_KINDS:
-            data = _wrapped(data)
         if requires_grad is not False and requires_grad is not True:
             raise TypeError(
                 f"Tensor(data, requires_grad) needs requires_grad to be True or False, got "
                 f"{requires_grad!r}; PyTorch's torch.Tensor(3, 4) (an uninitialised tensor of "
                 f"that shape) is tinydl.empty(3, 4)"
             )
+        if type(data) is not np.ndarray or data.dtype.kind not in NUMERIC_KINDS:
+            data = _wrapped(data)
         self.array = data
         self.grad: Tensor | None = None
         self.requires_grad = requires_grad

@@ -61,6 +61,11 @@ def to_device(x: Tensor, device: DeviceLike) -> Tensor:
 
 
 def astype(x: Tensor, dtype: Any) -> Tensor:
+    """``x`` as ``dtype``. A cast to integers or booleans leaves the graph, as in PyTorch:
+    such a tensor has no gradient."""
+    dtype = parse_dtype(dtype, "astype()")
+    if dtype.kind not in "fc":
+        return Tensor(x.array.astype(dtype))
     return AsType(dtype)(x)
 
 

@@ -114,9 +114,9 @@ class ValuesIndices(NamedTuple):
     def __getattr__(self, name: str) -> Any:
         # Reached only for names a tuple lacks, e.g. .sum() from code expecting NumPy's max.
         raise AttributeError(
-            f"this result is a (values, indices) pair, as PyTorch's max(x, dim), min(x, dim), "
-            f"topk and sort return, which has no attribute {name!r}: use .values (or "
-            f"max(x, axis=dim) for the maxima alone)"
+            f"max(x, dim) (like min(x, dim), topk and sort) returns (values, indices), as "
+            f"PyTorch's does, which has no attribute {name!r}: use .values (or max(x, axis=dim) "
+            f"for the maxima alone)"
         )
 
 
