@@ -357,13 +357,17 @@ class Tensor(TensorMethods):
         other_requires_grad = isinstance(other, Tensor) and other.requires_grad
         if is_grad_enabled() and (self.requires_grad or other_requires_grad):
             caller = "x[index] = value" if name == "__setitem__" else f"{name}()"
+            out_of_place = (
+                "x = tinydl.where(mask, value, x), x.masked_fill(mask, value) or tinydl.cat"
+                if name == "__setitem__" else "x = x + y"
+            )
             raise RuntimeError(
                 f"{caller} cannot change a tensor in place while gradients are recorded: "
                 + ("it is a leaf that requires grad (a parameter); update it inside "
                    "`with tinydl.no_grad():` or through its .data"
                    if self.is_leaf and self.requires_grad else
-                   "tinydl records no in-place operations; write the out-of-place form "
-                   "(x = x + y) instead")
+                   f"tinydl records no in-place operations; build the result out of place "
+                   f"instead ({out_of_place})")
             )
         value = other.array if isinstance(other, Tensor) else other
         if backend.is_array(value) and backend.device_of(value) != self.device:
