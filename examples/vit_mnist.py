@@ -42,7 +42,7 @@ class ViT(nn.Module):
     def patches(self, images: tinydl.Tensor) -> tinydl.Tensor:
         """(N, 28, 28) -> (N, 16, 49): row-major 7x7 patches, each flattened."""
         n, p, s = images.shape[0], self.patch, self.side
-        grid = images.reshape(n, s, p, s, p).transpose(0, 1, 3, 2, 4)  # (N, row, col, 7, 7)
+        grid = images.reshape(n, s, p, s, p).permute(0, 1, 3, 2, 4)  # (N, row, col, 7, 7)
         return grid.reshape(n, s * s, p * p)
 
     def forward(self, images: tinydl.Tensor) -> tinydl.Tensor:

@@ -64,7 +64,7 @@ def test_device_parsing(spec: str, kind: str, index: int | None, text: str) -> N
         ("cuda:x", "unknown device 'cuda:x': the GPU number must be an integer"),
         ("cuda:", "unknown device 'cuda:': the GPU number must be an integer"),
         ("cuda:-1", "unknown device 'cuda:-1': the GPU number must be an integer"),
-        (0, "a device is a string like 'cpu' or 'cuda:0', got 0"),
+        (1.5, "a device is a string like 'cpu' or 'cuda:0', got 1.5"),
         (None, "a device is a string like 'cpu' or 'cuda:0', got None"),
     ],
 )

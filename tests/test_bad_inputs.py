@@ -254,7 +254,7 @@ CASES = [
     Case(
         "backward/grad-shape",
         lambda: T([1.0, 2.0], requires_grad=True).exp().backward(T([1.0])), ValueError,
-        ("grad of shape (2,)", "got (1,)"),
+        ("gradient of shape (2,)", "got (1,)"),
     ),
     Case(
         "reshape/size", lambda: x23().reshape(4, 2), ValueError,
@@ -262,8 +262,8 @@ CASES = [
     ),
     Case("reshape/float", lambda: x23().reshape(2.0, 3), TypeError, ("reshape()", "integers")),
     Case(
-        "transpose/axes", lambda: x23().transpose(0, 0), ValueError,
-        ("transpose axes (0, 0)", "permutation"),
+        "permute/axes", lambda: x23().permute(0, 0), ValueError,
+        ("permute(0, 0)", "each of the 2 axes", "once"),
     ),
     # ---- indexing -------------------------------------------------------------------------
     Case(
@@ -332,7 +332,6 @@ CASES = [
     Case("add/string", lambda: x23() + "a", TypeError, ("operand of type str",)),
     Case("add/none", lambda: x23() + None, TypeError, ("operand of type nonetype",)),
     Case("add/list", lambda: x23() + [1, 2, 3], TypeError, ("operand of type list",)),
-    Case("pow/tensor", lambda: x23() ** x23(), TypeError, ("exponent", "python number", "tensor")),
     Case("pow/string", lambda: x23() ** "2", TypeError, ("exponent", "got str")),
     Case(
         "matmul/shapes", lambda: x23() @ x23(), ValueError,
@@ -365,10 +364,10 @@ CASES = [
     Case("mean/axis", lambda: x23().mean(axis=-3), ValueError, ("axis -3", "out of range")),
     Case(
         "clip/low-high", lambda: tinydl.clip(x23(), 2, 1), ValueError,
-        ("clip()", "low <= high", "low=2"),
+        ("clamp()", "min <= max", "min=2"),
     ),
-    Case("clip/none", lambda: tinydl.clip(x23()), ValueError, ("clip()", "low and high")),
-    Case("clip/string", lambda: tinydl.clip(x23(), "a", 1), TypeError, ("clip()", "low", "'a'")),
+    Case("clip/none", lambda: tinydl.clip(x23()), ValueError, ("clamp()", "min and max")),
+    Case("clip/string", lambda: tinydl.clip(x23(), "a", 1), TypeError, ("clamp()", "min", "'a'")),
     Case("sum/list", lambda: tinydl.sum([1, 2]), TypeError, ("sum()", "tensor", "list")),
     Case("mean/string", lambda: tinydl.mean("a"), TypeError, ("mean()", "tensor", "str")),
     Case("concatenate/empty", lambda: tinydl.concatenate([]), ValueError, ("at least one",)),

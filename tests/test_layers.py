@@ -2,19 +2,23 @@
 or of the layers above it (smaller numbers), so that a learner can read the engine from
 the bottom up and stop at any floor. The one exception is documented where it happens:
 ``tinydl/autograd/tensor.py`` imports ``tinydl.ops`` at its end, because ``Tensor``'s
-operators (``a + b``, ``a @ b``) are ops' Functions, and ops build on ``Tensor``.
+operators (``a + b``, ``a @ b``) are ops' Functions, and ops build on ``Tensor``; its
+methods (``tensor_methods.py``) reach the same ``tinydl.ops`` when they are called.
 
 The layers are DESIGN.md's and the README's; modules they do not name are placed here:
 
 - 0, ``tinydl.minimal``: tinydl in one file, which imports no other tinydl module;
-- 1, ``tinydl.errors``, ``tinydl.random``, ``tinydl.dtypes`` and ``tinydl.check`` sit with the
-  backend: leaves every layer uses (the error base class, the host random generator, dtype
-  names, the argument checks);
+- 1, ``tinydl.errors``, ``tinydl.random``, ``tinydl.dtypes``, ``tinydl.check`` and
+  ``tinydl.not_offered`` sit with the backend: leaves every layer uses (the error base
+  class, the host random generator, dtype names, the argument checks, the messages for
+  PyTorch names tinydl does not offer);
 - 2, ``tinydl.gradcheck`` sits with autograd: it needs only ``Tensor`` and ``backward()``;
 - 7, ``tinydl.zoo`` (the seed models and their recipes), ``tinydl.plots`` and
   ``tinydl.viz`` (drawing graphs, filters and histograms) sit with the training tools;
 - 8, the package itself (``tinydl/__init__.py``, PyTorch's top-level names) is a front,
-  beside ``tinydl.keras``, ``tinydl.vision`` and ``tinydl.utils``;
+  beside ``tinydl.keras``, ``tinydl.vision``, ``tinydl.utils`` and PyTorch's device and
+  precision namespaces ``tinydl.cuda``, ``tinydl.accelerator``, ``tinydl.backends``,
+  ``tinydl.amp``;
 - 9, the commands: ``tinydl.cli``, ``tinydl.viz.cli`` and ``tinydl.exercises`` (whose stubs
   import ``tinydl`` as a learner's program does) stand on everything.
 """
@@ -36,6 +40,7 @@ LAYERS = {
     "tinydl.random": 1,
     "tinydl.dtypes": 1,
     "tinydl.check": 1,
+    "tinydl.not_offered": 1,
     "tinydl.kernels": 1,
     "tinydl.autograd": 2,
     "tinydl.gradcheck": 2,
@@ -51,6 +56,10 @@ LAYERS = {
     "tinydl.keras": 8,
     "tinydl.vision": 8,
     "tinydl.utils": 8,
+    "tinydl.cuda": 8,
+    "tinydl.accelerator": 8,
+    "tinydl.backends": 8,
+    "tinydl.amp": 8,
     "tinydl.cli": 9,
     "tinydl.viz.cli": 9,
     "tinydl.exercises": 9,
@@ -58,6 +67,9 @@ LAYERS = {
 # (importer, imported): the upward imports that are allowed, each with its reason.
 DOCUMENTED = {
     ("tinydl.autograd.tensor", "tinydl.ops"): "Tensor's operators are ops' Functions",
+    ("tinydl.autograd.tensor_methods", "tinydl"): (
+        "Tensor's methods reach tinydl.ops at call time: ops cannot be imported before Tensor"
+    ),
 }
 
 

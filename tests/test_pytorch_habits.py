@@ -496,8 +496,8 @@ def test_only_the_first_calls_values_are_examined(rng, fresh_value_checks) -> No
         (lambda: nn.Conv2D(4, 3), (2, 28, 28, 1)),
     ],
 )
-def test_channels_last_images_are_refused_with_the_transpose(layer, shape) -> None:
-    with pytest.raises(ValueError, match=r"channels-first.*x\.transpose\(0, 3, 1, 2\)"):
+def test_channels_last_images_are_refused_with_the_permute(layer, shape) -> None:
+    with pytest.raises(ValueError, match=r"channels-first.*x\.permute\(0, 3, 1, 2\)"):
         layer()(tinydl.tensor(np.zeros(shape, np.float32)))
 
 

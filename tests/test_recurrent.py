@@ -257,7 +257,7 @@ def test_batch_first_unbatched_and_defaults_agree(kind, rng):
     batch_first.load_state_dict(time_major.state_dict())
     x = tinydl.tensor(rng.standard_normal((5, 2, 3)))  # (T, N, D)
     y, state = time_major(x)
-    y_bf, state_bf = batch_first(x.transpose(1, 0, 2))
+    y_bf, state_bf = batch_first(x.permute(1, 0, 2))
     np.testing.assert_allclose(y_bf.numpy(), y.numpy().transpose(1, 0, 2), rtol=1e-6)
     h_n = state[0] if kind == "LSTM" else state
     assert y.shape == (5, 2, 4) and h_n.shape == (2, 2, 4) and y.dtype == np.float32

@@ -12,7 +12,8 @@ _generator = np.random.default_rng()
 
 
 def manual_seed(seed: int) -> None:
-    """Make every later random draw in tinydl repeatable (PyTorch's name for it)."""
+    """Make every later random draw in tinydl repeatable (PyTorch's name for it), on every
+    device: GPU tensors' random values are drawn here too."""
     global _generator
     _generator = np.random.default_rng(check.non_negative_int("manual_seed()", "seed", seed))
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from tinydl.dtypes import UnsupportedDtype
+
 # NumPy dtype kinds that may become a Tensor: bool, signed/unsigned int, float, complex.
 NUMERIC_KINDS = frozenset("biufc")
 
@@ -63,7 +65,12 @@ def check_numeric_dtype(dtype: np.dtype, argument: str, caller: str) -> None:
 
 
 def parse_dtype(dtype: Any, caller: str) -> np.dtype:
-    """``dtype`` (a name such as ``"float32"``, a NumPy dtype or type) as a numeric NumPy dtype."""
+    """``dtype`` (a name such as ``"float32"``, a NumPy dtype or type) as a numeric NumPy dtype.
+
+    PyTorch's names NumPy has no type for (``tinydl.bfloat16``) are refused with what to use.
+    """
+    if isinstance(dtype, UnsupportedDtype):
+        raise TypeError(dtype.refusal(caller))
     try:
         parsed = np.dtype(dtype) if dtype is not None else None
     except TypeError:

@@ -1,6 +1,6 @@
 """New tensors made from a size or a rule, under PyTorch's names: ``zeros``, ``ones``,
-``full``, ``empty``, their ``*_like`` twins, ``rand``, ``randn``, ``randint``, ``randperm``,
-``arange``, ``linspace`` and ``eye``.
+``full``, ``empty``, their ``*_like`` twins, ``rand``, ``randn``, ``normal``, ``randint``,
+``randperm``, ``multinomial``, ``arange``, ``linspace`` and ``eye``.
 
 Sizes come as separate ints or as one tuple (``zeros(2, 3)`` or ``zeros((2, 3))``). Float
 tensors get the default dtype (float32, see :func:`tinydl.set_default_dtype`); counting
@@ -23,7 +23,7 @@ from tinydl.autograd.checks import check_can_require_grad, parse_dtype
 from tinydl.autograd.default_dtype import get_default_dtype
 from tinydl.autograd.tensor import Tensor
 from tinydl.backend import Device, DeviceLike
-from tinydl.random import generator
+from tinydl.random import generator as host_generator
 
 Size = int | Sequence[int]
 INT64 = np.dtype(np.int64)
@@ -271,12 +271,12 @@ def linspace(
 # ---- random values (drawn on the host) ----------------------------------------------------
 def _floats(draw: str, size: tuple[int, ...], dtype: Any, device: Any, requires_grad: bool,
             caller: str) -> Tensor:
-    """``generator().<draw>`` of ``size``, drawn in ``dtype`` itself where NumPy can (float32
-    or float64) and otherwise in float64 and converted."""
+    """``host_generator().<draw>`` of ``size``, drawn in ``dtype`` itself where NumPy can
+    (float32 or float64) and otherwise in float64 and converted."""
     chosen, place = _target(dtype, get_default_dtype(), device, requires_grad, caller)
     _float_only(chosen, caller)
     native = chosen if chosen in (np.float32, np.float64) else np.dtype(np.float64)
-    host = getattr(generator(), draw)(size, dtype=native).astype(chosen, copy=False)
+    host = getattr(host_generator(), draw)(size, dtype=native).astype(chosen, copy=False)
     return _leaf(host, place, requires_grad)
 
 
@@ -334,7 +334,7 @@ def randint(
     shape = _size((size,), "randint", varargs=False)
     chosen, place = _target(dtype, INT64, device, requires_grad, "randint")
     _check_fits(low, high - 1, chosen, "randint")
-    host = generator().integers(low, high, size=shape, dtype=np.int64)
+    host = host_generator().integers(low, high, size=shape, dtype=np.int64)
     return _leaf(host.astype(chosen, copy=False), place, requires_grad)
 
 
@@ -345,4 +345,75 @@ def randperm(
     n = _int(n, "n", "randperm")
     chosen, place = _target(dtype, INT64, device, requires_grad, "randperm")
     _check_fits(0, n - 1, chosen, "randperm")
-    return _leaf(generator().permutation(n).astype(chosen, copy=False), place, requires_grad)
+    order = host_generator().permutation(n).astype(chosen, copy=False)
+    return _leaf(order, place, requires_grad)
+
+
+def normal(
+    mean: Any = 0.0, std: Any = 1.0, size: Size | None = None, *, dtype: Any = None,
+    device: DeviceLike | None = None, requires_grad: bool = False,
+) -> Tensor:
+    """Normal random numbers with mean ``mean`` and standard deviation ``std``: numbers and a
+    ``size`` (``normal(0, 0.01, (n, 2))``), or tensors of means and/or deviations, which
+    broadcast and give the result its shape, dtype and device."""
+    tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
+    if not tensors:
+        mean, std = _number(mean, "mean", "normal"), _number(std, "std", "normal")
+        if std < 0:
+            raise ValueError(f"normal(): std must be >= 0, got {std}")
+        if size is None:
+            raise TypeError("normal() with a number mean and std needs a size, e.g. (3, 4)")
+        noise = randn(_size((size,), "normal", varargs=False), dtype=dtype, device=device)
+        return _leaf((noise.array * std + mean), noise.device, requires_grad)
+    like = tensors[0]
+    shape = np.broadcast_shapes(*(t.shape for t in tensors))
+    noise = randn(shape, dtype=like.dtype if dtype is None else dtype, device=like.device)
+    drawn = noise.array * (std.array if isinstance(std, Tensor) else std)
+    drawn += mean.array if isinstance(mean, Tensor) else mean
+    return _leaf(drawn.astype(noise.dtype, copy=False), noise.device, requires_grad)
+
+
+def multinomial(
+    input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None
+) -> Tensor:
+    """Draw ``num_samples`` category indices (int64) from each row of ``input``, a 1-D or 2-D
+    tensor of non-negative weights (probabilities need not add up to 1): a language model
+    samples its next token with ``multinomial(probs, num_samples=1)``. Without
+    ``replacement`` no category is drawn twice in a row. Draws come from the generator
+    :func:`tinydl.manual_seed` seeds (``generator=`` is not supported)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"multinomial() takes a Tensor of weights, got {type(input).__name__}")
+    if generator is not None:
+        raise TypeError(
+            "multinomial(): tinydl draws from its one generator; seed it with "
+            "tinydl.manual_seed(seed) instead of passing generator="
+        )
+    if input.ndim not in (1, 2) or input.shape[-1] == 0:
+        raise ValueError(
+            f"multinomial() needs a 1-D or 2-D tensor of weights with at least one category, "
+            f"got shape {input.shape}"
+        )
+    count = _int(num_samples, "num_samples", "multinomial")
+    categories = input.shape[-1]
+    if count == 0 or (not replacement and count > categories):
+        raise ValueError(
+            f"multinomial(): num_samples must be from 1 to {categories} without replacement "
+            f"(from 1 up with replacement), got {count}"
+        )
+    rows = backend.to_numpy(input.array).reshape(-1, categories).astype(np.float64)
+    if not np.isfinite(rows).all() or (rows < 0).any():
+        raise ValueError(
+            "multinomial(): the weights must be finite and >= 0 (no inf, NaN or negative "
+            "values)"
+        )
+    totals = rows.sum(axis=1, keepdims=True)
+    if (totals <= 0).any() or (not replacement and ((rows > 0).sum(axis=1) < count).any()):
+        raise ValueError(
+            f"multinomial(): every row needs a positive total weight, and without replacement "
+            f"at least num_samples={count} categories of nonzero weight"
+        )
+    drawn = np.stack([
+        host_generator().choice(categories, size=count, replace=bool(replacement), p=row)
+        for row in rows / totals
+    ]).astype(np.int64)
+    return _leaf(drawn.reshape(*input.shape[:-1], count), input.device, False)

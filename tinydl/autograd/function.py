@@ -10,8 +10,8 @@ is the computational graph.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,19 +24,94 @@ _grad_enabled = True
 
 
 def is_grad_enabled() -> bool:
-    """True unless inside :func:`no_grad`."""
+    """True unless inside :func:`no_grad` (or after ``set_grad_enabled(False)``)."""
     return _grad_enabled
 
 
-@contextlib.contextmanager
-def no_grad() -> Iterator[None]:
-    """Build no graph inside this block (evaluation, optimiser updates). Also a decorator."""
+def _set_grad_enabled(mode: bool) -> None:
     global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, False
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
+    _grad_enabled = mode
+
+
+def _check_mode(mode: Any, caller: str) -> bool:
+    if not isinstance(mode, (bool, np.bool_)):
+        raise TypeError(f"{caller} needs mode to be True or False, got {mode!r}")
+    return bool(mode)
+
+
+class _GradSwitch:
+    """A block in which gradients are recorded or not (``recording``), restored at its end;
+    also a decorator, ``@tinydl.no_grad()``, that runs a whole function so."""
+
+    recording = False
+
+    def __enter__(self) -> None:
+        self.__dict__.setdefault("previous", []).append(_grad_enabled)  # a stack: reentrant
+        _set_grad_enabled(self.recording)
+
+    def __exit__(self, *exception: object) -> None:
+        _set_grad_enabled(self.previous.pop())
+
+    def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def switched(*args: Any, **kwargs: Any) -> Any:
+            with self._fresh():
+                return function(*args, **kwargs)
+
+        return switched
+
+    def _fresh(self) -> _GradSwitch:
+        """The switch one call of a decorated function enters."""
+        return self
+
+
+class no_grad(_GradSwitch):  # noqa: N801  (PyTorch's name)
+    """Build no graph inside this block (evaluation, optimiser updates). Also a decorator,
+    with or without parentheses: ``@tinydl.no_grad()`` or ``@tinydl.no_grad``."""
+
+    def __new__(cls, function: Callable[..., Any] | None = None) -> Any:
+        switch = super().__new__(cls)
+        return switch if function is None else switch(function)
+
+
+class inference_mode(_GradSwitch):  # noqa: N801  (PyTorch's name)
+    """PyTorch's faster :class:`no_grad` for inference; in tinydl it is exactly ``no_grad``
+    (``inference_mode(False)`` changes nothing, as in PyTorch). Also a decorator."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        switch = super().__new__(cls)
+        return switch(mode) if callable(mode) else switch  # @inference_mode, no parentheses
+
+    def __init__(self, mode: Any = True) -> None:
+        self.mode = True if callable(mode) else _check_mode(mode, "inference_mode()")
+
+    def __enter__(self) -> None:
+        self.recording = False if self.mode else _grad_enabled
+        super().__enter__()
+
+
+class set_grad_enabled(_GradSwitch):  # noqa: N801  (PyTorch's name)
+    """Turn gradient recording on or off: at once when called (``set_grad_enabled(False)``),
+    or for a block, ``with set_grad_enabled(phase == "train"):``, after which the mode from
+    before the call returns. Also a decorator."""
+
+    def __init__(self, mode: Any) -> None:
+        self.recording = _check_mode(mode, "set_grad_enabled()")
+        self.before = _grad_enabled
+        _set_grad_enabled(self.recording)  # PyTorch switches when called, not at the `with`
+
+    def __enter__(self) -> None:
+        _set_grad_enabled(self.recording)
+
+    def __exit__(self, *exception: object) -> None:
+        _set_grad_enabled(self.before)
+
+    def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        _set_grad_enabled(self.before)  # as a decorator it switches only inside the function
+        return super().__call__(function)
+
+    def _fresh(self) -> _GradSwitch:
+        return set_grad_enabled(self.recording)
 
 
 class Function:
@@ -79,8 +154,52 @@ class Function:
         """Return one gradient per input (a tuple), or a single array for one input."""
         raise NotImplementedError
 
+    # ---- a read-only view of the graph, under PyTorch's names (``y.grad_fn``) -------------
+    def name(self) -> str:
+        """``"MulBackward"`` for a :class:`~tinydl.ops.arithmetic.Mul`: PyTorch's naming of
+        the graph node whose backward this Function runs (PyTorch adds a version number,
+        ``MulBackward0``)."""
+        return f"{type(self).__name__}Backward"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """One ``(node, 0)`` pair per input, as PyTorch's ``grad_fn.next_functions``: the
+        Function that made the input, an :class:`AccumulateGrad` for a leaf that requires
+        grad (its ``.variable`` is that leaf), or ``None`` for a constant."""
+        inputs = self.__dict__.get("inputs")
+        if inputs is None:
+            raise RuntimeError(
+                f"{self.name()}.next_functions: this part of the graph is gone, freed by "
+                f"backward() (pass retain_graph=True to keep it) or never recorded"
+            )
+        return tuple((graph_node(tensor), 0) for tensor in inputs)
+
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}>"
+        return f"<{self.name()} ({type(self).__module__}.{type(self).__qualname__})>"
+
+
+class AccumulateGrad:
+    """The graph node PyTorch shows for a leaf that requires grad: backward ends there,
+    adding into ``variable.grad``."""
+
+    next_functions: tuple[tuple[Any, int], ...] = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad (into .grad of a leaf of shape {self.variable.shape})>"
+
+
+def graph_node(tensor: Tensor) -> Function | AccumulateGrad | None:
+    """The node backward reaches ``tensor`` through: its creator, an AccumulateGrad for a
+    leaf that requires grad, ``None`` for a constant."""
+    if tensor.creator is not None:
+        return tensor.creator
+    return AccumulateGrad(tensor) if tensor.requires_grad else None
 
 
 def _not_tensors(function: Function, inputs: tuple[Any, ...]) -> TypeError:
@@ -150,7 +269,7 @@ def run_backward(root: Tensor, grad: Any, retain_graph: bool = False) -> None:
     of its output is complete: every use of that output has added its share.
     """
     if root.creator is None:
-        _accumulate_leaf(root, grad)
+        _accumulate_grad(root, grad)
         return
     output_grads: dict[int, Any] = {id(root.creator): grad}
     for function in reversed(topological_order(root.creator)):
@@ -159,6 +278,9 @@ def run_backward(root: Tensor, grad: Any, retain_graph: bool = False) -> None:
             if not retain_graph:
                 function.__dict__.clear()
             continue
+        retained = function.__dict__.get("retained_output")  # see Tensor.retain_grad()
+        if retained is not None and retained() is not None:
+            _accumulate_grad(retained(), grad_output)
         grads = function.backward(grad_output)
         if not isinstance(grads, tuple):
             grads = (grads,)
@@ -169,7 +291,7 @@ def run_backward(root: Tensor, grad: Any, retain_graph: bool = False) -> None:
             if g.dtype != tensor.dtype:  # float32 met float64: the gradient keeps float32
                 g = g.astype(tensor.dtype)
             if tensor.creator is None:
-                _accumulate_leaf(tensor, g)
+                _accumulate_grad(tensor, g)
             else:
                 key = id(tensor.creator)
                 output_grads[key] = g if key not in output_grads else output_grads[key] + g
@@ -177,7 +299,7 @@ def run_backward(root: Tensor, grad: Any, retain_graph: bool = False) -> None:
             function.__dict__.clear()  # frees saved arrays; a second backward() is refused
 
 
-def _accumulate_leaf(tensor: Tensor, grad: Any) -> None:
+def _accumulate_grad(tensor: Tensor, grad: Any) -> None:
     # Out of place on purpose: one array may be the gradient of several tensors (y = a + b
     # hands the same array to both), so adding into it would corrupt the others.
     tensor.grad = Tensor(grad if tensor.grad is None else tensor.grad.array + grad)

@@ -8,6 +8,8 @@ operations applied to it are recorded, and ``backward()`` fills in ``grad``
 
 from __future__ import annotations
 
+import weakref
+from numbers import Number
 from typing import Any
 
 import numpy as np
@@ -21,13 +23,20 @@ from tinydl.autograd.checks import (
     parse_dtype,
 )
 from tinydl.autograd.default_dtype import get_default_dtype
+from tinydl.autograd.tensor_methods import TensorMethods
 from tinydl.backend import Device, DeviceLike
+from tinydl.dtypes import UnsupportedDtype
+from tinydl.not_offered import attribute_error
 
 DEFAULT_FLOAT = np.dtype(np.float32)
 
 
-class Tensor:
-    """An n-dimensional array with automatic differentiation. Build one with :func:`tensor`."""
+class Tensor(TensorMethods):
+    """An n-dimensional array with automatic differentiation. Build one with :func:`tensor`.
+
+    Its operations as methods (``x.sum()``, ``x.split(n)``) come from
+    :class:`~tinydl.autograd.tensor_methods.TensorMethods`, one line each over ``tinydl.ops``.
+    """
 
     __slots__ = ("array", "grad", "requires_grad", "creator", "__weakref__")
     # Make NumPy hand ``ndarray * tensor`` over to Tensor.__rmul__ instead of looping over it.
@@ -35,6 +44,12 @@ class Tensor:
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
         # One cheap test for the common case (an op's output); the rest in _as_array.
+        if requires_grad is not False and requires_grad is not True:
+            raise TypeError(
+                f"Tensor(data, requires_grad) needs requires_grad to be True or False, got "
+                f"{requires_grad!r}; PyTorch's torch.Tensor(3, 4) (an uninitialised tensor of "
+                f"that shape) is tinydl.empty(3, 4)"
+            )
         if type(data) is not np.ndarray or data.dtype.kind not in NUMERIC_KINDS:
             data = _wrapped(data)
         self.array = data
@@ -91,6 +106,10 @@ class Tensor:
         """The number of elements."""
         return self.array.size
 
+    def dim(self) -> int:
+        """The number of dimensions (PyTorch's name for :attr:`ndim`)."""
+        return self.array.ndim
+
     @property
     def dtype(self) -> np.dtype:
         return self.array.dtype
@@ -100,8 +119,37 @@ class Tensor:
         return backend.device_of(self.array)
 
     @property
+    def is_cuda(self) -> bool:
+        return self.device.kind == "cuda"
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.kind == "f"
+
+    @property
     def is_leaf(self) -> bool:
         return self.creator is None
+
+    @property
+    def grad_fn(self) -> Any:
+        """The Function that made this tensor (``None`` for a leaf), PyTorch's ``grad_fn``:
+        ``y.grad_fn.next_functions`` walks the graph towards the leaves."""
+        return self.creator
+
+    def type(self, dtype: Any = None) -> Any:
+        """Without an argument, PyTorch's name of this tensor's type ('torch.FloatTensor',
+        'torch.cuda.LongTensor'); with a dtype (or such a name), this tensor cast to it."""
+        if dtype is None:
+            name = _TYPE_NAMES.get(self.dtype)
+            if name is None:
+                return f"tinydl.Tensor of {self.dtype}"  # PyTorch has no name for it
+            return f"torch.{'cuda.' if self.is_cuda else ''}{name}Tensor"
+        if isinstance(dtype, str) and dtype.startswith("torch."):
+            kind, _, name = dtype.removeprefix("torch.").rpartition(".")
+            by_name = {v: k for k, v in _TYPE_NAMES.items()}
+            if kind not in ("", "cuda") or name.removesuffix("Tensor") not in by_name:
+                raise TypeError(f"type({dtype!r}): not a tensor type PyTorch names")
+            return self.to("cuda" if kind else self.device, by_name[name.removesuffix("Tensor")])
+        return self.to(dtype)
 
     def __len__(self) -> int:
         return len(self.array)
@@ -134,6 +182,41 @@ class Tensor:
     def __bool__(self) -> bool:
         return bool(self.item())
 
+    def __index__(self) -> int:
+        """A one-element integer tensor as a list index: ``classes[pred.argmax()]``."""
+        if self.dtype.kind not in "biu" or self.array.size != 1:
+            raise TypeError(
+                f"only integer tensors of a single element can be converted to an index, this "
+                f"one has dtype {self.dtype} and shape {self.shape}"
+            )
+        return int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"``: a 0-d tensor formats as its number; other tensors take no format
+        spec, as in PyTorch (format ``x.item()`` or each element instead)."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError(
+                f"unsupported format string {spec!r} for a tensor of shape {self.shape}: only "
+                f"0-d tensors format as a number; use x.item() of a one-element tensor"
+            )
+        return str(self)
+
+    def __iter__(self) -> Any:
+        """The sub-tensors along the first axis, ``for row in x``."""
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor: use x.item() for its value")
+        return (self[i] for i in range(len(self)))
+
+    def __contains__(self, element: Any) -> bool:
+        """``value in x``: whether any element equals ``value``."""
+        if not isinstance(element, (Tensor, Number, np.generic)):
+            raise TypeError(
+                f"`in` on a tensor looks for a number or a tensor, got {type(element).__name__}"
+            )
+        return bool((self == element).array.any())
+
     def __float__(self) -> float:
         return float(self.item())
 
@@ -153,6 +236,16 @@ class Tensor:
             check_can_require_grad(self.dtype, "requires_grad_()")
         self.requires_grad = requires_grad
         return self
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` at the next backward() (a leaf
+        keeps its own already)."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                "retain_grad() on a tensor that does not require grad: it gets no gradient"
+            )
+        if self.creator is not None:
+            self.creator.retained_output = weakref.ref(self)  # the walk fills it in
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -202,9 +295,30 @@ class Tensor:
         """``self /= other`` in place."""
         return self._update_in_place("div_", other, "__itruediv__")
 
-    def copy_(self, source: Any) -> Tensor:
+    def copy_(self, source: Any, non_blocking: bool = False) -> Tensor:
         """Overwrite every element with ``source``'s (broadcast to this shape) in place."""
         return self._update_in_place("copy_", source, "__setitem__", ...)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+        """Limit every element to [min, max] in place (see :func:`tinydl.clamp`)."""
+        return self._update_in_place("clamp_", ops.clamp(self.detach(), min, max),
+                                     "__setitem__", ...)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """Write ``value`` where ``mask`` is True, in place (see :func:`tinydl.masked_fill`)."""
+        return self._update_in_place("masked_fill_", ops.masked_fill(self.detach(), mask, value),
+                                     "__setitem__", ...)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        """Overwrite with uniform random numbers from [a, b) in place, drawn from the
+        generator :func:`tinydl.manual_seed` seeds (``w.data.uniform_(-0.1, 0.1)``)."""
+        drawn = factories.rand(*self.shape, dtype=self.dtype, device=self.device)
+        return self._update_in_place("uniform_", drawn * (b - a) + a, "__setitem__", ...)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        """Overwrite with normal random numbers in place (``w.data.normal_(0.0, 0.02)``)."""
+        drawn = factories.randn(*self.shape, dtype=self.dtype, device=self.device)
+        return self._update_in_place("normal_", drawn * std + mean, "__setitem__", ...)
 
     def __iadd__(self, other: Any) -> Tensor:
         return self + other if self._records_with(other) else self.add_(other)
@@ -243,13 +357,17 @@ class Tensor:
         other_requires_grad = isinstance(other, Tensor) and other.requires_grad
         if is_grad_enabled() and (self.requires_grad or other_requires_grad):
             caller = "x[index] = value" if name == "__setitem__" else f"{name}()"
+            out_of_place = (
+                "x = tinydl.where(mask, value, x), x.masked_fill(mask, value) or tinydl.cat"
+                if name == "__setitem__" else "x = x + y"
+            )
             raise RuntimeError(
                 f"{caller} cannot change a tensor in place while gradients are recorded: "
                 + ("it is a leaf that requires grad (a parameter); update it inside "
                    "`with tinydl.no_grad():` or through its .data"
                    if self.is_leaf and self.requires_grad else
-                   "tinydl records no in-place operations; write the out-of-place form "
-                   "(x = x + y) instead")
+                   f"tinydl records no in-place operations; build the result out of place "
+                   f"instead ({out_of_place})")
             )
         value = other.array if isinstance(other, Tensor) else other
         if backend.is_array(value) and backend.device_of(value) != self.device:
@@ -269,6 +387,10 @@ class Tensor:
             ) from None
         return self
 
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for a name Tensor does not have: say what tinydl offers instead.
+        raise attribute_error("Tensor", name)
+
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         """``np.asarray(x)`` for a tensor on the CPU; a GPU tensor must be moved first."""
         if self.device != "cpu":
@@ -278,11 +400,11 @@ class Tensor:
             )
         return self.array if dtype is None else self.array.astype(dtype, copy=False)
 
-    def backward(self, grad: Tensor | Any | None = None, retain_graph: bool = False) -> None:
+    def backward(self, gradient: Tensor | Any | None = None, retain_graph: bool = False) -> None:
         """Compute the gradient of this tensor with respect to every leaf it depends on.
 
-        Without ``grad``, this tensor must be a scalar (a loss): dLoss/dLoss = 1.
-        Otherwise ``grad`` is dLoss/dself, of this tensor's shape. Gradients add up
+        Without ``gradient``, this tensor must be a scalar (a loss): dLoss/dLoss = 1.
+        Otherwise ``gradient`` is dLoss/dself, of this tensor's shape. Gradients add up
         into each leaf's ``.grad``; clear them between steps with ``zero_grad()``.
         """
         from tinydl.autograd.function import run_backward
@@ -292,51 +414,85 @@ class Tensor:
                 "backward() on a tensor that does not require grad: create the inputs with "
                 "requires_grad=True (and not inside no_grad()) to build a graph"
             )
-        if grad is None:
+        if gradient is None:
             if self.array.size != 1:
                 raise RuntimeError(
                     f"backward() without a gradient needs a scalar, but this tensor has shape "
-                    f"{self.shape}: reduce it first (e.g. .sum()) or pass grad= of that shape"
+                    f"{self.shape}: reduce it first (e.g. .sum()) or pass gradient= of that "
+                    f"shape"
                 )
             xp = backend.array_module(self.array)
             grad_array = xp.ones(self.shape, dtype=self.dtype)
         else:
-            grad_array = grad.array if isinstance(grad, Tensor) else grad
+            grad_array = gradient.array if isinstance(gradient, Tensor) else gradient
             if tuple(grad_array.shape) != self.shape:
                 raise ValueError(
-                    f"backward(grad) needs grad of shape {self.shape}, "
+                    f"backward(gradient) needs a gradient of shape {self.shape}, "
                     f"got {tuple(grad_array.shape)}"
                 )
             if backend.device_of(grad_array) != self.device:
                 raise ValueError(
-                    f"backward(grad) got grad on {backend.device_of(grad_array)} "
+                    f"backward(gradient) got a gradient on {backend.device_of(grad_array)} "
                     f"for a tensor on {self.device}"
                 )
         run_backward(self, grad_array, retain_graph)
 
     # ---- moving and casting --------------------------------------------------------------
-    def to(self, device: DeviceLike) -> Tensor:
-        """This tensor on ``device`` (itself if already there); gradients flow back across."""
-        if self.device == backend.device(device):
-            return self
-        return ops.to_device(self, device)
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """This tensor on another device and/or with another dtype, as PyTorch's ``to``:
+        ``x.to(device)``, ``x.to(dtype)``, ``x.to(device, dtype)``, ``x.to(other_tensor)``
+        (``device=``, ``dtype=``, ``copy=`` and ``non_blocking=`` as keywords). It is this
+        tensor itself when nothing changes (unless ``copy=True``); gradients flow back across
+        both changes."""
+        device, dtype, copy = to_arguments(args, kwargs, "to()")
+        moved = self
+        if device is not None and self.device != device:
+            moved = ops.to_device(moved, device)
+        if dtype is not None and moved.dtype != dtype:
+            moved = ops.astype(moved, dtype)
+        return ops.clone(moved) if copy and moved is self else moved
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        """This tensor on a GPU (GPU ``device`` or GPU 0)."""
+        return self.to(backend.device("cuda" if device is None else device))
 
     def cpu(self) -> Tensor:
         return self.to("cpu")
+
+    def pin_memory(self) -> Tensor:
+        """This tensor: tinydl copies host arrays to the GPU as they are (CuPy), without
+        PyTorch's page-locked staging memory."""
+        return self
 
     def astype(self, dtype: Any) -> Tensor:
         """This tensor with another dtype; gradients are cast back in backward."""
         return ops.astype(self, dtype)
 
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
     def float(self) -> Tensor:
-        return self.astype(np.float32)
+        return self.to(np.float32)
 
     def double(self) -> Tensor:
-        return self.astype(np.float64)
+        return self.to(np.float64)
+
+    def half(self) -> Tensor:
+        return self.to(np.float16)
+
+    def bfloat16(self) -> Tensor:
+        """Refused: NumPy has no bfloat16 (see ``tinydl.bfloat16``)."""
+        return self.to(_BFLOAT16)
 
     def long(self) -> Tensor:
         """As int64 (class labels), PyTorch's ``x.long()``."""
-        return self.astype(np.int64)
+        return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(np.bool_)
 
     # ---- arithmetic (each is a Function in tinydl.ops) ------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -366,8 +522,27 @@ class Tensor:
     def __neg__(self) -> Tensor:
         return ops.neg(self)
 
-    def __pow__(self, exponent: float) -> Tensor:
+    def __pow__(self, exponent: Any) -> Tensor:
         return ops.pow(self, exponent)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return ops.pow(base, self)
+
+    def __abs__(self) -> Tensor:
+        return ops.abs(self)
+
+    # Floor division and remainder jump instead of changing smoothly: outside the graph.
+    def __floordiv__(self, other: Any) -> Tensor:
+        return ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return ops.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return ops.remainder(other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
         return ops.matmul(self, other)
@@ -399,72 +574,65 @@ class Tensor:
 
     __hash__ = object.__hash__  # tensors are identified by object, as in PyTorch
 
-    # ---- methods mirroring tinydl.ops ----------------------------------------------------
-    def exp(self) -> Tensor:
-        return ops.exp(self)
 
-    def log(self) -> Tensor:
-        return ops.log(self)
+# PyTorch's legacy type names, as x.type() reports them ("torch.FloatTensor").
+_TYPE_NAMES = {
+    np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", np.dtype(np.float16): "Half",
+    np.dtype(np.int64): "Long", np.dtype(np.int32): "Int", np.dtype(np.int16): "Short",
+    np.dtype(np.int8): "Char", np.dtype(np.uint8): "Byte", np.dtype(np.bool_): "Bool",
+    np.dtype(np.complex64): "ComplexFloat", np.dtype(np.complex128): "ComplexDouble",
+}
+_BFLOAT16 = UnsupportedDtype("bfloat16", "float32 (the default) or float16")
 
-    def sqrt(self) -> Tensor:
-        return ops.sqrt(self)
 
-    # axis/keepdims are NumPy's names, dim/keepdim PyTorch's: both are accepted.
-    def sum(self, axis: Any = None, keepdims: bool | None = None, **torch_names: Any) -> Tensor:
-        return ops.sum(self, axis, keepdims, **torch_names)
+def is_dtype(value: Any) -> bool:
+    """A dtype as PyTorch code passes one: ``tinydl.float32`` (a NumPy dtype), a NumPy type
+    such as ``np.float32``, or a name NumPy has no type for (``tinydl.bfloat16``)."""
+    return isinstance(value, (np.dtype, UnsupportedDtype)) or (
+        isinstance(value, type) and issubclass(value, np.generic)
+    )
 
-    def mean(self, axis: Any = None, keepdims: bool | None = None, **torch_names: Any) -> Tensor:
-        return ops.mean(self, axis, keepdims, **torch_names)
 
-    def max(self, dim: Any = None, keepdim: bool | None = None, **numpy_names: Any) -> Any:
-        """See :func:`tinydl.max`: ``x.max(dim)`` gives PyTorch's (values, indices),
-        ``x.max(axis=a)`` NumPy's values."""
-        return ops.max(self, dim, keepdim, **numpy_names)
-
-    def argmax(self, axis: Any = None, keepdims: bool | None = None, **torch_names: Any) -> Tensor:
-        """Indices of the largest values (not differentiable), see :func:`tinydl.argmax`."""
-        return ops.argmax(self, axis, keepdims, **torch_names)
-
-    def eq(self, other: Any) -> Tensor:
-        """Element-wise ``==`` as a boolean tensor (PyTorch's name)."""
-        return ops.compare(self, other, "equal")
-
-    def view(self, *shape: Any) -> Tensor:
-        """PyTorch's name for :meth:`reshape` (``-1`` stands for the rest)."""
-        return ops.reshape(self, *shape)
-
-    def view_as(self, other: Tensor) -> Tensor:
-        """This tensor reshaped to ``other``'s shape."""
-        return ops.reshape(self, other.shape)
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        """Axes ``start_dim`` … ``end_dim`` merged into one, see :func:`tinydl.flatten`."""
-        return ops.flatten(self, start_dim, end_dim)
-
-    def reshape(self, *shape: Any) -> Tensor:
-        return ops.reshape(self, *shape)
-
-    def transpose(self, *axes: Any) -> Tensor:
-        return ops.transpose(self, *axes)
-
-    def permute(self, *axes: Any) -> Tensor:
-        return ops.transpose(self, *axes)
-
-    @property
-    def T(self) -> Tensor:  # noqa: N802  (NumPy's name)
-        return ops.transpose(self)
-
-    def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
-        return ops.clip(self, low, high)
-
-    def relu(self) -> Tensor:
-        return ops.relu(self)
-
-    def sigmoid(self) -> Tensor:
-        return ops.sigmoid(self)
-
-    def tanh(self) -> Tensor:
-        return ops.tanh(self)
+def to_arguments(
+    args: tuple[Any, ...], kwargs: dict[str, Any], caller: str
+) -> tuple[Device | None, np.dtype | None, bool]:
+    """The device, dtype and ``copy`` flag of PyTorch's ``to(...)`` forms: ``to(device)``,
+    ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``, with ``device=``, ``dtype=``,
+    ``copy=``, ``non_blocking=`` (accepted: tinydl's copies finish before they return) and
+    ``memory_format=`` (accepted: tinydl has one layout) as keywords. ``None`` is no change."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
+    if unknown:
+        raise TypeError(f"{caller} got an unexpected keyword argument {sorted(unknown)[0]!r}")
+    device, dtype = kwargs.get("device"), kwargs.get("dtype")
+    positional = list(args)
+    if len(positional) == 1 and isinstance(positional[0], Tensor):
+        other = positional.pop()
+        device, dtype = other.device, other.dtype
+    if positional and not is_dtype(positional[0]):
+        device = positional.pop(0)
+    if positional and is_dtype(positional[0]):
+        dtype = positional.pop(0)
+    if positional:
+        raise TypeError(
+            f"{caller} takes a device, a dtype, both (device first) or a tensor, got "
+            f"{', '.join(repr(a) for a in args)}"
+        )
+    if isinstance(device, str) and device.strip().lower() not in ("", "cpu", "fake") and \
+            not device.strip().lower().startswith("cuda"):
+        try:
+            named = parse_dtype(device, caller)
+        except TypeError:
+            named = None
+        if named is not None:
+            raise TypeError(
+                f"{caller}: {device!r} is read as a device, as in PyTorch; for the dtype pass "
+                f"tinydl.{named.name}"
+            )
+    return (
+        None if device is None else backend.device(device),
+        None if dtype is None else parse_dtype(dtype, caller),
+        bool(kwargs.get("copy", False)),
+    )
 
 
 def _as_array(
@@ -491,14 +659,21 @@ def _as_array(
 
 
 def _wrapped(data: Any) -> Any:
-    """The array ``Tensor(data)`` holds: an array or NumPy scalar as it is, other data as
-    :func:`tensor` would make it; refused unless it holds numbers or booleans."""
+    """The array ``Tensor(data)`` holds: an array or NumPy scalar as it is; other data (lists,
+    numbers) in the default float dtype, as PyTorch's ``torch.Tensor([1, 2])`` makes floats;
+    refused unless it holds numbers or booleans."""
     if isinstance(data, np.generic):  # NumPy's full reductions give scalars: keep dtype
         data = np.asarray(data)
     if backend.is_array(data):
         check_numeric_dtype(data.dtype, "data", "Tensor()")
         return data
-    return _as_array(data, None, None, copy=False, caller="Tensor()")
+    if isinstance(data, int):  # bool too
+        raise TypeError(
+            f"Tensor({data!r}): PyTorch's torch.Tensor(n) is an uninitialised tensor of n "
+            f"elements; use tinydl.empty({data!r}) (or zeros) for that, tinydl.tensor({data!r}) "
+            f"for the number"
+        )
+    return _as_array(data, get_default_dtype(), None, copy=False, caller="Tensor()")
 
 
 def tensor(
@@ -520,4 +695,41 @@ def tensor(
     return Tensor(array, requires_grad)
 
 
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A CPU tensor holding ``array`` itself, not a copy, as PyTorch's: writing into one
+    changes the other. Its dtype is the array's (a float64 array stays float64)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(
+            f"from_numpy() takes a NumPy array, got {type(array).__name__}; use "
+            f"tinydl.tensor(data) for other data"
+        )
+    check_numeric_dtype(array.dtype, "array", "from_numpy()")
+    return Tensor(array)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: DeviceLike | None = None) -> Tensor:
+    """``data`` as a tensor, sharing memory where it can: a tensor or array already of that
+    dtype and on that device is used as it is; anything else is copied (PyTorch's rule)."""
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype)
+    if backend.is_array(data) and (dtype is None or data.dtype == parse_dtype(dtype,
+                                                                             "as_tensor()")):
+        check_numeric_dtype(data.dtype, "data", "as_tensor()")
+        return Tensor(data).to(device=device)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def is_tensor(value: Any) -> bool:
+    """Whether ``value`` is a tinydl Tensor (parameters included)."""
+    return isinstance(value, Tensor)
+
+
+def numel(x: Tensor) -> int:
+    """The number of elements of ``x``."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"numel() takes a Tensor, got {type(x).__name__}")
+    return x.numel()
+
+
 from tinydl import ops  # noqa: E402  (ops build on Tensor, and Tensor's methods call them)
+from tinydl.autograd import factories  # noqa: E402  (factories make Tensors)

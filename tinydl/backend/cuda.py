@@ -7,6 +7,7 @@ needs CuPy, and so that every CuPy/CUDA failure becomes one clear
 
 from __future__ import annotations
 
+import functools
 import sys
 from types import ModuleType
 from typing import Any
@@ -44,6 +45,59 @@ def cupy_module() -> ModuleType:
 def device_count() -> int:
     """How many CUDA GPUs CuPy can use (raises DeviceError if none can be used)."""
     return cupy_module().cuda.runtime.getDeviceCount()
+
+
+@functools.cache
+def usable_gpu_count() -> int:
+    """How many GPUs CuPy can use, 0 when CuPy is missing or sees none; never raises.
+
+    Asked once per process (GPUs do not come and go during a run), so a device probe in a
+    training loop costs nothing. It counts devices without compiling anything.
+    """
+    try:
+        return device_count()
+    except DeviceError:
+        return 0
+
+
+def require_gpu(caller: str) -> ModuleType:
+    """CuPy, for a call that only makes sense with a GPU; a DeviceError naming ``caller``
+    (and the CPU alternative) otherwise."""
+    if usable_gpu_count() == 0:
+        try:
+            cupy_module()
+        except DeviceError as err:
+            raise DeviceError(f"{caller} needs a CUDA GPU: {err}") from None
+    return cupy_module()
+
+
+def current_device() -> int:
+    """The number of the GPU CuPy computes on now."""
+    return require_gpu("tinydl.cuda.current_device()").cuda.runtime.getDevice()
+
+
+def synchronize(index: int) -> None:
+    """Wait until every kernel queued on GPU ``index`` has finished."""
+    cupy = require_gpu("tinydl.cuda.synchronize()")
+    with cupy.cuda.Device(index):
+        cupy.cuda.runtime.deviceSynchronize()
+
+
+def device_name(index: int) -> str:
+    """The GPU's product name, e.g. 'NVIDIA H100 80GB HBM3'."""
+    properties = require_gpu("tinydl.cuda.get_device_name()").cuda.runtime.getDeviceProperties(
+        index
+    )
+    return properties["name"].decode()
+
+
+def release_cached_memory() -> None:
+    """Hand the blocks CuPy's memory pools keep for reuse back to the driver (nothing to do
+    when CuPy was never used)."""
+    cupy = sys.modules.get("cupy")
+    if cupy is not None:
+        cupy.get_default_memory_pool().free_all_blocks()
+        cupy.get_default_pinned_memory_pool().free_all_blocks()
 
 
 def is_cupy_array(array: Any) -> bool:

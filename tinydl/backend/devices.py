@@ -33,6 +33,11 @@ class Device:
         self.index = index
 
     @property
+    def type(self) -> str:
+        """PyTorch's name for :attr:`kind`: ``x.device.type == "cuda"``."""
+        return self.kind
+
+    @property
     def xp(self) -> ModuleType | Any:
         """The array module that computes on this device."""
         if self.kind == "cpu":
@@ -64,19 +69,31 @@ CPU = Device("cpu")
 FAKE = Device("fake")
 
 
-def device(spec: DeviceLike) -> Device:
+def device(spec: DeviceLike | int, index: int | None = None) -> Device:
     """Parse ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"fake"`` into a :class:`Device`.
 
-    ``"cuda"`` means GPU 0. This only parses; availability is checked when the
+    As in PyTorch, ``device("cuda", 1)`` is ``device("cuda:1")`` and a bare number ``N`` is
+    GPU ``N``. ``"cuda"`` means GPU 0. This only parses; availability is checked when the
     device is first used, so a CPU-only machine can still name ``"cuda"``.
     """
-    if isinstance(spec, Device):
+    if isinstance(spec, Device) and index is None:
         return spec
+    if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool) and index is None:
+        spec, index = "cuda", int(spec)
     if not isinstance(spec, str):
         raise DeviceError(f"a device is a string like 'cpu' or 'cuda:0', got {spec!r}")
     kind, colon, number = spec.strip().lower().partition(":")
     if kind not in _KINDS or (colon and kind != "cuda"):
         raise DeviceError(f"unknown device {spec!r}: expected 'cpu', 'cuda', 'cuda:N' or 'fake'")
+    if index is not None:
+        if colon or kind != "cuda":
+            raise DeviceError(
+                f"device({spec!r}, {index!r}): only a plain 'cuda' takes a separate GPU "
+                f"number, as in device('cuda', 1)"
+            )
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or index < 0:
+            raise DeviceError(f"device('cuda', index): index must be an int >= 0, got {index!r}")
+        return Device("cuda", int(index))
     if kind == "cuda":
         if colon and not (number.isascii() and number.isdigit()):
             raise DeviceError(f"unknown device {spec!r}: the GPU number must be an integer")

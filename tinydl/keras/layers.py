@@ -59,14 +59,14 @@ class ChannelsFirst(nn.Module):
     """(N, H, W, C) -> (N, C, H, W): Keras's image layout into tinydl's convolution layout."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return ops.transpose(x, 0, 3, 1, 2)
+        return ops.permute(x, 0, 3, 1, 2)
 
 
 class ChannelsLast(nn.Module):
     """(N, C, H, W) -> (N, H, W, C): back to Keras's layout."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return ops.transpose(x, 0, 2, 3, 1)
+        return ops.permute(x, 0, 2, 3, 1)
 
 
 def _is_image(shape: Shape) -> bool:

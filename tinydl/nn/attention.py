@@ -104,7 +104,7 @@ class MultiHeadAttention(Module):
             need_weights=need_weights,
         )
         output, weights = result if need_weights else (result, None)
-        output = output.transpose(0, 2, 1, 3).reshape(n, length, self.embed_dim)
+        output = output.permute(0, 2, 1, 3).reshape(n, length, self.embed_dim)
         output = self.out_proj(output)
         return (output, weights) if need_weights else output
 
@@ -137,7 +137,7 @@ class MultiHeadAttention(Module):
     def _heads(self, x: Tensor) -> Tensor:
         """(N, L, E) -> (N, H, L, head_dim)."""
         n, length, _ = x.shape
-        return x.reshape(n, length, self.num_heads, self.head_dim).transpose(0, 2, 1, 3)
+        return x.reshape(n, length, self.num_heads, self.head_dim).permute(0, 2, 1, 3)
 
     def extra_repr(self) -> str:
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}"
@@ -225,7 +225,7 @@ class MultiheadAttention(MultiHeadAttention):
         if unbatched:
             output, weights = output[0], weights[0]
         elif not self.batch_first:
-            output = output.transpose(1, 0, 2)
+            output = output.transpose(0, 1)
         if not need_weights:
             return output, None
         return output, (weights.mean(axis=-3) if average_attn_weights else weights)
@@ -237,7 +237,7 @@ class MultiheadAttention(MultiHeadAttention):
             return x.reshape(1, *x.shape) if x.ndim == 2 else x
         if self.batch_first or x.ndim != 3:
             return x
-        return x.transpose(1, 0, 2)
+        return x.transpose(0, 1)
 
     def _torch_masks(self, attn_mask, key_padding_mask, query, key, unbatched) -> Tensor | None:
         """PyTorch's attn_mask and key_padding_mask as one mask in tinydl's convention,

@@ -113,8 +113,8 @@ def check_channels_first(x: Tensor, in_channels: int | None) -> None:
         raise ValueError(
             f"Conv2D got input of shape {x.shape}, which looks channels-last (N, H, W, C); "
             f"tinydl is channels-first, like PyTorch: (N, C, H, W){expected}. "
-            f"Transpose the batch with x.transpose(0, 3, 1, 2) (or x.permute(0, 3, 1, 2); "
-            f"for a NumPy array, array.transpose(0, 3, 1, 2))"
+            f"Reorder the batch's axes with x.permute(0, 3, 1, 2) (for a NumPy array, "
+            f"array.transpose(0, 3, 1, 2))"
         )
 
 

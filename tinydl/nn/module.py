@@ -18,7 +18,7 @@ from tinydl.autograd import Tensor, no_grad
 from tinydl.autograd import tensor as to_tensor
 from tinydl.autograd.checks import check_can_require_grad, check_numeric_dtype, numeric_array
 from tinydl.autograd.parameter_list import zero_gradients
-from tinydl.backend import DeviceLike
+from tinydl.autograd.tensor import to_arguments
 
 
 class Parameter(Tensor):
@@ -319,14 +319,26 @@ class Module:
         return self.train(False)
 
     # ---- devices and saving --------------------------------------------------------------
-    def to(self, device: DeviceLike) -> Module:
-        """Move every parameter (with its gradient) and buffer to ``device``, in place."""
-        target = backend.device(device)
-        for _, tensor in [*self._named_tensors(Parameter), *self.named_buffers()]:
-            tensor.array = backend.to_device(tensor.array, target)
-            if tensor.grad is not None:
-                tensor.grad = Tensor(backend.to_device(tensor.grad.array, target))
-        return self
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Move every parameter (with its gradient) and buffer, in place, as PyTorch's
+        ``model.to(device)``, ``.to(dtype)`` (floating-point tensors only), ``.to(device,
+        dtype)`` or ``.to(tensor)``; returns this module."""
+        target, dtype, _ = to_arguments(args, kwargs, "Module.to()")
+        if dtype is not None and dtype.kind != "f":
+            raise TypeError(f"Module.to() casts to floating-point dtypes only, got {dtype}")
+        if target is not None:
+            for _, tensor in [*self._named_tensors(Parameter), *self.named_buffers()]:
+                tensor.array = backend.to_device(tensor.array, target)
+                if tensor.grad is not None:
+                    tensor.grad = Tensor(backend.to_device(tensor.grad.array, target))
+        return self if dtype is None else self._cast(dtype)
+
+    def cuda(self, device: Any = None) -> Module:
+        """``to("cuda")`` (or to GPU ``device``)."""
+        return self.to(backend.device("cuda" if device is None else device))
+
+    def cpu(self) -> Module:
+        return self.to("cpu")
 
     def double(self) -> Module:
         """Cast every floating-point parameter, gradient and buffer to float64, in place (for

@@ -223,7 +223,7 @@ class _Recurrent(Module):
         if unbatched:
             x = x[:, None]
         elif self.batch_first:
-            x = x.transpose(1, 0, 2)
+            x = x.transpose(0, 1)
         if x.shape[0] == 0:
             raise ValueError(f"{name} needs a sequence of at least one time step, got {x.shape}")
         batch = x.shape[1]
@@ -270,7 +270,7 @@ class _Recurrent(Module):
         """Time-major (T, N, H) outputs in the caller's layout."""
         if unbatched:
             return y[:, 0]
-        return y.transpose(1, 0, 2) if self.batch_first else y
+        return y.transpose(0, 1) if self.batch_first else y
 
     @staticmethod
     def _state(finals: list[Tensor], unbatched: bool) -> Tensor:

@@ -7,11 +7,58 @@ and CuPy. The functions here are the public entry points; the Function classes
 
 from tinydl.ops.activations import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from tinydl.ops.arithmetic import add, div, mul, neg, pow, sub
-from tinydl.ops.conversion import astype, compare, to_device
-from tinydl.ops.elementwise import clip, exp, log, maximum, sqrt, where
-from tinydl.ops.linalg import matmul
-from tinydl.ops.reductions import argmax, max, mean, sum
-from tinydl.ops.shape import concatenate, flatten, getitem, reshape, stack, transpose
+from tinydl.ops.conversion import astype, clone, compare, floor_divide, remainder, to_device
+from tinydl.ops.elementwise import (
+    abs,
+    clamp,
+    clip,
+    cos,
+    exp,
+    log,
+    masked_fill,
+    maximum,
+    minimum,
+    sin,
+    sqrt,
+    tril,
+    triu,
+    where,
+)
+from tinydl.ops.linalg import bmm, matmul, mm
+from tinydl.ops.reductions import (
+    ValuesIndices,
+    all,
+    any,
+    argmax,
+    argmin,
+    cumsum,
+    max,
+    mean,
+    min,
+    norm,
+    std,
+    sum,
+    var,
+)
+from tinydl.ops.shape import (
+    chunk,
+    concatenate,
+    expand,
+    flatten,
+    gather,
+    getitem,
+    narrow,
+    permute,
+    repeat,
+    reshape,
+    reverse_axes,
+    split,
+    squeeze,
+    stack,
+    transpose,
+    unsqueeze,
+)
+from tinydl.ops.sorting import argsort, sort, topk
 
 __all__ = [
     "add", "astype", "clip", "compare", "concatenate", "div", "exp", "getitem", "log",
@@ -19,4 +66,8 @@ __all__ = [
     "sigmoid", "softmax", "sqrt", "stack", "sub", "sum", "tanh", "to_device", "transpose", "where",
     "leaky_relu",
     "argmax", "flatten",
+    "ValuesIndices", "abs", "argmin", "argsort", "bmm", "chunk", "clamp", "cos", "cumsum",
+    "expand", "gather", "masked_fill", "min", "minimum", "mm", "narrow", "permute", "repeat",
+    "reverse_axes", "sin", "sort", "split", "squeeze", "std", "topk", "tril", "triu",
+    "unsqueeze", "var", "all", "any", "clone", "floor_divide", "norm", "remainder",
 ]

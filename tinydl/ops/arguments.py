@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from tinydl import backend
 from tinydl.autograd.tensor import Tensor
+from tinydl.errors import AxisError
 
 
 def pick(numpy_value: Any, torch_value: Any, names: tuple[str, str], caller: str) -> Any:
@@ -41,3 +44,14 @@ def as_input(x: Any, caller: str) -> Tensor:
     if backend.is_array(x):
         return Tensor(x)
     raise TypeError(f"{caller} needs a Tensor, got {type(x).__name__}")
+
+
+def axis_number(dim: Any, ndim: int, caller: str, name: str = "dim") -> int:
+    """``dim`` as one of ``ndim`` axes, from 0 to ndim - 1 (negative ones count from the end);
+    refused when out of range, where ``dim % ndim`` would silently pick another axis."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not -ndim <= dim < ndim:
+        raise AxisError(
+            f"{caller}: {name} must be an int from {-ndim} to {ndim - 1} here, got {dim!r}"
+            if ndim else f"{caller}: a 0-d tensor has no {name} {dim!r}"
+        )
+    return int(dim) % ndim

@@ -6,6 +6,7 @@ from __future__ import annotations
 from numbers import Integral, Real
 from typing import Any
 
+from tinydl import backend
 from tinydl.autograd.checks import operand_error
 from tinydl.autograd.default_dtype import get_default_dtype
 from tinydl.autograd.function import Function
@@ -83,6 +84,25 @@ class Pow(Function):
         return gy * (self.c * self.x ** (self.c - 1))
 
 
+class Power(Function):
+    """y = a**b, both tensors.   dy/da = b · a**(b-1),   dy/db = y · ln a (a > 0; taken as
+    0 where a = 0, as PyTorch does, since a**b is flat there in b for b > 0)."""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        self.y = a**b
+        return self.y
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        ga = gy * self.b * self.a ** (self.b - 1) if self.needs_grad[0] else None
+        gb = None
+        if self.needs_grad[1]:
+            safe = xp.where(self.a == 0, 1, self.a)  # log(0) = -inf would meet y = 0
+            gb = xp.where((self.a == 0) & (self.b >= 0), 0, gy * self.y * xp.log(safe))
+        return ga, gb
+
+
 # Each entry point lets NumPy find bad operands (no checks on the training path) and only
 # then says in tinydl's words what was wrong: shapes that do not broadcast, non-numbers.
 
@@ -128,12 +148,19 @@ def neg(x: Tensor) -> Tensor:
         raise operand_error("-", x, None, err) from None
 
 
-def pow(x: Tensor, exponent: float) -> Tensor:  # noqa: A001  (mirrors Python's operator name)
-    """``x ** exponent`` for a constant exponent (a Python number)."""
-    if isinstance(exponent, Tensor) or not isinstance(exponent, Real):
+def pow(x: Any, exponent: Any) -> Tensor:  # noqa: A001  (mirrors Python's operator name)
+    """``x ** exponent``: a constant exponent (a Python number), or a tensor exponent (then
+    ``x`` may be a number), as PyTorch's ``x.unsqueeze(-1).pow(torch.tensor([1, 2, 3]))``."""
+    if isinstance(exponent, Tensor) or not isinstance(x, Tensor):
+        x, exponent = as_tensors(x, exponent)
+        try:
+            return Power()(x, exponent)
+        except (ValueError, TypeError) as err:
+            raise operand_error("**", x, exponent, err) from None
+    if not isinstance(exponent, Real):
         raise TypeError(
-            f"tensor ** exponent needs a Python number as the exponent, got "
-            f"{type(exponent).__name__}; write exp(b * log(a)) for a tensor exponent"
+            f"tensor ** exponent needs a number or a tensor as the exponent, got "
+            f"{type(exponent).__name__}"
         )
     # A Python number is "weak" under NumPy 2, so x**c keeps x's dtype; NumPy scalars
     # (np.float64(2.0)) are not, so they become Python numbers first.

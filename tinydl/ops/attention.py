@@ -99,9 +99,7 @@ def masked_softmax(scores: Any, mask: Any = None) -> Any:
 
 
 def _swap_last(x: Tensor) -> Tensor:
-    axes = list(range(x.ndim))
-    axes[-1], axes[-2] = axes[-2], axes[-1]
-    return transpose(x, *axes)
+    return transpose(x, -1, -2)
 
 
 def attention_composed(

@@ -294,7 +294,7 @@ def check_weight_and_bias(
         if x.shape[3] == in_channels:  # (N, H, W, C): the channels-last layout of Keras
             hint = (
                 "; x looks channels-last, but tinydl is channels-first (N, C, H, W): "
-                "x.transpose(0, 3, 1, 2) (or x.permute(0, 3, 1, 2)) fixes it"
+                "x.permute(0, 3, 1, 2) fixes it"
             )
         raise ValueError(
             f"{function}(): x has {x.shape[1]} channels but weight expects {in_channels} "

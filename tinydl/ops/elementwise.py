@@ -1,4 +1,5 @@
-"""Element-wise functions: exp, log, sqrt, maximum, where, clip."""
+"""Element-wise functions: exp, log, sqrt, abs, sin, cos, maximum, where (and masked_fill
+built on it), clamp, and the triangle masks tril/triu."""
 
 from __future__ import annotations
 
@@ -47,19 +48,78 @@ class Sqrt(Function):
         return gy / (2 * self.y)
 
 
+class Abs(Function):
+    """y = |x|.   dy/dx = sign(x): 1 for x > 0, -1 for x < 0, and 0 at the kink x = 0
+    (PyTorch's choice)."""
+
+    def forward(self, x):
+        self.x = x
+        return backend.array_module(x).abs(x)
+
+    def backward(self, gy):
+        return gy * backend.array_module(gy).sign(self.x)
+
+
+class Sin(Function):
+    """y = sin x.   dy/dx = cos x."""
+
+    def forward(self, x):
+        self.x = x
+        return backend.array_module(x).sin(x)
+
+    def backward(self, gy):
+        return gy * backend.array_module(gy).cos(self.x)
+
+
+class Cos(Function):
+    """y = cos x.   dy/dx = -sin x."""
+
+    def forward(self, x):
+        self.x = x
+        return backend.array_module(x).cos(x)
+
+    def backward(self, gy):
+        return -gy * backend.array_module(gy).sin(self.x)
+
+
+class Triangle(Function):
+    """y = x below (``tril``) or above (``triu``) diagonal k of the last two axes, 0 elsewhere.
+    dy/dx = 1 where x was kept, 0 where it was zeroed: the gradient gets the same triangle."""
+
+    def __init__(self, upper: bool, diagonal: int) -> None:
+        self.upper, self.diagonal = upper, diagonal
+
+    def forward(self, x):
+        return self._keep(x)
+
+    def backward(self, gy):
+        return self._keep(gy)
+
+    def _keep(self, a):
+        xp = backend.array_module(a)
+        return (xp.triu if self.upper else xp.tril)(a, self.diagonal)
+
+
 class Maximum(Function):
-    """y = max(a, b) element-wise.   dy/da = 1 where a > b, dy/db = 1 where b > a;
-    a tie splits the gradient equally (a valid subgradient, and symmetric)."""
+    """y = max(a, b) element-wise (min(a, b) when not ``larger``).   dy/da = 1 where a wins,
+    dy/db = 1 where b wins; a tie splits the gradient equally (a valid subgradient, and
+    symmetric)."""
+
+    def __init__(self, larger: bool = True) -> None:
+        self.larger = larger
 
     def forward(self, a, b):
         self.a, self.b = a, b
-        return backend.array_module(a).maximum(a, b)
+        xp = backend.array_module(a)
+        return (xp.maximum if self.larger else xp.minimum)(a, b)
 
     def backward(self, gy):
         xp = backend.array_module(gy)
         half = gy * 0.5
-        ga = xp.where(self.a > self.b, gy, xp.where(self.a == self.b, half, 0))
-        gb = xp.where(self.b > self.a, gy, xp.where(self.a == self.b, half, 0))
+        a_wins = self.a > self.b if self.larger else self.a < self.b
+        b_wins = self.b > self.a if self.larger else self.b < self.a
+        ga = xp.where(a_wins, gy, xp.where(self.a == self.b, half, 0))
+        gb = xp.where(b_wins, gy, xp.where(self.a == self.b, half, 0))
         return ga, gb
 
 
@@ -75,7 +135,7 @@ class Where(Function):
         return None, xp.where(self.condition, gy, 0), xp.where(self.condition, 0, gy)
 
 
-class Clip(Function):
+class Clamp(Function):
     """y = min(max(x, low), high).   dy/dx = 1 inside [low, high], 0 outside."""
 
     def __init__(self, low: float | None, high: float | None) -> None:
@@ -106,12 +166,59 @@ def sqrt(x: Tensor) -> Tensor:
     return Sqrt()(x)
 
 
+def abs(x: Tensor) -> Tensor:  # noqa: A001  (PyTorch's name; shadows the builtin only here)
+    """|x| element-wise (``abs(x)`` of Python calls it too)."""
+    return Abs()(x)
+
+
+def sin(x: Tensor) -> Tensor:
+    return Sin()(x)
+
+
+def cos(x: Tensor) -> Tensor:
+    return Cos()(x)
+
+
+def tril(x: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle of the last two axes (on and below diagonal ``diagonal``), zeros
+    above: ``tril(ones(T, T))`` is a causal attention mask."""
+    return _triangle(x, diagonal, upper=False)
+
+
+def triu(x: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle of the last two axes (on and above diagonal ``diagonal``)."""
+    return _triangle(x, diagonal, upper=True)
+
+
+def _triangle(x: Tensor, diagonal: int, upper: bool) -> Tensor:
+    caller = "triu()" if upper else "tril()"
+    if not isinstance(x, Tensor) or x.ndim < 2:
+        raise ValueError(
+            f"{caller} needs a tensor of at least 2 dimensions, got "
+            + (f"shape {x.shape}" if isinstance(x, Tensor) else type(x).__name__)
+        )
+    if isinstance(diagonal, bool) or not isinstance(diagonal, (int, np.integer)):
+        raise TypeError(f"{caller} needs diagonal to be an int, got {diagonal!r}")
+    return Triangle(upper, int(diagonal))(x)
+
+
 def maximum(a: Any, b: Any) -> Tensor:
+    """The larger of ``a`` and ``b`` element-wise (broadcasting)."""
+    return _pairwise(a, b, larger=True)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """The smaller of ``a`` and ``b`` element-wise (broadcasting)."""
+    return _pairwise(a, b, larger=False)
+
+
+def _pairwise(a: Any, b: Any, larger: bool) -> Tensor:
     a, b = as_tensors(a, b)
     try:
-        return Maximum()(a, b)
+        return Maximum(larger)(a, b)
     except ValueError as err:
-        raise ValueError(broadcast_problem("maximum()", a.shape, b.shape) or err) from None
+        caller = "maximum()" if larger else "minimum()"
+        raise ValueError(broadcast_problem(caller, a.shape, b.shape) or err) from None
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
@@ -127,14 +234,49 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
         raise ValueError(broadcast_problem("where(condition, a, b)", *shapes) or err) from None
 
 
-def clip(x: Tensor, low: float | None = None, high: float | None = None) -> Tensor:
+def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
+    """``x`` with ``value`` wherever the boolean ``mask`` (broadcast to x's shape) is True:
+    ``scores.masked_fill(causal == 0, float("-inf"))``. The gradient reaches x where the
+    mask is False."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"masked_fill() needs x to be a Tensor, got {type(x).__name__}")
+    mask = as_tensor(mask, x)
+    if mask.dtype != bool:
+        raise TypeError(
+            f"masked_fill() needs a boolean mask, got dtype {mask.dtype}: compare to make one, "
+            f"e.g. mask == 0"
+        )
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise ValueError(
+            f"masked_fill() needs one value (a number or a 0-d tensor), got a tensor of shape "
+            f"{value.shape}"
+        )
+    try:
+        fits = np.broadcast_shapes(mask.shape, x.shape) == x.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"masked_fill(): a mask of shape {mask.shape} does not broadcast to x's shape "
+            f"{x.shape}"
+        )
+    return where(mask, value, x)
+
+
+def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    """Each element limited to [min, max] (either bound may be omitted); ``clip`` is the
+    same. Unlike PyTorch, ``min > max`` is refused rather than filling with ``max``."""
+    low, high = min, max
     if low is None and high is None:
-        raise ValueError("clip() needs at least one of low and high")
-    for name, bound in (("low", low), ("high", high)):
+        raise ValueError("clamp() needs at least one of min and max")
+    for name, bound in (("min", low), ("max", high)):
         if bound is not None and (isinstance(bound, bool) or not isinstance(bound, Real)):
-            raise TypeError(f"clip() needs {name} to be a number or None, got {bound!r}")
+            raise TypeError(f"clamp() needs {name} to be a number or None, got {bound!r}")
     if low is not None and high is not None and low > high:
-        raise ValueError(f"clip() needs low <= high, got low={low} and high={high}")
+        raise ValueError(f"clamp() needs min <= max, got min={low} and max={high}")
     # NumPy scalar bounds (np.float64) would upcast a float32 x; Python numbers do not.
     low, high = (v.item() if isinstance(v, np.generic) else v for v in (low, high))
-    return Clip(low, high)(x)
+    return Clamp(low, high)(x)
+
+
+clip = clamp

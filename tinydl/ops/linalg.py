@@ -57,6 +57,29 @@ def matmul(a: Any, b: Any) -> Tensor:
     return MatMul()(a, b)
 
 
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    """The product of two matrices (2-D tensors), PyTorch's ``torch.mm``; see :func:`matmul`
+    for batches and vectors."""
+    _check_ranks("mm()", a, b, 2, "matrices (2-D)")
+    return matmul(a, b)
+
+
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    """Batched matrix products: (B, n, m) @ (B, m, p) is (B, n, p), the same B in both."""
+    _check_ranks("bmm()", a, b, 3, "batches of matrices (3-D)")
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"bmm() needs one batch size in both, got shapes {a.shape} and {b.shape}"
+        )
+    return matmul(a, b)
+
+
+def _check_ranks(caller: str, a: Any, b: Any, ndim: int, what: str) -> None:
+    shapes = [getattr(t, "shape", type(t).__name__) for t in (a, b)]
+    if not all(isinstance(t, Tensor) and t.ndim == ndim for t in (a, b)):
+        raise ValueError(f"{caller} needs two {what} tensors, got {shapes[0]} and {shapes[1]}")
+
+
 class Linear(Function):
     """Y = X @ W + b: a fully connected layer as one Function (one GEMM, the bias added in
     place), with W in either of the two layouts layers store it in:

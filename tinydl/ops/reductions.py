@@ -1,7 +1,9 @@
-"""Reductions: sum, mean, max over some or all axes."""
+"""Reductions: sum, mean, max, min, var, std, norm over some or all axes; argmax, argmin,
+all, any (not differentiable); and the running sum, cumsum."""
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -10,7 +12,7 @@ from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.ops.arguments import as_input, axis_of, keepdims_of
-from tinydl.ops.elementwise import maximum
+from tinydl.ops.elementwise import abs, maximum, minimum
 
 Axis = int | tuple[int, ...] | None
 
@@ -66,29 +68,45 @@ class Mean(Function):
         return backend.array_module(gy).broadcast_to(gy, self.x_shape)
 
 
-class Max(Function):
-    """y = max x over ``axes``.   dy/dxᵢ = 1 for the maximum, 0 elsewhere; tied maxima
-    share the gradient equally, so the result does not depend on element order."""
+class Extreme(Function):
+    """y = max x (or min x) over ``axes``.   dy/dxᵢ = 1 for the extreme, 0 elsewhere; tied
+    extremes share the gradient equally, so the result does not depend on element order."""
 
-    def __init__(self, axes: tuple[int, ...], keepdims: bool) -> None:
-        self.axes, self.keepdims = axes, keepdims
+    def __init__(self, axes: tuple[int, ...], keepdims: bool, which: str = "max") -> None:
+        self.axes, self.keepdims, self.which = axes, keepdims, which
 
     def forward(self, x):
         self.x = x
-        self.y = x.max(axis=self.axes, keepdims=True)
+        self.y = getattr(x, self.which)(axis=self.axes, keepdims=True)
         return self.y if self.keepdims else self.y.reshape(
             tuple(n for i, n in enumerate(x.shape) if i not in self.axes)
         )
 
     def backward(self, gy):
         gy = _restore_reduced(gy, self.x.shape, self.axes, self.keepdims)
-        is_max = self.x == self.y
-        ties = is_max.sum(axis=self.axes, keepdims=True, dtype=gy.dtype)  # int would upcast gy
-        return backend.array_module(gy).where(is_max, gy / ties, 0)
+        is_extreme = self.x == self.y
+        ties = is_extreme.sum(axis=self.axes, keepdims=True, dtype=gy.dtype)  # int: upcast
+        return backend.array_module(gy).where(is_extreme, gy / ties, 0)
 
 
-class MaxResult(NamedTuple):
-    """``max(x, dim)``'s answer, as PyTorch's: the maxima and where they are along ``dim``."""
+class Cumsum(Function):
+    """yᵢ = x₀ + … + xᵢ along ``axis``.   dL/dxⱼ = Σ_{i ≥ j} gᵢ: each x feeds every later
+    running sum, so its gradient is the running sum of the gradient taken from the end."""
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x):
+        return x.cumsum(axis=self.axis)
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        return xp.flip(xp.flip(gy, self.axis).cumsum(axis=self.axis), self.axis)
+
+
+class ValuesIndices(NamedTuple):
+    """What ``max(x, dim)``, ``min(x, dim)``, ``topk`` and ``sort`` return, as PyTorch's do:
+    the values, and where they are along ``dim``."""
 
     values: Tensor
     indices: Tensor
@@ -96,8 +114,9 @@ class MaxResult(NamedTuple):
     def __getattr__(self, name: str) -> Any:
         # Reached only for names a tuple lacks, e.g. .sum() from code expecting NumPy's max.
         raise AttributeError(
-            f"max(x, dim) returns (values, indices), as PyTorch's does, which has no "
-            f"attribute {name!r}: use .values (or max(x, axis=dim) for the maxima alone)"
+            f"max(x, dim) (like min(x, dim), topk and sort) returns (values, indices), as "
+            f"PyTorch's does, which has no attribute {name!r}: use .values (or max(x, axis=dim) "
+            f"for the maxima alone)"
         )
 
 
@@ -151,20 +170,41 @@ def max(  # noqa: A001
     ``keepdim``/``keepdims`` keep the reduced axis with length 1. ``x`` may also be an array
     (``outputs.data``). The maxima are differentiable, the indices are not.
     """
-    x = as_input(x, "max()")
+    return _extreme("max", x, dim, keepdim, axis, keepdims)
+
+
+def min(  # noqa: A001
+    x: Tensor,
+    dim: int | Tensor | None = None,
+    keepdim: bool | None = None,
+    *,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+) -> Any:
+    """The minimum, asked in the same ways as :func:`max`: ``min(x)``, ``min(x, axis=a)``,
+    ``min(x, dim)`` giving ``(values, indices)``, and ``min(x, other)`` element-wise."""
+    return _extreme("min", x, dim, keepdim, axis, keepdims)
+
+
+def _extreme(which: str, x: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> Any:
+    caller = f"{which}()"
+    x = as_input(x, caller)
     if isinstance(dim, Tensor) or backend.is_array(dim):
-        return maximum(x, dim)
-    keepdims = keepdims_of(keepdims, keepdim, "max()")
+        return (maximum if which == "max" else minimum)(x, dim)
+    keepdims = keepdims_of(keepdims, keepdim, caller)
     if x.numel() == 0:
-        raise ValueError("max() of an empty tensor has no value")
+        raise ValueError(f"{caller} of an empty tensor has no value")
     if axis is not None and dim is not None:
-        raise TypeError("max() got both axis= and dim=, which mean the same; pass one")
+        raise TypeError(f"{caller} got both axis= and dim=, which mean the same; pass one")
     if dim is None or isinstance(dim, (tuple, list)):  # NumPy's reduction (PyTorch has none)
-        return _reduce(Max, x, axis if dim is None else tuple(dim), keepdims)
+        axes = _normalise_axes(axis if dim is None else tuple(dim), x.ndim)
+        return Extreme(axes, keepdims, which)(x)
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
-        raise TypeError(f"max() needs dim to be an int, got {dim!r}")
-    (axis,) = _normalise_axes(int(dim), x.ndim)
-    return MaxResult(_reduce(Max, x, axis, keepdims), argmax(x, axis, keepdims))
+        raise TypeError(f"{caller} needs dim to be an int, got {dim!r}")
+    axes = _normalise_axes(int(dim), x.ndim)
+    return ValuesIndices(
+        Extreme(axes, keepdims, which)(x), _arg_extreme("arg" + which, x, axes[0], keepdims)
+    )
 
 
 def argmax(
@@ -177,19 +217,115 @@ def argmax(
 ) -> Tensor:
     """Indices (int64) of the largest values along ``axis``/``dim`` (of the flattened tensor
     when neither is given); not differentiable. The first maximum wins a tie."""
-    x = as_input(x, "argmax()")
-    axis = axis_of(axis, dim, "argmax()")
-    keepdims = keepdims_of(keepdims, keepdim, "argmax()")
+    return _arg("argmax", x, axis, dim, keepdims, keepdim)
+
+
+def argmin(
+    x: Tensor,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+    *,
+    dim: int | None = None,
+    keepdim: bool | None = None,
+) -> Tensor:
+    """Indices (int64) of the smallest values, as :func:`argmax` finds the largest."""
+    return _arg("argmin", x, axis, dim, keepdims, keepdim)
+
+
+def _arg(argmax_or_argmin: str, x: Any, axis: Any, dim: Any, keepdims: Any, keepdim: Any
+         ) -> Tensor:
+    caller = f"{argmax_or_argmin}()"
+    x = as_input(x, caller)
+    axis = axis_of(axis, dim, caller)
+    keepdims = keepdims_of(keepdims, keepdim, caller)
     if x.numel() == 0:
-        raise ValueError("argmax() of an empty tensor has no value")
+        raise ValueError(f"{caller} of an empty tensor has no value")
     if axis is not None and (not isinstance(axis, (int, np.integer)) or isinstance(axis, bool)):
-        raise TypeError(f"argmax() needs dim to be an int or None, got {axis!r}")
-    data = x.array
+        raise TypeError(f"{caller} needs dim to be an int or None, got {axis!r}")
     if axis is None:
-        index = data.argmax()
+        index = getattr(x.array, argmax_or_argmin)()
         return Tensor(index.reshape((1,) * x.ndim) if keepdims else index)
     (axis,) = _normalise_axes(int(axis), x.ndim)
-    index = data.argmax(axis=axis)
+    return _arg_extreme(argmax_or_argmin, x, axis, keepdims)
+
+
+def _arg_extreme(argmax_or_argmin: str, x: Tensor, axis: int, keepdims: bool) -> Tensor:
+    index = getattr(x.array, argmax_or_argmin)(axis=axis)
     if keepdims:
-        index = backend.array_module(data).expand_dims(index, axis)
+        index = backend.array_module(index).expand_dims(index, axis)
     return Tensor(index)
+
+
+def var(
+    x: Tensor,
+    dim: Axis = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: int | None = None,
+) -> Tensor:
+    """The variance over ``dim`` (all axes by default): Σ (x - mean)² / (n - correction),
+    with PyTorch's default ``correction=1`` (the unbiased estimate; ``unbiased=False`` is
+    ``correction=0``). Built from mean, sub and mul, so autograd differentiates it."""
+    x = as_input(x, "var()")
+    if unbiased is not None and correction is not None:
+        raise TypeError("var() got both unbiased= and correction=; pass one")
+    correction = (1 if unbiased is None else int(bool(unbiased))) if correction is None \
+        else correction
+    axes = _normalise_axes(dim, x.ndim)
+    count = 1
+    for a in axes:
+        count *= x.shape[a]
+    centred = x - mean(x, axes, keepdims=True)
+    return sum(centred * centred, axes, keepdims=keepdim) / builtins.max(count - correction, 0)
+
+
+def std(
+    x: Tensor,
+    dim: Axis = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: int | None = None,
+) -> Tensor:
+    """The standard deviation, √:func:`var` (same arguments)."""
+    return var(x, dim, unbiased, keepdim, correction=correction) ** 0.5
+
+
+def norm(x: Tensor, p: Any = "fro", dim: Axis = None, keepdim: bool = False) -> Tensor:
+    """The 2-norm √(Σ x²) over ``dim`` (all elements by default; ``p`` 2 or "fro"), or the
+    1-norm Σ |x| (``p=1``). Built from other ops; at x = 0 the 2-norm's gradient is NaN."""
+    x = as_input(x, "norm()")
+    if p in (2, "fro"):
+        return sum(x * x, dim, keepdims=keepdim) ** 0.5
+    if p == 1:
+        return sum(abs(x), dim, keepdims=keepdim)
+    raise ValueError(f"norm(): tinydl computes p=2 (or 'fro') and p=1 norms, got p={p!r}")
+
+
+def all(x: Tensor, dim: Axis = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """True where every element along ``dim`` (all by default) is nonzero; a boolean tensor
+    outside the graph."""
+    return _truth("all", x, dim, keepdim)
+
+
+def any(x: Tensor, dim: Axis = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """True where some element along ``dim`` (any, by default) is nonzero."""
+    return _truth("any", x, dim, keepdim)
+
+
+def _truth(which: str, x: Any, dim: Axis, keepdim: bool) -> Tensor:
+    x = as_input(x, f"{which}()")
+    axes = _normalise_axes(dim, x.ndim)
+    return Tensor(getattr(x.array, which)(axis=axes, keepdims=bool(keepdim)))
+
+
+def cumsum(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running sums along ``dim``: ``cumsum([1, 2, 3], 0)`` is ``[1, 3, 6]``."""
+    x = as_input(x, "cumsum()")
+    if dtype is not None:
+        x = x.astype(dtype)
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"cumsum() needs dim to be an int, got {dim!r}")
+    (axis,) = _normalise_axes(int(dim), builtins.max(x.ndim, 1))
+    return Cumsum(axis)(x)

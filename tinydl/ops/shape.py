@@ -1,5 +1,7 @@
-"""Shape operations: reshape, transpose, indexing, concatenate, stack. They move values
-around without changing them, so each backward moves the gradient back the same way."""
+"""Shape operations: reshape, permute/transpose, indexing, concatenate, stack, expand,
+repeat, gather, and the PyTorch names built on them (squeeze, unsqueeze, split, chunk,
+narrow). They move values around without changing them, so each backward moves the
+gradient back the same way."""
 
 from __future__ import annotations
 
@@ -10,10 +12,9 @@ import numpy as np
 
 from tinydl import backend
 from tinydl.autograd.checks import index_error
-from tinydl.autograd.function import Function
+from tinydl.autograd.function import Function, sum_to_shape
 from tinydl.autograd.tensor import Tensor
-from tinydl.errors import AxisError
-from tinydl.ops.arguments import axis_of
+from tinydl.ops.arguments import axis_number, axis_of
 
 
 class Reshape(Function):
@@ -30,7 +31,7 @@ class Reshape(Function):
         return gy.reshape(self.x_shape)
 
 
-class Transpose(Function):
+class Permute(Function):
     """y = x with its axes permuted.   The gradient is permuted back (inverse permutation)."""
 
     def __init__(self, axes: tuple[int, ...]) -> None:
@@ -96,6 +97,74 @@ class Stack(Function):
         return tuple(xp.take(gy, i, axis=self.axis) for i in range(gy.shape[self.axis]))
 
 
+class Expand(Function):
+    """y = x broadcast to a larger ``shape`` (a view: each element of x seen many times).
+    dy/dx sums the gradient over every copy, which is undoing broadcasting."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        return backend.array_module(x).broadcast_to(x, self.shape)
+
+    def backward(self, gy):
+        return sum_to_shape(gy, self.x_shape)
+
+
+class Repeat(Function):
+    """y = x tiled ``repeats[i]`` times along axis i (PyTorch's ``repeat``, NumPy's ``tile``).
+
+    Each element of x appears once in every tile, so its gradient is the sum over the tiles:
+    gy viewed as (r₀, n₀, r₁, n₁, …) and summed over the r axes.
+    """
+
+    def __init__(self, repeats: tuple[int, ...]) -> None:
+        self.repeats = repeats
+
+    def forward(self, x):
+        self.x_shape = (1,) * (len(self.repeats) - x.ndim) + x.shape  # new leading axes
+        return backend.array_module(x).tile(x, self.repeats)
+
+    def backward(self, gy):
+        tiled = [n for pair in zip(self.repeats, self.x_shape, strict=True) for n in pair]
+        summed = gy.reshape(tiled).sum(axis=tuple(range(0, len(tiled), 2)))
+        return summed.reshape(self.x_shape)
+
+
+class Gather(Function):
+    """y[i][j][k] = x[index[i][j][k]][j][k] along ``dim`` (here dim 0; the others alike).
+
+    Each y element is one x element, so dL/dx collects every y gradient at the place its
+    value came from; an x element gathered twice receives both (``add.at``).
+    """
+
+    def __init__(self, dim: int, index: Any) -> None:
+        self.dim, self.index = dim, index
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        return backend.array_module(x).take_along_axis(x[self._window()], self.index, self.dim)
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        gx = xp.zeros(self.x_shape, dtype=gy.dtype)
+        places = [
+            xp.arange(n).reshape([-1 if d == axis else 1 for d in range(gy.ndim)])
+            for axis, n in enumerate(gy.shape)
+        ]
+        places[self.dim] = self.index
+        xp.add.at(gx, tuple(places), gy)
+        return gx
+
+    def _window(self) -> tuple[slice, ...]:
+        """The part of x the index covers: PyTorch's index may be smaller than x along the
+        other axes, where NumPy's take_along_axis would broadcast it instead."""
+        return tuple(
+            slice(None) if d == self.dim else slice(0, n) for d, n in enumerate(self.index.shape)
+        )
+
+
 def _has_array(index: Any) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
     return any(backend.is_array(p) or isinstance(p, list) for p in parts)
@@ -149,12 +218,190 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, *x.shape[:start], merged, *x.shape[end + 1 :])
 
 
-def transpose(x: Tensor, *axes: Any) -> Tensor:
-    """Permute the axes (reverse them when none are given); ``permute`` is the same."""
-    axes = _shape_argument(axes) or tuple(reversed(range(x.ndim)))
-    if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
-        raise ValueError(f"transpose axes {axes} are not a permutation of {x.ndim} axes")
-    return Transpose(tuple(a % x.ndim for a in axes))(x)
+def permute(x: Tensor, *dims: Any) -> Tensor:
+    """Reorder the axes: output axis i is input axis ``dims[i]`` (``permute(x, 0, 2, 3, 1)``
+    makes (N, C, H, W) channels-last). The dims come separately or in one tuple."""
+    dims = _shape_argument(dims)
+    if (
+        not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in dims)
+        or sorted(d % max(x.ndim, 1) if -x.ndim <= d < x.ndim else -1 for d in dims)
+        != list(range(x.ndim))
+    ):
+        raise ValueError(
+            f"permute{tuple(dims)}: dims must name each of the {x.ndim} axes of a tensor of "
+            f"shape {x.shape} once, e.g. permute{tuple(reversed(range(x.ndim)))}"
+        )
+    return Permute(tuple(int(d) % x.ndim for d in dims))(x)
+
+
+def transpose(x: Tensor, *dims: Any, dim0: int | None = None, dim1: int | None = None
+              ) -> Tensor:
+    """Swap two axes, ``dim0`` and ``dim1`` (PyTorch's meaning: ``transpose(x, 1, 2)`` turns
+    (B, T, H, D) into (B, H, T, D)); ``x.T`` reverses every axis. NumPy's axis permutation
+    (``x.transpose(1, 0, 2)``, ``x.transpose()``) is refused: that is :func:`permute`."""
+    given = dims + tuple(d for d in (dim0, dim1) if d is not None)
+    if len(given) != 2 or not all(
+        isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in given
+    ):
+        shown = ", ".join(map(repr, given))
+        raise TypeError(
+            f"transpose({shown}): transpose swaps two axes, as in PyTorch: "
+            f"transpose(dim0, dim1); to reorder all axes as NumPy's transpose does, use "
+            f"permute({shown or '...'}) (or .T to reverse them)"
+        )
+    first, second = (axis_number(d, x.ndim, "transpose()") for d in given)
+    order = list(range(x.ndim))
+    order[first], order[second] = order[second], order[first]
+    return Permute(tuple(order))(x)
+
+
+def reverse_axes(x: Tensor) -> Tensor:
+    """``x.T``: every axis in reverse order (a matrix's transpose)."""
+    return Permute(tuple(reversed(range(x.ndim))))(x)
+
+
+def squeeze(x: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
+    """Drop axes of length 1: all of them, or only ``dim`` (an int or a tuple), which is left
+    alone when its length is not 1, as in PyTorch."""
+    if dim is None:
+        dims = set(range(x.ndim))
+    else:
+        listed = dim if isinstance(dim, (tuple, list)) else (dim,)
+        dims = {axis_number(d, max(x.ndim, 1), "squeeze()") for d in listed}
+    return reshape(x, tuple(n for d, n in enumerate(x.shape) if not (d in dims and n == 1)))
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    """Insert an axis of length 1 at ``dim`` (from -ndim-1 to ndim): ``unsqueeze(x, 0)``
+    makes one sample a batch of one."""
+    dim = axis_number(dim, x.ndim + 1, "unsqueeze()")
+    return reshape(x, x.shape[:dim] + (1,) + x.shape[dim:])
+
+
+def expand(x: Tensor, *sizes: Any) -> Tensor:
+    """``x`` broadcast to ``sizes`` without copying; -1 keeps an axis's length and new axes
+    may be added in front (PyTorch's ``expand``)."""
+    sizes = _shape_argument(sizes)
+    extra = len(sizes) - x.ndim
+    if extra < 0 or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool)
+                            for n in sizes):
+        raise ValueError(
+            f"expand{tuple(sizes)}: needs at least {x.ndim} integer sizes for a tensor of "
+            f"shape {x.shape}"
+        )
+    shape = tuple(
+        x.shape[d - extra] if n == -1 and d >= extra else int(n) for d, n in enumerate(sizes)
+    )
+    for d, n in enumerate(x.shape):
+        if n != 1 and shape[d + extra] != n:
+            raise ValueError(
+                f"expand{tuple(sizes)}: axis {d} of a tensor of shape {x.shape} has length "
+                f"{n}, and only axes of length 1 can be expanded (to {shape[d + extra]})"
+            )
+    if any(n < 0 for n in shape):
+        raise ValueError(f"expand{tuple(sizes)}: -1 is allowed only for existing axes")
+    return Expand(shape)(x)
+
+
+def repeat(x: Tensor, *repeats: Any) -> Tensor:
+    """``x`` copied ``repeats[i]`` times along each axis i (PyTorch's ``repeat``; NumPy's
+    ``tile``); more repeats than axes add leading axes."""
+    repeats = _shape_argument(repeats)
+    if len(repeats) < x.ndim or not all(
+        isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in repeats
+    ):
+        raise ValueError(
+            f"repeat{tuple(repeats)}: needs one count >= 0 per axis (at least {x.ndim}) for a "
+            f"tensor of shape {x.shape}"
+        )
+    return Repeat(tuple(int(n) for n in repeats))(x)
+
+
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """``length`` elements of axis ``dim`` from ``start`` on: ``x.narrow(1, 2, 3)`` is
+    ``x[:, 2:5]``."""
+    dim = axis_number(dim, x.ndim, "narrow()")
+    size = x.shape[dim]
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool)
+               for n in (start, length)):
+        raise TypeError(f"narrow() needs start and length to be ints, got {start!r}, {length!r}")
+    start = start + size if -size <= start < 0 else start
+    if not 0 <= start <= size or length < 0 or start + length > size:
+        raise IndexError(
+            f"narrow(dim={dim}, start={start}, length={length}): axis {dim} has length {size}, "
+            f"so start + length must stay within 0 to {size}"
+        )
+    return x[(slice(None),) * dim + (slice(start, start + length),)]
+
+
+def split(x: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
+          ) -> tuple[Tensor, ...]:
+    """Cut axis ``dim`` into pieces: of ``split_size`` each (the last may be shorter), or of
+    the listed lengths, which must add up to the axis: ``q, k, v = qkv.split(C, dim=2)``."""
+    dim = axis_number(dim, x.ndim, "split()")
+    size = x.shape[dim]
+    sizes = split_size_or_sections
+    if isinstance(sizes, (int, np.integer)) and not isinstance(sizes, bool):
+        if sizes <= 0:
+            raise ValueError(f"split(): split_size must be a positive int, got {sizes}")
+        sizes = [min(sizes, size - start) for start in range(0, size, sizes)] or [0]
+    elif not isinstance(sizes, (list, tuple)) or not all(
+        isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in sizes
+    ):
+        raise TypeError(
+            f"split() needs an int size or a list of lengths >= 0, got {split_size_or_sections!r}"
+        )
+    elif sum(sizes) != size:
+        raise ValueError(
+            f"split(): the lengths {list(sizes)} add up to {sum(sizes)}, but axis {dim} "
+            f"of a tensor of shape {x.shape} has length {size}"
+        )
+    starts = np.cumsum([0, *sizes[:-1]])
+    before = (slice(None),) * dim
+    return tuple(x[before + (slice(int(a), int(a) + int(n)),)] for a, n in zip(starts, sizes,
+                                                                                strict=True))
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Cut axis ``dim`` into ``chunks`` pieces of ceil(length / chunks) elements each, the
+    last shorter; as in PyTorch, fewer pieces come back when the length does not allow."""
+    if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks <= 0:
+        raise ValueError(f"chunk() needs chunks to be an int > 0, got {chunks!r}")
+    size = x.shape[axis_number(dim, x.ndim, "chunk()")]
+    if size == 0:
+        return split(x, [0] * int(chunks), dim)
+    return split(x, -(-size // int(chunks)), dim)
+
+
+def gather(x: Tensor, dim: int, index: Any) -> Tensor:
+    """``y[i][j] = x[index[i][j]][j]`` for ``dim=0`` (``x[i][index[i][j]]`` for ``dim=1``):
+    picks along ``dim`` by ``index``, an integer tensor with as many axes as ``x`` and no
+    longer than ``x`` along the others. The result has ``index``'s shape."""
+    dim = axis_number(dim, x.ndim, "gather()")
+    index = index.array if isinstance(index, Tensor) else index
+    if not backend.is_array(index) or index.dtype.kind not in "iu":
+        raise TypeError(
+            f"gather() needs index to be an integer tensor, got "
+            f"{getattr(index, 'dtype', type(index).__name__)}"
+        )
+    if backend.device_of(index) != x.device:
+        raise ValueError(
+            f"gather(): index is on {backend.device_of(index)}, x on {x.device}: move the index "
+            f"with .to('{x.device}')"
+        )
+    if index.ndim != x.ndim or any(
+        i > n for d, (i, n) in enumerate(zip(index.shape, x.shape, strict=True)) if d != dim
+    ):
+        raise ValueError(
+            f"gather(dim={dim}): index of shape {tuple(index.shape)} does not fit x of shape "
+            f"{x.shape}: it needs {x.ndim} axes, each but axis {dim} no longer than x's"
+        )
+    if index.size and (int(index.min()) < 0 or int(index.max()) >= x.shape[dim]):
+        raise IndexError(
+            f"gather(dim={dim}): index values must be from 0 to {x.shape[dim] - 1} (axis {dim} "
+            f"of x has length {x.shape[dim]}), got {int(index.min())} to {int(index.max())}"
+        )
+    return Gather(dim, index)(x)
 
 
 def getitem(x: Tensor, index: Any) -> Tensor:
@@ -166,14 +413,6 @@ def getitem(x: Tensor, index: Any) -> Tensor:
         return GetItem(index)(x)
     except IndexError as err:
         raise index_error(x.shape, index, err) from None
-
-
-def _check_axis(axis: Any, ndim: int, caller: str) -> None:
-    """An axis must name one of ``ndim`` axes: ``axis % ndim`` would silently pick another."""
-    if isinstance(axis, bool) or not isinstance(axis, int) or not -ndim <= axis < ndim:
-        raise AxisError(
-            f"{caller}: axis must be an int from {-ndim} to {ndim - 1} here, got {axis!r}"
-        )
 
 
 def _check_joinable(tensors: Sequence[Tensor], name: str) -> None:
@@ -190,7 +429,7 @@ def concatenate(tensors: Sequence[Tensor], axis: int | None = None, *, dim: int 
     axis = 0 if axis is None else axis
     _check_joinable(tensors, "concatenate")
     first = tensors[0]
-    _check_axis(axis, first.ndim, "concatenate()")
+    axis_number(axis, first.ndim, "concatenate()", "axis")
     for i, t in enumerate(tensors):
         if t.ndim != first.ndim or any(
             a != b
@@ -210,7 +449,7 @@ def stack(tensors: Sequence[Tensor], axis: int | None = None, *, dim: int | None
     axis = axis_of(axis, dim, "stack()")
     axis = 0 if axis is None else axis
     _check_joinable(tensors, "stack")
-    _check_axis(axis, tensors[0].ndim + 1, "stack()")
+    axis_number(axis, tensors[0].ndim + 1, "stack()", "axis")
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise ValueError(

@@ -1,0 +1,61 @@
+"""Sorting: ``sort``, ``argsort`` and ``topk`` (the k largest, as a language model samples
+from). Each finds an order along one axis (not differentiable: an order has no slope) and
+then :func:`~tinydl.ops.shape.gather` picks the values in that order, so the values'
+gradient is Gather's: each goes back to the place it came from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinydl import backend
+from tinydl.autograd.tensor import Tensor
+from tinydl.ops.arguments import as_input, axis_number
+from tinydl.ops.reductions import ValuesIndices
+from tinydl.ops.shape import gather
+
+
+def _order(a: Any, dim: int, descending: bool) -> Any:
+    """The indices that sort ``a`` along ``dim``; equal values keep their order."""
+    xp = backend.array_module(a)
+    if not descending:
+        return xp.argsort(a, axis=dim, kind="stable")
+    if a.dtype.kind in "fic":
+        return xp.argsort(-a, axis=dim, kind="stable")
+    return xp.flip(xp.argsort(a, axis=dim, kind="stable"), axis=dim)  # bool, unsigned
+
+
+def sort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False
+         ) -> ValuesIndices:
+    """``x`` sorted along ``dim`` (ascending unless ``descending``): ``(values, indices)``,
+    where ``values`` is ``x.gather(dim, indices)``. Ties keep their order (``stable`` is
+    accepted; tinydl's sort is always stable)."""
+    x = as_input(x, "sort()")
+    dim = axis_number(dim, x.ndim, "sort()")
+    order = _order(x.array, dim, bool(descending))
+    return ValuesIndices(gather(x, dim, order), Tensor(order))
+
+
+def argsort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False
+            ) -> Tensor:
+    """The ``indices`` of :func:`sort`."""
+    return sort(x, dim, descending, stable).indices
+
+
+def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True  # noqa: A002
+         ) -> ValuesIndices:
+    """The ``k`` largest values along ``dim`` (the smallest when not ``largest``), largest
+    first, and their indices: ``v, _ = topk(logits, 10)`` keeps a language model's ten
+    likeliest tokens. ``sorted=False`` is accepted and gives them sorted all the same."""
+    x = as_input(x, "topk()")
+    dim = axis_number(dim, x.ndim, "topk()")
+    size = x.shape[dim]
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= size:
+        raise ValueError(
+            f"topk(): k must be an int from 0 to {size} (the length of axis {dim} of a tensor "
+            f"of shape {x.shape}), got {k!r}"
+        )
+    order = _order(x.array, dim, bool(largest))
+    first_k = order[(slice(None),) * dim + (slice(0, int(k)),)]
+    return ValuesIndices(gather(x, dim, first_k), Tensor(first_k))
