@@ -29,6 +29,7 @@ from tinydl.autograd.factories import (
     zeros_like,
 )
 from tinydl.backend import Device, device, get_default_device, set_default_device
+from tinydl.backend.fast_path_switch import fast_paths, fast_paths_enabled, set_fast_paths
 from tinydl.dtypes import (  # PyTorch's dtype names; float, int and bool shadow builtins here
     bool,  # noqa: A004
     double,
@@ -90,7 +91,7 @@ __all__ = [
     "transpose", "where", "data", "nn", "optim", "random", "train", "viz",
     "utils", "vision",
     "NotLogProbabilitiesWarning", "ProbabilitiesAsLogitsWarning", "argmax", "flatten",
-    "get_default_dtype", "set_default_dtype",
+    "get_default_dtype", "set_default_dtype", "fast_paths", "fast_paths_enabled", "set_fast_paths",
     "load", "save",
     "bool", "double", "float", "float16", "float32", "float64", "half", "int", "int8", "int16",
     "int32", "int64", "long", "short", "uint8",
