@@ -89,6 +89,12 @@ class ScaledDotProductAttentionFast(Function):
 
     A masked pair has A = 0, so its dS is 0 whatever the finite dA: no gradient flows
     through a masked pair and none is ever inf or NaN.
+
+    What it buys over :func:`attention`: one node in the graph instead of about ten, and
+    no intermediate tensors. Forward and backward of causal attention at the addition
+    GPT's shapes, (N, heads, L, d) = (128, 4, 8, 32), took 0.91 ms against 1.01 ms
+    (``python benchmarks/transformer.py --rounds 3``, 2026-12-07;
+    benchmarks/results/transformer.md): about 10% faster, at these short sequences.
     """
 
     def __init__(self, scale: float, mask: Any = None, dropout_p: float = 0.0) -> None:
