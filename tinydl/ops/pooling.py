@@ -89,7 +89,7 @@ class MaxPool2D(Function):
             window = self.kernel_size, self.stride, self.padding
             return kernels.max_pool_backward(gy, self.argmax, self.x_shape, *window)
         n, c, h, w = self.x_shape
-        (ph, pw) = self.padding
+        ph, pw = self.padding
         grad = backend.array_module(gy).zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=gy.dtype)
         # Overlapping windows may pick the same pixel, hence += (one strided add a position).
         for k, window in enumerate(self.windows(grad)):
