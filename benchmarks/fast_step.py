@@ -2,6 +2,9 @@
 PyTorch (CPU), interleaved blocks of steps, median milliseconds per step and the ratio.
 
     python benchmarks/fast_step.py [--threads 2] [--channels 24] [--steps 30] [--rounds 3]
+                                   [--readable]
+
+tinydl runs its fast paths (``--readable``: the plain versions of the ops; fast_mode.py).
 
 The net is written out here layer by layer (not taken from tinydl.zoo), so the same
 script measures any tinydl revision: ``git worktree add /tmp/old REV`` and
@@ -18,6 +21,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import fast_mode
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -26,9 +31,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--steps", type=int, default=30, help="steps per timed block")
     parser.add_argument("--rounds", type=int, default=3, help="timed blocks per side")
+    fast_mode.add_option(parser)
     args = parser.parse_args()
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = str(args.threads)  # before NumPy's BLAS starts
+    mode = fast_mode.set_mode(args.readable)
 
     import numpy as np
     import torch
@@ -82,7 +89,8 @@ def main() -> None:
             times[name].append((time.perf_counter() - started) / args.steps * 1e3)
     ours, theirs = (float(np.median(times[name])) for name in ("tinydl", "torch"))
     print(
-        f"batch {b}, first conv {c} channels, {args.threads} threads: tinydl {ours:.1f} ms/step, "
+        f"batch {b}, first conv {c} channels, {args.threads} threads, tinydl with {mode}: "
+        f"tinydl {ours:.1f} ms/step, "
         f"PyTorch {theirs:.1f} ms/step, ratio {ours / theirs:.2f} "
         f"(an epoch: {ours * 60000 / b / 1e3:.1f} s vs {theirs * 60000 / b / 1e3:.1f} s)"
     )

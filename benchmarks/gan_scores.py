@@ -32,7 +32,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "examples"))  # the examples' models
-from results_log import append_run  # noqa: E402  (a sibling script, not a package)
+import fast_mode  # noqa: E402  (sibling scripts, not a package)
+from results_log import append_run  # noqa: E402
 
 import tinydl  # noqa: E402
 from tinydl import data, plots  # noqa: E402
@@ -85,7 +86,9 @@ def main() -> None:
     parser.add_argument("--data", help="folder holding mnist/ (default: $TINYDL_DATA)")
     parser.add_argument("--figure", help="write 64 samples of the last DCGAN epoch here (PNG)")
     parser.add_argument("--note", default="", help="how the runs were trained, for the log")
+    fast_mode.add_option(parser)
     args = parser.parse_args()
+    mode = fast_mode.set_mode(args.readable)
 
     classifier = digit_classifier(args.classifier, data_dir=args.data, progress=True)
     (train_images, _), (test_images, _) = data.load_mnist(args.data)
@@ -139,7 +142,7 @@ def main() -> None:
         f"per row, classifier `{classifier_name(args.classifier)}`. Score = exp(E[KL(p(y|x) "
         f"|| p(y))]) (10 at most); distances to the 10,000 test images' features. Seconds per "
         f"epoch are the examples' own (history.json), so they count whatever else the machine "
-        f"was running; --note says how the runs were made."
+        f"was running; --note says how the runs were made. tinydl (scoring): {mode}."
         + ("\n\n" + targets[0] if targets else "")
     )
     append_run("gan_scores.md", "GAN scores", setup, rows)

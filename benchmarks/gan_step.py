@@ -30,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "examples"))  # the examples' models
 import dcgan_mnist  # noqa: E402
+import fast_mode  # noqa: E402  (sibling scripts, not a package)
 import gan_mnist  # noqa: E402
 from recurrent import median_ms  # noqa: E402  (sibling scripts, not a package)
 from results_log import append_run  # noqa: E402
@@ -89,7 +90,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reps", type=int, default=10, help="iterations timed per round")
     parser.add_argument("--threads", type=int, default=2, help="PyTorch's threads")
+    fast_mode.add_option(parser)
     args = parser.parse_args()
+    mode = fast_mode.set_mode(args.readable)
     import torch
 
     torch.set_num_threads(args.threads)
@@ -120,7 +123,8 @@ def main() -> None:
         f"`python benchmarks/gan_step.py {shlex.join(sys.argv[1:])}`: {args.rounds} "
         f"alternating rounds, median of {args.reps} iterations each; PyTorch "
         f"{torch.__version__} on {args.threads} threads, NumPy's BLAS on {blas}. The "
-        f"s/epoch column is tinydl's median iteration times the iterations of an epoch."
+        f"s/epoch column is tinydl's median iteration times the iterations of an epoch. "
+        f"tinydl: {mode}."
     )
     append_run("gan_step.md", "GAN training iterations: tinydl vs PyTorch (CPU)", setup, rows)
 

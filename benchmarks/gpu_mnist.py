@@ -34,6 +34,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # mnist_speed.py, beside this file, defines the models
 
+import fast_mode  # noqa: E402  (sibling scripts, not a package)
 import mnist_speed  # noqa: E402
 
 # name: (model of benchmarks/mnist_speed.py, batch size)
@@ -214,7 +215,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-record", action="store_true", help="do not append to the results file"
     )
+    fast_mode.add_option(parser)
     args = parser.parse_args(argv)
+    mode = fast_mode.set_mode(args.readable)
     configs = args.configs.split(",")
     systems = [s for s in SYSTEMS if s in args.systems.split(",")]
     for option, given, known in (
@@ -235,7 +238,8 @@ def main(argv: list[str] | None = None) -> None:
     tables = [benchmark(config, systems, args) for config in configs]
     report = (
         f"## {time.strftime('%Y-%m-%d')}: {machine}\n\n"
-        f"{versions(systems, args.device)}. Command: `{command}`\n\n" + "\n".join(tables)
+        f"{versions(systems, args.device)}. Command: `{command}`. tinydl: {mode}.\n\n"
+        + "\n".join(tables)
     )
     print()
     print(report)

@@ -22,7 +22,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "examples" / "keras"
 sys.path.insert(0, str(HERE))
-from mnist_speed import append_result, machine  # noqa: E402  (a sibling script, not a package)
+import fast_mode  # noqa: E402  (sibling scripts, not a package)
+from mnist_speed import append_result, machine  # noqa: E402
 
 # example -> (what the issue asks of it, the regular expression of its accuracy line)
 TARGETS = {
@@ -49,7 +50,9 @@ def run(name: str) -> tuple[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", default=",".join(TARGETS))
+    fast_mode.add_option(parser)
     args = parser.parse_args()
+    mode = fast_mode.set_mode(args.readable)  # the programs inherit it (TINYDL_FAST_PATHS)
     rows = ["| program | test accuracy | asked for | wall s |", "| --- | --- | --- | --- |"]
     notes = []
     for name in args.examples.split(","):
@@ -69,7 +72,7 @@ def main() -> None:
     text = "\n".join([
         f"\n## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {machine()}",
         f"(shared with other work while it ran: wall times are noisy; BLAS threads: "
-        f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')})\n",
+        f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}; tinydl: {mode})\n",
         *rows, "", *notes,
     ])
     append_result("keras_examples.md", text)

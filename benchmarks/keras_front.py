@@ -28,7 +28,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from mnist_speed import append_result, machine  # noqa: E402  (a sibling script, not a package)
+import fast_mode  # noqa: E402  (sibling scripts, not a package)
+from mnist_speed import append_result, machine  # noqa: E402
 
 import tinydl  # noqa: E402
 from tinydl import data, nn, optim, train  # noqa: E402
@@ -174,7 +175,9 @@ def main() -> None:
     parser.add_argument("--cnn-samples", type=int, default=1920, help="CNN images per epoch")
     parser.add_argument("--rounds", type=int, default=9, help="epochs of each, interleaved")
     parser.add_argument("--steps", type=int, default=60, help="single steps of each")
+    fast_mode.add_option(parser)
     args = parser.parse_args()
+    mode = fast_mode.set_mode(args.readable)
     (images, labels), _ = data.load_mnist()
     images = data.to_float(images[: args.samples])
     labels = labels[: args.samples]
@@ -192,7 +195,7 @@ def main() -> None:
         f"\n## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {machine()}",
         f"(medians of {args.rounds} interleaved epochs and of {args.steps} alternating single "
         "steps of each; one BLAS thread; the machine was shared with other work, so single "
-        "epochs vary by more than the differences measured)\n",
+        f"epochs vary by more than the differences measured; tinydl: {mode})\n",
         *rows, "",
         f"CNN layout transposes (ChannelsFirst after the Reshape, ChannelsLast before the "
         f"Flatten), forward + backward: {transpose_share(cnn, images, 32)}.",

@@ -5,7 +5,9 @@
 The layers and shapes are those of examples A (the Dense(512) MLP, batch 128) and C
 (the two-conv CNN, batch 64): each Dense, Conv2D and MaxPool2D, and the softmax
 cross-entropy; then the fused Conv → ReLU → MaxPool blocks that ``nn.Sequential`` runs
-for C and for H (``mnist-fast``, batch 256), against PyTorch's three calls.
+for C and for H (``mnist-fast``, batch 256) while the fast paths are on, against PyTorch's
+three calls. tinydl runs its fast paths (``--readable``: the plain versions of the ops;
+fast_mode.py); the fused rows call the fused Function either way.
 
 Both sides run in this one process, on the same float32 data and the same
 number of threads (BLAS/OpenMP for NumPy, ``torch.set_num_threads`` for
@@ -24,6 +26,8 @@ import os
 import platform
 import time
 from collections.abc import Callable
+
+import fast_mode
 
 
 def timings_ms(run: Callable[[], object], repeats: int) -> list[float]:
@@ -54,6 +58,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=10, help="timed calls per block")
     parser.add_argument("--rounds", type=int, default=3, help="alternating blocks per side")
     parser.add_argument("--warmup", type=int, default=3)
+    fast_mode.add_option(parser)
     args = parser.parse_args()
     # Thread counts must be fixed before NumPy's BLAS starts, hence the imports below.
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -64,17 +69,18 @@ def main() -> None:
 
     import tinydl
     from tinydl.ops.conv import conv2d, im2col
-    from tinydl.ops.conv_pool import Conv2DMaxPool
+    from tinydl.ops.conv_pool import Conv2DMaxPoolFast
     from tinydl.ops.linalg import dense
     from tinydl.ops.losses import cross_entropy
     from tinydl.ops.pooling import max_pool2d
 
+    mode = fast_mode.set_mode(args.readable)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     functional = torch.nn.functional
 
     def fused_block(x, weight, bias):  # what Sequential runs for Conv2D → ReLU → MaxPool2D
-        return Conv2DMaxPool((0, 0), (2, 2), relu=True)(x, weight, bias)
+        return Conv2DMaxPoolFast((0, 0), (2, 2), relu=True)(x, weight, bias)
 
     def torch_block(x, weight, bias):
         return functional.relu(functional.max_pool2d(functional.conv2d(x, weight, bias), 2))
@@ -128,7 +134,7 @@ def main() -> None:
     print(
         f"{platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
         f"{args.threads} threads; numpy {np.__version__}, torch {torch.__version__}; "
-        f"median of {args.rounds}x{args.repeats} float32 forward+backward calls\n"
+        f"median of {args.rounds}x{args.repeats} float32 forward+backward calls; tinydl: {mode}\n"
     )
     print(
         f"{'layer':22s} {'input':18s} {'dx':>3s} {'tinydl ms':>10s} {'torch ms':>9s} {'ratio':>6s}"

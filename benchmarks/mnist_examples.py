@@ -21,7 +21,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from mnist_speed import append_result, machine  # noqa: E402  (a sibling script, not a package)
+import fast_mode  # noqa: E402  (sibling scripts, not a package)
+from mnist_speed import append_result, machine  # noqa: E402
 
 from tinydl import zoo  # noqa: E402
 
@@ -51,7 +52,9 @@ def main() -> None:
         "--data", default=None, help="folder holding mnist/ (default: $TINYDL_DATA)"
     )
     parser.add_argument("--out", default="runs/results", help="where the runs write their files")
+    fast_mode.add_option(parser)
     args = parser.parse_args()
+    mode = fast_mode.set_mode(args.readable)  # tinydl train follows TINYDL_FAST_PATHS
 
     rows = [
         "| example | epochs | batch | test accuracy | target | median s/epoch | total s "
@@ -76,7 +79,8 @@ def main() -> None:
     table = (
         f"### Seed models, {time.strftime('%Y-%m-%d')}\n\n"
         f"Machine: {machine()}; trained on the CPU. "
-        f"Command: `python benchmarks/mnist_examples.py`\n\n" + "\n".join(rows) + "\n"
+        f"Command: `python benchmarks/mnist_examples.py{' --readable' if args.readable else ''}`. "
+        f"tinydl: {mode}.\n\n" + "\n".join(rows) + "\n"
     )
     print(table)
     append_result("mnist_examples.md", table)

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
+import fast_mode
 from results_log import append_run
 
 from tinydl import data, nn, random, zoo
@@ -111,7 +112,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--note", default="", help="what this run changes, for the log")
+    fast_mode.add_option(parser)
     args = parser.parse_args()
+    mode = fast_mode.set_mode(args.readable)
     settings = {}
     for item in args.set:
         key, _, text = item.partition("=")
@@ -139,7 +142,7 @@ def main() -> None:
         f"{args.note}\n\n`{command}`\n\n{epochs} epochs; changed: {settings or 'nothing'}; "
         f"in all: lr {recipe.lr}, batch {recipe.batch_size}, label smoothing "
         f"{recipe.label_smoothing}, augment {recipe.augment} (rotation {recipe.rotation_degrees}), "
-        f"{recipe.optimizer}, {recipe.scheduler}, model {model}"
+        f"{recipe.optimizer}, {recipe.scheduler}, model {model}; tinydl: {mode}"
     )
     append_run("mnist_fast_tuning.md", "Tuning the fast MNIST recipes (issue 13)", setup, rows)
 

@@ -12,8 +12,9 @@ alike. Reported: median seconds per epoch, samples/s, the ratio to PyTorch, the 
 of peak resident memory during training, and the test accuracy after the timed epochs
 (so that speed can never come from doing less work).
 
-The results are printed as a Markdown table and appended to
-benchmarks/results/mnist_speed.md with the machine's description.
+tinydl runs its fast paths, as ``tinydl train`` does (``--readable``: the plain versions
+of the ops; fast_mode.py). The results are printed as a Markdown table and appended to
+benchmarks/results/mnist_speed.md with the machine's description and the mode.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import fast_mode
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
@@ -408,10 +410,12 @@ def main() -> None:
     parser.add_argument(
         "--no-record", action="store_true", help="do not append to the results file"
     )
+    fast_mode.add_option(parser)
     args = parser.parse_args()
-    if args.worker:
+    if args.worker:  # its mode comes from the parent, through TINYDL_FAST_PATHS
         worker(args.worker, args.model, args.weights, args.threads)
         return
+    mode = fast_mode.set_mode(args.readable)
 
     systems = available_systems(args.model)
     if args.systems:
@@ -450,7 +454,7 @@ def main() -> None:
         f"### {args.model}: batch {settings['batch']}, {settings['optimizer']}, "
         f"{args.epochs} epochs, {args.threads} threads ({time.strftime('%Y-%m-%d')})\n\n"
         f"Machine: {machine()}. Command: `python benchmarks/mnist_speed.py --model {args.model} "
-        f"--epochs {args.epochs}`\n"
+        f"--epochs {args.epochs}{' --readable' if args.readable else ''}`. tinydl: {mode}.\n"
     )
     table = header + "\n" + "\n".join(rows) + "\n"
     print()

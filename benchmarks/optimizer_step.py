@@ -5,7 +5,8 @@ discriminator, about 9.9M float32 numbers), each given a random gradient; one st
 each optimiser is timed, median of ``--reps``. tinydl runs with its chunked update at
 its default ``Adam.chunk_size``, at any ``--chunk-sizes`` given, and with a single chunk
 per parameter (whole-array passes: the pre-chunking update less its per-step
-allocation). PyTorch runs with
+allocation), all with the fast paths on, and with the fast paths off: the textbook
+``Adam.adam_step``, its plain twin (fast_mode.py). PyTorch runs with
 its default multi-tensor ``foreach`` implementation and with ``foreach=False``, at 1 and
 2 threads (NumPy's elementwise maths is single-threaded, so tinydl's thread count does
 not change its numbers).
@@ -29,7 +30,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "examples"))  # the examples' models
 import dcgan_mnist  # noqa: E402
-from recurrent import median_ms  # noqa: E402  (sibling scripts, not a package)
+import fast_mode  # noqa: E402  (sibling scripts, not a package)
+from recurrent import median_ms  # noqa: E402
 from results_log import append_run  # noqa: E402
 
 import tinydl  # noqa: E402
@@ -44,7 +46,8 @@ def dcgan_shapes() -> list[tuple[int, ...]]:
     return [p.shape for model in models for p in model.parameters() if p.requires_grad]
 
 
-def tinydl_step(shapes: list[tuple[int, ...]], chunk_size: int) -> Callable[[], None]:
+def tinydl_step(shapes: list[tuple[int, ...]], chunk_size: int, fast: bool = True
+                ) -> Callable[[], None]:
     rng = np.random.default_rng(0)
     params = []
     for shape in shapes:
@@ -53,7 +56,12 @@ def tinydl_step(shapes: list[tuple[int, ...]], chunk_size: int) -> Callable[[], 
         params.append(p)
     optimizer = optim.Adam(params, lr=1e-3, betas=BETAS)
     optimizer.chunk_size = chunk_size
-    return optimizer.step
+
+    def step() -> None:
+        with tinydl.fast_paths(fast):
+            optimizer.step()
+
+    return step
 
 
 def torch_step(shapes: list[tuple[int, ...]], foreach: bool) -> Callable[[], None]:
@@ -75,6 +83,7 @@ def main() -> None:
     parser.add_argument("--chunk-sizes", type=int, nargs="*", default=[],
                         help="chunk sizes to time besides Adam.chunk_size")
     args = parser.parse_args()
+    mode = fast_mode.set_mode(readable=False)
     import torch
 
     shapes = dcgan_shapes()
@@ -88,6 +97,8 @@ def main() -> None:
         label = ("one chunk per parameter (whole arrays)" if size == whole
                  else f"chunks of {size}" + " (the default)" * (size == default))
         rows.append(f"| {label} | {ms:.1f} |")
+    textbook = median_ms(tinydl_step(shapes, default, fast=False), args.reps)
+    rows.append(f"| the textbook adam_step on whole arrays (fast paths off) | {textbook:.1f} |")
     rows += ["", "| torch threads | torch foreach ms | torch for-loop ms "
              "| tinydl (default chunks) / torch foreach | tinydl / torch for-loop |",
              "|---:|---:|---:|---:|---:|"]
@@ -101,7 +112,8 @@ def main() -> None:
         f"One optimiser step over the DCGAN example's {len(shapes)} parameters ({numel:,} "
         f"float32 numbers), random gradients, betas {BETAS}, median of {args.reps} steps; "
         f"torch {torch.__version__}. Shared, noisy machine. Command: "
-        f"`python benchmarks/optimizer_step.py {shlex.join(sys.argv[1:])}`"
+        f"`python benchmarks/optimizer_step.py {shlex.join(sys.argv[1:])}`. tinydl: {mode}, "
+        f"but for the textbook row."
     )
     append_run("optimizer_step.md", "Adam step: tinydl vs PyTorch (CPU)", setup, rows)
 

@@ -5,6 +5,7 @@ time spent in each function.
     python benchmarks/profile_step.py --model mlp --steps 300 > benchmarks/results/profile_mlp.txt
     python benchmarks/profile_step.py --model fast --steps 100 > benchmarks/results/profile_fast.txt
 
+tinydl runs its fast paths (``--readable``: the plain versions of the ops; fast_mode.py).
 cProfile sees a fused Conv → MaxPool → ReLU block as one call, so for ``--model fast`` a
 second table splits each block of the recipe's net into its parts: the GEMMs (which
 BLAS runs on every core) and the copies and element-wise passes (NumPy's, on one core).
@@ -20,6 +21,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fast_mode  # noqa: E402  (sibling scripts, not a package)
 from mnist_speed import TinydlSystem, epoch_order, initial_weights, load_data, machine  # noqa: E402
 from recurrent import median_ms  # noqa: E402
 
@@ -77,7 +79,9 @@ def main() -> None:
     parser.add_argument("--model", choices=("mlp", "cnn", "fast"), default="mlp")
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
+    fast_mode.add_option(parser)
     args = parser.parse_args()
+    mode = fast_mode.set_mode(args.readable)
 
     x, y, _, _ = load_data("cnn" if args.model == "fast" else args.model)
     if args.model == "fast":
@@ -96,9 +100,10 @@ def main() -> None:
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text).strip_dirs().sort_stats("tottime")
     stats.print_stats(args.top)
-    print(f"# {args.model}: {args.steps} training steps, batch {system.batch}; {machine()}")
+    print(f"# {args.model}: {args.steps} training steps, batch {system.batch}, tinydl with "
+          f"{mode}; {machine()}")
     print(text.getvalue())
-    if args.model == "fast":
+    if args.model == "fast" and not args.readable:  # the plain Sequential fuses no block
         import tinydl
 
         batch = tinydl.tensor(x[order[: system.batch]], requires_grad=False)

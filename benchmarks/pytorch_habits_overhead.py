@@ -19,6 +19,7 @@ import time
 import timeit
 from pathlib import Path
 
+import fast_mode
 import numpy as np
 
 import tinydl
@@ -32,7 +33,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--steps", type=int, default=50)
+    fast_mode.add_option(parser)
     args = parser.parse_args()
+    mode = fast_mode.set_mode(args.readable)
 
     rng = np.random.default_rng(0)
     x = tinydl.tensor(rng.random((128, 784), dtype=np.float32))
@@ -70,7 +73,7 @@ def main() -> None:
         f"\n## {time.strftime('%Y-%m-%d %H:%M')}, {platform.processor() or platform.machine()}, "
         f"2-core AMD EPYC VM shared with other work (noisy)\n",
         f"MLP 784-512-10, batch 128, RMSprop; {args.rounds} interleaved rounds of "
-        f"{args.steps} steps, medians\n",
+        f"{args.steps} steps, medians; tinydl: {mode}\n",
         "| | ms per training step |",
         "| --- | --- |",
         f"| with the check | {med_with * 1e3:.2f} |",

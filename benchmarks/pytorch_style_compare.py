@@ -30,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import fast_mode
 from results_log import append_run
 
 HERE = Path(__file__).resolve().parent
@@ -102,7 +103,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--seeds", type=int, default=1, help="runs per system, seeds 1..N")
     parser.add_argument("--torchvision-path", default=None)
+    fast_mode.add_option(parser)
     args = parser.parse_args()
+    mode = fast_mode.set_mode(args.readable)  # the script inherits it (TINYDL_FAST_PATHS)
     rows = [
         "| system | seed | test accuracy (10,000 images) | wall s |",
         "| --- | --- | --- | --- |",
@@ -120,7 +123,8 @@ def main() -> None:
     setup = (
         f"First {args.train_subset:,} training images, {args.epochs} epoch(s), batch 64, "
         f"Adadelta lr 1.0, StepLR gamma 0.7; `python benchmarks/pytorch_style_compare.py "
-        f"--train-subset {args.train_subset} --epochs {args.epochs} --seeds {args.seeds}`."
+        f"--train-subset {args.train_subset} --epochs {args.epochs} --seeds {args.seeds}"
+        f"{' --readable' if args.readable else ''}`. tinydl: {mode}."
     )
     append_run("pytorch_style_mnist.md",
                "The PyTorch-style MNIST script on tinydl and on PyTorch", setup, rows)

@@ -7,8 +7,9 @@ floor that float32 GEMM throughput sets.
 Each configuration trains on random MNIST-shaped data for enough steps to cover at
 least ``--samples`` images after a warm-up, and the time is scaled to a 60,000-image
 epoch. The floor is the model's GEMM FLOPs per epoch divided by the float32 GEMM
-throughput measured on this machine in the same run. Writes
-benchmarks/results/scaling.md and benchmarks/results/scaling.png.
+throughput measured on this machine in the same run. tinydl runs its fast paths
+(``--readable``: the plain versions of the ops; fast_mode.py). Writes
+benchmarks/results/scaling.md (with the mode) and benchmarks/results/scaling.png.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import fast_mode  # noqa: E402  (sibling scripts, not a package)
 from mnist_speed import machine  # noqa: E402
 
 import tinydl  # noqa: E402
@@ -82,7 +84,9 @@ def seconds_per_epoch(model: nn.Module, shape: tuple[int, ...], batch: int, samp
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=8192, help="images timed per configuration")
+    fast_mode.add_option(parser)
     args = parser.parse_args()
+    mode = fast_mode.set_mode(args.readable)
     throughput = gemm_gflops()
     print(f"float32 GEMM throughput: {throughput:.0f} GFLOP/s")
 
@@ -109,7 +113,8 @@ def main() -> None:
     lines = [
         f"### Scaling, {time.strftime('%Y-%m-%d')}\n",
         f"Machine: {machine()}. float32 GEMM: {throughput:.0f} GFLOP/s. "
-        "Command: `python benchmarks/scaling.py`\n",
+        f"Command: `python benchmarks/scaling.py{' --readable' if args.readable else ''}`. "
+        f"tinydl: {mode}.\n",
     ]
     for label, points in series.items():
         lines.append(f"\n{label}\n\n| size | s/epoch | GEMM floor s | floor reached |")

@@ -51,6 +51,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import fast_mode  # noqa: E402  (sibling scripts, not a package)
 from mnist_speed import (  # noqa: E402  (a sibling script, not a package)
     TinydlSystem,
     TorchSystem,
@@ -403,10 +404,12 @@ def main() -> None:
     )
     parser.add_argument("--no-record", action="store_true", help="do not append the results")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    fast_mode.add_option(parser)
     args = parser.parse_args()
-    if args.worker:
+    if args.worker:  # its mode comes from the parent, through TINYDL_FAST_PATHS
         print(json.dumps(worker(json.loads(args.worker))), flush=True)
         return
+    mode = fast_mode.set_mode(args.readable)
     if args.quick:
         args.limit, args.epochs, args.epochs_995 = QUICK_TRAIN, 1, 1
         args.seeds, args.seeds_995, args.no_record = 1, 1, True
@@ -460,7 +463,8 @@ def main() -> None:
         f"Command: `{shlex.join(['python', 'benchmarks/time_to_accuracy.py', *sys.argv[1:]])}`. "
         f"Seconds are training time only: the clock stops while the {evaluated} test images "
         "are evaluated (about every quarter epoch). Each run in its own process, interleaved. "
-        f"Load average (1 min) when it started: {load_before:.1f} on {os.cpu_count()} cores."
+        f"Load average (1 min) when it started: {load_before:.1f} on {os.cpu_count()} cores. "
+        f"tinydl: {mode}."
     )
     if checks:
         setup += (

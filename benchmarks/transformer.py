@@ -13,7 +13,9 @@ process, in alternating rounds of ``--steps`` steps; the table has the median ti
 step. The losses after the first step must agree, so a fast wrong model cannot pass.
 
 A cProfile of tinydl's steps then says where the time goes, grouped by operation.
-Results are appended to benchmarks/results/transformer.md with the machine named.
+tinydl runs its fast paths (``--readable``: the plain versions of the ops; fast_mode.py);
+its step with the fast paths off, and the attention alone both ways, are timed too.
+Results are appended to benchmarks/results/transformer.md with the machine and the mode.
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ import pstats
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import fast_mode  # a sibling script, not a package
 
 HERE = Path(__file__).resolve().parent
 BATCH, DIM, HEADS, LAYERS, DIGITS = 128, 128, 4, 2, 2
@@ -37,6 +43,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--no-record", action="store_true")
+    fast_mode.add_option(parser)
     args = parser.parse_args()
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = str(args.threads)  # before NumPy loads its BLAS
@@ -47,9 +54,12 @@ def main() -> None:
     sys.path[:0] = [str(HERE), str(HERE.parent / "examples")]
     import gpt_addition
     from mnist_speed import append_result, machine
+    from recurrent import median_ms
 
     import tinydl
     from tinydl import optim
+
+    mode = fast_mode.set_mode(args.readable)
 
     torch.set_num_threads(args.threads)
     task = gpt_addition.Addition(DIGITS, 1000, np.random.default_rng(0))
@@ -61,17 +71,30 @@ def main() -> None:
     twin = TorchGPT(torch, len(gpt_addition.VOCAB), batches[0].shape[1] - 1)
     twin.load_state_dict({name: torch.from_numpy(torch_layout(name, values))
                           for name, values in model.state_dict().items()})
-    tiny_optimizer = optim.AdamW(model.parameters(), lr=1e-3)
+    plain_model = gpt_addition.GPT(len(gpt_addition.VOCAB), batches[0].shape[1] - 1, DIM, HEADS,
+                                   LAYERS)
+    plain_model.load_state_dict(model.state_dict())
     torch_optimizer = torch.optim.AdamW(twin.parameters(), lr=1e-3)
     prompt = task.prompt_length
 
-    def tinydl_step(tokens: np.ndarray) -> float:
-        loss = gpt_addition.loss_on_answers(model, tokens, prompt)
-        tiny_optimizer.zero_grad()
-        loss.backward()
-        optim.clip_grad_norm_(model.parameters(), 1.0)
-        tiny_optimizer.step()
-        return float(loss)
+    def tinydl_trainer(model: Any) -> Callable[[np.ndarray], float]:
+        optimizer = optim.AdamW(model.parameters(), lr=1e-3)
+
+        def step(tokens: np.ndarray) -> float:
+            loss = gpt_addition.loss_on_answers(model, tokens, prompt)
+            optimizer.zero_grad()
+            loss.backward()
+            optim.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            return float(loss)
+
+        return step
+
+    tinydl_step, plain_trainer = tinydl_trainer(model), tinydl_trainer(plain_model)
+
+    def plain_step(tokens: np.ndarray) -> float:  # composed attention, textbook AdamW
+        with tinydl.fast_paths(False):
+            return plain_trainer(tokens)
 
     def torch_step(tokens: np.ndarray) -> float:
         logits = twin(torch.from_numpy(tokens[:, :-1]))[:, prompt - 1:]
@@ -83,20 +106,24 @@ def main() -> None:
         torch_optimizer.step()
         return loss.item()
 
-    first = tinydl_step(batches[0]), torch_step(batches[0])
-    print(f"first-step loss: tinydl {first[0]:.6f}, PyTorch {first[1]:.6f}")
-    if abs(first[0] - first[1]) > 1e-4:
-        raise SystemExit("the two models disagree: not the same function, nothing to compare")
+    first = tinydl_step(batches[0]), plain_step(batches[0]), torch_step(batches[0])
+    print(f"first-step loss: tinydl {first[0]:.6f} (plain {first[1]:.6f}), PyTorch {first[2]:.6f}")
+    if max(first) - min(first) > 1e-4:
+        raise SystemExit("the models disagree: not the same function, nothing to compare")
 
-    times: dict[str, list[float]] = {"tinydl": [], "PyTorch": []}
+    steps = {"tinydl": tinydl_step, "plain": plain_step, "PyTorch": torch_step}
+    times: dict[str, list[float]] = {name: [] for name in steps}
     for round_ in range(args.rounds):
-        for name, step in (("tinydl", tinydl_step), ("PyTorch", torch_step)):
+        for name, step in steps.items():  # interleaved, so drift hits all three alike
             started = time.perf_counter()
             for tokens in batches:
                 loss = step(tokens)
             times[name].append((time.perf_counter() - started) / args.steps)
             print(f"round {round_ + 1} {name:>7}: {times[name][-1] * 1e3:.1f} ms/step, "
                   f"loss {loss:.4f}", flush=True)
+
+    plain_ms = statistics.median(times["plain"]) * 1e3
+    attention_ms = attention_both_ways(tinydl, np, batches[0].shape[1] - 1, median_ms)
 
     profile = cProfile.Profile()
     profile.enable()
@@ -115,12 +142,19 @@ def main() -> None:
         f"Machine: {machine()}, shared with other jobs (load average "
         f"{os.getloadavg()[0]:.1f}); torch {torch.__version__}. Command: `python "
         f"benchmarks/transformer.py --steps {args.steps} --rounds {args.rounds} --threads "
-        f"{args.threads}`",
+        f"{args.threads}{' --readable' if args.readable else ''}`. tinydl: {mode}.",
         "",
         "| system | median ms/step | steps/s | time vs PyTorch |",
         "| --- | --- | --- | --- |",
         f"| tinydl | {tiny * 1e3:.1f} | {1 / tiny:.2f} | {tiny / reference:.2f}x |",
         f"| PyTorch | {reference * 1e3:.1f} | {1 / reference:.2f} | 1.00x |",
+        "",
+        f"tinydl's step with the fast paths off (composed attention, textbook AdamW): "
+        f"{plain_ms:.1f} ms (median of the rounds, interleaved with the two above). The causal "
+        f"attention alone, forward and "
+        f"backward at this model's shapes, (N, heads, L, d) = ({BATCH}, {HEADS}, "
+        f"{batches[0].shape[1] - 1}, {DIM // HEADS}): ScaledDotProductAttentionFast "
+        f"{attention_ms[True]:.2f} ms, the composed attention {attention_ms[False]:.2f} ms.",
         "",
         f"Where tinydl's time goes (cProfile of {args.steps} steps, own time grouped):",
         "",
@@ -133,6 +167,20 @@ def main() -> None:
     print("\n" + table)
     if not args.no_record:
         append_result("transformer.md", table)
+
+
+def attention_both_ways(tinydl, np, length: int, median_ms) -> dict[bool, float]:
+    """Milliseconds of scaled_dot_product_attention's forward + backward, causal, at the
+    GPT's shapes, with the fast paths on (True) and off (False)."""
+    rng = np.random.default_rng(2)
+    q, k, v = (tinydl.tensor(rng.standard_normal((BATCH, HEADS, length, DIM // HEADS)),
+                             dtype="float32", requires_grad=True) for _ in range(3))
+
+    def run(fast: bool) -> None:
+        with tinydl.fast_paths(fast):
+            tinydl.nn.functional.scaled_dot_product_attention(q, k, v, causal=True).sum().backward()
+
+    return {fast: median_ms(lambda fast=fast: run(fast), repeats=50) for fast in (True, False)}
 
 
 def torch_layout(name: str, values):

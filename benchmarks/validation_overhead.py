@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import fast_mode
 import numpy as np
 from results_log import append_run
 
@@ -61,7 +62,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds")
     parser.add_argument("--steps", type=int, default=50, help="training steps per round")
+    fast_mode.add_option(parser)
     args = parser.parse_args()
+    mode = fast_mode.set_mode(args.readable)
 
     recipe = zoo.recipe("mnist-mlp")  # `tinydl train mnist-mlp`: its model, optimiser, batch
     model = recipe.build()
@@ -114,7 +117,8 @@ def main() -> None:
         "validation_overhead.md",
         "What the bad-input checks cost (issue 10)",
         f"Command: `python benchmarks/validation_overhead.py --rounds {args.rounds} "
-        f"--steps {args.steps}`. On a loaded machine the step ratio is noise.",
+        f"--steps {args.steps}{' --readable' if args.readable else ''}`. tinydl: {mode}. On a "
+        f"loaded machine the step ratio is noise.",
         rows,
     )
 

@@ -27,6 +27,7 @@ import statistics
 import time
 from collections.abc import Callable
 
+import fast_mode
 import numpy as np
 from results_log import append_run
 
@@ -93,7 +94,9 @@ def timed(run: Callable[[], None]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=3, help="timed passes of each kind")
+    fast_mode.add_option(parser)
     args = parser.parse_args()
+    mode = fast_mode.set_mode(args.readable)
     feeds = loaders()
     jobs: dict[str, Callable[[], None]] = {}
     for name, loader in feeds.items():
@@ -122,7 +125,8 @@ def main() -> None:
     setup = (
         f"MNIST train split (60,000 images), batch {BATCH}, shuffled, {args.epochs} "
         f"interleaved passes each, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}; "
-        f"`python benchmarks/vision_loader.py --epochs {args.epochs}`."
+        f"`python benchmarks/vision_loader.py --epochs {args.epochs}"
+        f"{' --readable' if args.readable else ''}`. tinydl: {mode}."
     )
     append_run("vision_loader.md", "MNIST through datasets.MNIST + DataLoader vs arrays", setup,
                rows)

@@ -40,7 +40,12 @@ parser.add_argument("--data", help="folder holding mnist/ (default: $TINYDL_DATA
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--epochs", type=int, help="default: the recipe's")
 parser.add_argument("--limit", type=int, help="use only the first N training images")
+parser.add_argument("--readable", action="store_true", help="run the plain versions of the ops")
 args = parser.parse_args()
+# A speed run takes tinydl's fast paths: Conv2D -> MaxPool2D -> ReLU as one fused op, the
+# batch last in memory, Adam in chunks (docs/fast-paths.md). The plain versions compute the
+# same, more slowly.
+tinydl.set_fast_paths(not args.readable)
 recipe = zoo.recipe("mnist-fast")
 epochs = args.epochs or recipe.epochs
 

@@ -31,6 +31,13 @@ def device(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@pytest.fixture(autouse=True)
+def fast_path_switch_restored():
+    """A test that flips tinydl's fast-path switch leaves it as it found it."""
+    with tinydl.fast_paths(tinydl.fast_paths_enabled()):
+        yield
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)

@@ -2,7 +2,7 @@
 ``tests/reference/make_attention.py``), by gradient checks in float64, on every device of
 the ``device`` fixture (cpu and the strict fake device), plus the properties that make
 attention trustworthy: the causal mask leaks nothing, masked pairs get no weight and no
-gradient, a fully masked row stays finite, and the fused Function equals the composed one.
+gradient, a fully masked row stays finite, and the fast Function equals the plain version.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from test_reference import assert_matches, load_cases
 import tinydl
 import tinydl.nn.functional as F  # noqa: N812
 from tinydl import nn
-from tinydl.ops.attention import attention_composed
 
 REF = load_cases("attention")
 DTYPES = ["float64", "float32"]
@@ -227,22 +226,37 @@ def test_transformer_block_gradcheck(device, rng):
     assert tinydl.gradcheck(lambda a, *_: block(a, causal=True), checked)
 
 
-# ---- the fused Function against the composed one ---------------------------------------------
-@pytest.mark.parametrize("causal", [False, True])
-def test_fused_attention_equals_composed(causal: bool, device, rng):
+# ---- the fast Function against the plain version ---------------------------------------------
+@pytest.mark.parametrize(
+    ("causal", "dropout_p", "mask_kind"),
+    [(False, 0.0, "bool"), (True, 0.0, "bool"), (True, 0.0, "float"), (False, 0.5, "bool"),
+     (True, 0.0, "a row masked")],
+)
+def test_fast_attention_equals_the_plain_version(causal, dropout_p, mask_kind, device, rng):
     q, k, v = attention_inputs(rng, device, 4, 4)
-    mask = tinydl.tensor(rng.uniform(size=(4, 4)) < 0.7, device=device)
-    mask.array[:, 0] = True
+    keep = rng.uniform(size=(4, 4)) < 0.7
+    keep[:, 0] = mask_kind != "a row masked"  # every query keeps a key, or query 0 none
+    if mask_kind == "float":
+        mask = tinydl.tensor(np.where(keep, rng.standard_normal((4, 4)), -np.inf),
+                             dtype="float64", device=device)
+    else:
+        mask = tinydl.tensor(keep, device=device)
     gy = make(rng.standard_normal((2, 2, 4, 2)), device, requires_grad=False)
     results = []
-    for attention in (F.scaled_dot_product_attention, attention_composed):
+    for fast in (True, False):
         for t in (q, k, v):
             t.grad = None
-        y = attention(q, k, v, mask, causal=causal)
+        tinydl.manual_seed(0)  # the same dropout masks both ways
+        with tinydl.fast_paths(fast):
+            y, weights = F.scaled_dot_product_attention(
+                q, k, v, mask, causal=causal, dropout_p=dropout_p, need_weights=True
+            )
         y.backward(gy)
-        results.append([y.numpy(), q.grad.numpy(), k.grad.numpy(), v.grad.numpy()])
-    for fused, composed in zip(*results, strict=True):
-        np.testing.assert_allclose(fused, composed, rtol=1e-12, atol=1e-12)
+        results.append([y.numpy(), weights.numpy(), q.grad.numpy(), k.grad.numpy(),
+                        v.grad.numpy()])
+    for fast, plain in zip(*results, strict=True):
+        assert np.isfinite(plain).all()
+        np.testing.assert_allclose(fast, plain, rtol=1e-12, atol=1e-12)
 
 
 # ---- masks -----------------------------------------------------------------------------------

@@ -141,7 +141,9 @@ def test_train_reaches_85_percent_and_writes_its_files(trained_run) -> None:
     lines = printed.splitlines()
     assert lines[0] == "mnist-mlp: A: Dense(512, relu) -> Dense(10), RMSprop, one-hot targets"
     assert "Total params: 407,050" in lines  # the model's summary comes next
-    settings = lines.index("3000 training images, batch 32, lr 0.001, 1 epochs on cpu")
+    settings = lines.index(
+        "3000 training images, batch 32, lr 0.001, 1 epochs on cpu, fast paths"
+    )
     assert lines[settings + 1].startswith("epoch 1/1  loss ")
     assert lines[settings + 2].startswith("logits of the first test image: [")
     assert re.fullmatch(r"predicted digit \d, true digit 7", lines[settings + 3])
@@ -153,6 +155,7 @@ def test_train_reaches_85_percent_and_writes_its_files(trained_run) -> None:
     assert all((out / name).stat().st_size > 10_000 for name in PLOTS)
     results = json.loads((out / "results.json").read_text())
     assert results["example"] == "mnist-mlp" and results["epochs"] == 1
+    assert results["fast_paths"] is True
     assert round(results["test_accuracy"], 4) == accuracy
     assert results["history"]["test_accuracy"] == [results["test_accuracy"]]
     assert read_extra(out / "model.npz")["example"] == "mnist-mlp"

@@ -322,17 +322,17 @@ def test_raw_array_is_refused(device):
         ((2, 2, 9, 8), (3, 2), (2, 3), (1, 1)),
     ],
 )
-def test_batch_last_im2col_and_col2im_match_the_reference(
+def test_fast_im2col_and_col2im_match_the_plain_ones(
     x_shape, kernel_size, stride, padding, device
 ):
-    """The CPU's path is the reference im2col/col2im with the columns in (oh, ow, n) order."""
-    from tinydl.ops.conv import col2im_batch_last, im2col_batch_last, output_size
+    """The CPU's fast path is the plain im2col/col2im with the columns in (oh, ow, n) order."""
+    from tinydl.ops.conv import col2im_fast, im2col_fast, output_size
 
     x = backend.to_device(np.random.default_rng(0).standard_normal(x_shape), device)
     n, c, h, w = x_shape
     (kh, kw), (oh, ow) = kernel_size, output_size((h, w), kernel_size, stride, padding)
     reference = im2col(x, kernel_size, stride, padding).reshape(c * kh * kw, n, oh, ow)
-    batch_last = im2col_batch_last(x, kernel_size, stride, padding)
+    batch_last = im2col_fast(x, kernel_size, stride, padding)
     np.testing.assert_array_equal(
         backend.to_numpy(batch_last).reshape(c * kh * kw, oh, ow, n),
         backend.to_numpy(reference).transpose(0, 2, 3, 1),
@@ -341,7 +341,7 @@ def test_batch_last_im2col_and_col2im_match_the_reference(
     columns = np.random.default_rng(1).standard_normal((c * kh * kw, n, oh, ow))
     expected = col2im(backend.to_device(columns, device), x_shape, kernel_size, stride, padding)
     reordered = np.ascontiguousarray(columns.transpose(0, 2, 3, 1))
-    got = col2im_batch_last(
+    got = col2im_fast(
         backend.to_device(reordered, device), x_shape, kernel_size, stride, padding
     )
     np.testing.assert_allclose(backend.to_numpy(got), backend.to_numpy(expected), rtol=1e-12)

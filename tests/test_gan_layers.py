@@ -14,7 +14,6 @@ from test_reference import DTYPES, assert_matches, backward, check_all, int_or_p
 import tinydl
 from tinydl import nn
 from tinydl.nn import functional as F  # noqa: N812
-from tinydl.ops import conv_transpose
 from tinydl.ops.conv import conv2d
 from tinydl.ops.conv_transpose import conv_transpose2d
 
@@ -186,11 +185,9 @@ def test_conv_transpose2d_kernel_path_matches_numpy(kernel_path, rng, dtype):  #
 
 
 @pytest.mark.parametrize(("stride", "padding", "extra"), [(2, 1, 0), (2, 0, 1), (1, 1, 0)])
-def test_conv_transpose2d_batch_last_path_matches_the_nchw_reference(
-    monkeypatch, device, rng, stride, padding, extra
-):
-    """The CPU computes in the batch-last layout; the NCHW path (the GPU's) is its
-    reference: values and all three gradients agree, in float64."""
+def test_conv_transpose2d_fast_path_matches_the_plain_one(device, rng, stride, padding, extra):
+    """With the fast paths on, the CPU computes in the batch-last layout; the plain NCHW
+    version (the GPU's) is its twin: values and all three gradients agree, in float64."""
     values = [rng.standard_normal(shape) for shape in ((3, 4, 5, 6), (4, 2, 3, 3), (2,))]
 
     def forward_backward() -> list:
@@ -199,8 +196,8 @@ def test_conv_transpose2d_batch_last_path_matches_the_nchw_reference(
         (y * y).sum().backward()  # an upstream gradient that differs per element
         return [y.numpy(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy()]
 
-    batch_last = forward_backward()
-    monkeypatch.setattr(conv_transpose, "uses_batch_last", lambda x: False)
+    with tinydl.fast_paths(True):
+        batch_last = forward_backward()
     for got, want in zip(batch_last, forward_backward(), strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 

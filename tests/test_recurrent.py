@@ -5,8 +5,10 @@
   state dict loaded unchanged, on every device of the ``device`` fixture.
 - Gradient checks in float64 over T = 3 steps and 2 layers (single-step checks would pass
   with a wrong state path), of the inputs, the initial states and every parameter.
-- The LSTM step three ways (composed ops, the fused ``LSTMCell`` Function, the fused
-  ``LSTMSequence``) give the same values and gradients.
+- The LSTM four ways (the plain ``lstm_cell`` and ``lstm_sequence``, composed from ops, and
+  their fast twins ``lstm_cell_fast`` and ``lstm_sequence_fast``, one Function each) give
+  the same values and gradients; the layers give PyTorch's values with the fast paths on
+  and off.
 - Truncated backprop: ``detach()`` on the carried state stops the gradient there.
 """
 
@@ -44,11 +46,11 @@ CELL_CASES = [c for c in CASES if "_cell" in c]
 
 
 def with_forms(cases: list[str]) -> list[object]:
-    """Each case once, and the LSTM's twice: as the fused Function and composed from ops."""
+    """Each case once, and the LSTM's twice: with the fast paths on and off."""
     return [
-        pytest.param(case, fused, id=f"{case}-{'fused' if fused else 'composed'}")
+        pytest.param(case, fast, id=f"{case}-{'fast' if fast else 'plain'}")
         for case in cases
-        for fused in ((True, False) if case.startswith("lstm") else (True,))
+        for fast in ((True, False) if case.startswith("lstm") else (False,))
     ]
 
 
@@ -66,12 +68,10 @@ def on_device(module: nn.Module, device: str, dtype: str = "float64") -> nn.Modu
     return module.to(device)
 
 
-def build(config: dict, fused: bool = True) -> nn.Module:
+def build(config: dict) -> nn.Module:
     """The tinydl layer a fixture's ``config`` describes (PyTorch's arguments)."""
     config = dict(config)
     kind = config.pop("kind")
-    if kind.startswith("LSTM"):
-        config["fused"] = fused
     return getattr(nn, kind)(config.pop("input_size"), config.pop("hidden_size"), **config)
 
 
@@ -85,11 +85,12 @@ def load_torch_state(module: nn.Module, ref: dict[str, np.ndarray]) -> None:
 
 # ---- against PyTorch ------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize(("case", "fused"), with_forms(LAYER_CASES + CELL_CASES))
-def test_layers_and_cells_match_pytorch(case, fused, dtype, device):
+@pytest.mark.parametrize(("case", "fast"), with_forms(LAYER_CASES + CELL_CASES))
+def test_layers_and_cells_match_pytorch(case, fast, dtype, device):
     """A layer returns (y, state), a cell its state alone; the state is h or (h, c)."""
+    tinydl.set_fast_paths(fast)  # restored after the test (conftest)
     ref = CASES[case]
-    module = on_device(build(ast.literal_eval(str(ref["config"])), fused), device, dtype)
+    module = on_device(build(ast.literal_eval(str(ref["config"]))), device, dtype)
     load_torch_state(module, ref)
     inputs = {name: make(ref[name], device, dtype=dtype) for name in ("x", "h0", "c0")
               if name in ref}
@@ -137,13 +138,15 @@ LAYERS = {
     "rnn_tanh": lambda: nn.RNN(2, 3, num_layers=2, batch_first=True),
     "rnn_relu": lambda: nn.RNN(2, 3, num_layers=2, nonlinearity="relu"),
     "gru": lambda: nn.GRU(2, 3, num_layers=2, batch_first=True),
-    "lstm_fused": lambda: nn.LSTM(2, 3, num_layers=2, batch_first=True),
-    "lstm_composed": lambda: nn.LSTM(2, 3, num_layers=2, fused=False),
+    "lstm": lambda: nn.LSTM(2, 3, num_layers=2, batch_first=True),
 }
+LAYER_FORMS = [*LAYERS, "lstm-fast"]
 
 
-@pytest.mark.parametrize("name", LAYERS)
+@pytest.mark.parametrize("name", LAYER_FORMS)
 def test_layer_gradients_over_three_steps_and_two_layers(name, device, rng):
+    name, _, fast = name.partition("-")
+    tinydl.set_fast_paths(fast == "fast")  # restored after the test (conftest)
     tinydl.manual_seed(3)
     layer = on_device(LAYERS[name](), device)
     x = make(rng.standard_normal((2, 3, 2) if layer.batch_first else (3, 2, 2)), device)
@@ -192,7 +195,7 @@ def test_embedding_padding_row_starts_at_zero_and_gets_no_gradient(device):
     assert layer.weight.grad.dtype == np.float32
 
 
-# ---- the LSTM three ways ----------------------------------------------------------------------
+# ---- the LSTM four ways ----------------------------------------------------------------------
 def lstm_operands(device, rng, steps=5, batch=3, d=4, hidden=3):
     x = make(rng.standard_normal((steps, batch, d)), device)
     h, c = (make(rng.standard_normal((batch, hidden)), device) for _ in range(2))
@@ -209,7 +212,7 @@ def grads_of(tensors):
 
 
 @pytest.mark.parametrize("with_bias", [True, False], ids=["bias", "nobias"])
-def test_fused_lstm_step_and_sequence_agree_with_the_composed_step(with_bias, device, rng):
+def test_fast_lstm_step_and_sequence_agree_with_the_plain_step(with_bias, device, rng):
     x, h, c, weights = lstm_operands(device, rng)
     weights = weights if with_bias else weights[:2] + [None, None]
     leaves = [x, h, c, *(w for w in weights if w is not None)]
@@ -220,7 +223,7 @@ def test_fused_lstm_step_and_sequence_agree_with_the_composed_step(with_bias, de
         return sum((a * g).sum() for a, g in zip((y, h_last, c_last), upstream, strict=True))
 
     results = []
-    for step in (rec.lstm_cell, rec.lstm_cell_fused):
+    for step in (rec.lstm_cell, rec.lstm_cell_fast):
         h_t, c_t, ys = h, c, []
         for t in range(x.shape[0]):
             h_t, c_t = step(x[t], h_t, c_t, *weights)
@@ -228,21 +231,22 @@ def test_fused_lstm_step_and_sequence_agree_with_the_composed_step(with_bias, de
         y = tinydl.ops.stack(ys)
         loss(y, h_t, c_t).backward()
         results.append(([y.numpy(), h_t.numpy(), c_t.numpy()], grads_of(leaves)))
-    y, h_last, c_last = rec.lstm_sequence(x, h, c, *weights)
-    loss(y, h_last, c_last).backward()
-    results.append(([y.numpy(), h_last.numpy(), c_last.numpy()], grads_of(leaves)))
+    for sequence in (rec.lstm_sequence, rec.lstm_sequence_fast):
+        y, h_last, c_last = sequence(x, h, c, *weights)
+        loss(y, h_last, c_last).backward()
+        results.append(([y.numpy(), h_last.numpy(), c_last.numpy()], grads_of(leaves)))
     (values, grads), others = results[0], results[1:]
     for other_values, other_grads in others:
         for a, b in zip(values + grads, other_values + other_grads, strict=True):
             np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
 
 
-def test_fused_sequence_gradcheck_with_a_constant_input(device, rng):
+def test_fast_sequence_gradcheck_with_a_constant_input(device, rng):
     x, h, c, weights = lstm_operands(device, rng, steps=3, batch=2, d=2, hidden=2)
     x.requires_grad = False  # needs_grad switches off the input's gradient only
 
     def outputs(h, c, *weights):
-        y, h_last, c_last = rec.lstm_sequence(x, h, c, *weights)
+        y, h_last, c_last = rec.lstm_sequence_fast(x, h, c, *weights)
         return tinydl.ops.concatenate([y.reshape(-1), c_last.reshape(-1)])
 
     assert tinydl.gradcheck(outputs, [h, c, *weights])

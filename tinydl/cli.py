@@ -22,6 +22,12 @@ import numpy as np
 
 from tinydl import backend, data, nn, plots, random, zoo
 from tinydl.autograd import tensor
+from tinydl.backend.fast_path_switch import (
+    ENVIRONMENT_VARIABLE,
+    environment_choice,
+    fast_paths,
+    fast_paths_enabled,
+)
 from tinydl.errors import TinyDLError
 from tinydl.exercises import cli as exercises_cli
 from tinydl.train import evaluate, fit, load_checkpoint, predict
@@ -83,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--no-progress", action="store_true", help="no progress bar, only per-epoch lines"
+    )
+    train.add_argument(
+        "--readable", action="store_true",
+        help="run the plain version of every op, the code a learner reads (no fused blocks, "
+        "no batch-last layout, textbook Adam); default: the fast paths, unless "
+        f"{ENVIRONMENT_VARIABLE}=0",
     )
 
     evaluate_ = commands.add_parser(
@@ -147,6 +159,7 @@ def train(args: argparse.Namespace) -> None:
     nn.summary(model, recipe.image_shape)
     print(
         f"{len(x_train)} training images, batch {batch_size}, lr {lr}, {epochs} epochs on {device}"
+        f", {'fast paths' if fast_paths_enabled() else 'the plain versions of the ops'}"
     )
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -180,7 +193,7 @@ def train(args: argparse.Namespace) -> None:
     results = {
         "example": recipe.name, "test_accuracy": report["accuracy"], "epochs": len(history["loss"]),
         "seconds_per_epoch": history["seconds"], "training_seconds": training_seconds,
-        "total_seconds": elapsed, "device": str(device),
+        "total_seconds": elapsed, "device": str(device), "fast_paths": fast_paths_enabled(),
         "peak_memory_mb": _peak_memory_mb(),
         "history": history,
     }
@@ -262,7 +275,10 @@ def run(args: argparse.Namespace) -> int:
     """Run the parsed command and return its exit status. Errors propagate as exceptions;
     :func:`main` turns them into one line on stderr."""
     if args.command == "train":
-        train(args)
+        # Fast unless asked otherwise: --readable, or TINYDL_FAST_PATHS=0 in the environment.
+        fast = not args.readable and environment_choice() is not False
+        with fast_paths(fast):
+            train(args)
     elif args.command == "evaluate":
         evaluate_checkpoint(args)
     elif args.command == "visualize":

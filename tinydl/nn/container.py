@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tinydl.backend.fast_path_switch import fast_paths_enabled
 from tinydl.nn.fusion import run_conv_pool_block
 from tinydl.nn.module import Module
 
@@ -21,9 +22,18 @@ class Sequential(Module):
         self.layers = list(layers)
 
     def forward(self, x: Any) -> Any:
+        if fast_paths_enabled():
+            return self.forward_fast(x)
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def forward_fast(self, x: Any) -> Any:
+        """:meth:`forward` with each ``Conv2D → [ReLU] → MaxPool2D → [ReLU]`` block run as
+        one fused Function where it fits: the fast MNIST CNN's step went from 156.5 to 66.0
+        ms (nn/fusion.py has the measurement and the conditions)."""
         i = 0
         while i < len(self.layers):
-            # Conv2D → [ReLU] → MaxPool2D → [ReLU] runs as one fused op where it can (fusion.py).
             x, count = run_conv_pool_block(self.layers, i, x)
             if count == 0:
                 x, count = self.layers[i](x), 1

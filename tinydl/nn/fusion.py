@@ -1,41 +1,33 @@
-"""Sequential's one fast path: a ``Conv2D → [ReLU] → MaxPool2D → [ReLU]`` run of layers is
-computed by one fused Function (see :mod:`tinydl.ops.conv_pool` for why that is faster).
+"""Sequential's fast path: a ``Conv2D → [ReLU] → MaxPool2D → [ReLU]`` run of layers is
+computed by one fused Function, :class:`tinydl.ops.conv_pool.Conv2DMaxPoolFast` (its
+module says why that is faster). :meth:`Sequential.forward_fast` asks here, layer by
+layer, whether a block starts; :meth:`Sequential.forward`, the plain version, runs every
+layer on its own and is what runs unless the fast paths are on
+(``tinydl.set_fast_paths(True)``; see tinydl/backend/fast_path_switch.py).
+
+What it bought: on the fast MNIST CNN's training step (batch 256, 24 channels, 2 threads,
+``python benchmarks/fast_step.py``), 156.5 ms -> 66.0 ms, 2.06x -> 0.96x PyTorch's time,
+together with malloc keeping freed memory (commit 1a7e7ca; benchmarks/results/README.md,
+"Issue 13").
 
 The fused block computes the same function as the layers one after another, so nothing
 about a model changes but its speed. It is used only where it applies as is: on the CPU,
 for a stride-1 convolution that has seen its first batch (so its weights exist), followed
-by a max-pooling with non-overlapping, unpadded windows; and never while an observer
-watches each layer's output (``summary()``, ``viz.feature_maps()``) or inside
-``with layer_by_layer():`` (where a drawn graph should show every op). Anything else, and
-every bad input, goes through the layers one by one, with their own error messages.
+by a max-pooling with non-overlapping, unpadded windows. Anything else, and every bad
+input, goes through the layers one by one, with their own error messages. Observers of
+each layer's output (``summary()``, ``viz.feature_maps()``) run with the fast paths off.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 from tinydl import backend
 from tinydl.autograd.tensor import Tensor
-from tinydl.nn import module
 from tinydl.nn.activation import ReLU
 from tinydl.nn.conv import Conv2D, MaxPool2D
 from tinydl.nn.module import Module
-from tinydl.ops.conv_pool import Conv2DMaxPool
-
-_fusing = True
-
-
-@contextmanager
-def layer_by_layer() -> Iterator[None]:
-    """Within this block, Sequential runs every layer on its own (no fused blocks), so that
-    the graph of what it computes has one node per layer (``tinydl visualize`` draws it)."""
-    global _fusing
-    before, _fusing = _fusing, False
-    try:
-        yield
-    finally:
-        _fusing = before
+from tinydl.ops.conv_pool import Conv2DMaxPoolFast
 
 
 def run_conv_pool_block(layers: Sequence[Module], start: int, x: Tensor) -> tuple[Tensor, int]:
@@ -49,15 +41,13 @@ def run_conv_pool_block(layers: Sequence[Module], start: int, x: Tensor) -> tupl
     relu_after = len(kinds) > 1 + relu_before and kinds[1 + relu_before] is ReLU
     if not _fits(conv, pool, x):
         return x, 0
-    function = Conv2DMaxPool(conv.padding, pool.kernel_size, relu=relu_before or relu_after)
+    function = Conv2DMaxPoolFast(conv.padding, pool.kernel_size, relu=relu_before or relu_after)
     inputs = (x, conv.weight) if conv.bias is None else (x, conv.weight, conv.bias)
     return function(*inputs), 2 + relu_before + relu_after
 
 
 def _fits(conv: Conv2D, pool: MaxPool2D, x: Tensor) -> bool:
-    if not _fusing or module._call_observers or conv.needs_build:
-        return False
-    if not isinstance(x, Tensor):
+    if conv.needs_build or not isinstance(x, Tensor):
         return False
     if x.ndim != 4 or x.shape[1] != conv.in_channels or x.dtype != conv.weight.dtype:
         return False

@@ -19,6 +19,8 @@ from tinydl.autograd import tensor as to_tensor
 from tinydl.autograd.checks import check_can_require_grad, check_numeric_dtype, numeric_array
 from tinydl.autograd.parameter_list import zero_gradients
 from tinydl.autograd.tensor import to_arguments
+from tinydl.backend import DeviceLike
+from tinydl.backend.fast_path_switch import fast_paths
 
 
 class Parameter(Tensor):
@@ -61,14 +63,15 @@ _call_observers: list[Callable[[Module, Any], None]] = []
 
 def call_observed(model: Module, observer: Callable[[Module, Any], None], *inputs: Any) -> Any:
     """``model(*inputs)`` in evaluation mode and without building a graph, with ``observer``
-    called on every module call as ``observer(module, output)``. Each module's own mode is
-    restored afterwards: a model may keep, say, a frozen BatchNorm in eval mode while the
-    rest trains."""
+    called on every module call as ``observer(module, output)``. The fast paths are off
+    meanwhile, so every layer is called (no fused block skips one). Each module's own mode
+    is restored afterwards: a model may keep, say, a frozen BatchNorm in eval mode while
+    the rest trains."""
     modes = [(module, module.training) for module in model.modules()]
     model.eval()
     _call_observers.append(observer)
     try:
-        with no_grad():
+        with no_grad(), fast_paths(False):
             return model(*inputs)
     finally:
         _call_observers.remove(observer)

@@ -12,9 +12,12 @@ Layout: the columns are ``cols[(c, kh, kw), (n, oh, ow)]`` and the filters
 forward and backward is a single call on contiguous operands. Measured on the
 MNIST CNN's layers, this beat both per-image GEMMs (``cols`` of shape
 (N, C·KH·KW, OH·OW): many small GEMMs, slow dL/dW) and (N·OH·OW, C·KH·KW)
-columns (a slower im2col and larger NCHW transposes) by 1.1-2x. On the CPU the
-columns are ordered (oh, ow, n) instead, with the batch last (see
-:func:`im2col_batch_last`); :func:`im2col` and :func:`col2im` are the reference.
+columns (a slower im2col and larger NCHW transposes) by 1.1-2x.
+
+Read :func:`im2col`, :func:`col2im` and :class:`Conv2D` first: they are the plain
+version, and what runs unless the fast paths are on. Below them, the CPU's fast path
+keeps the batch last, columns ordered (oh, ow, n) (:func:`im2col_fast`,
+:class:`Conv2DFast`); :func:`conv2d` picks one.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from tinydl.autograd.checks import require_float_input
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.backend import kernels
+from tinydl.backend.fast_path_switch import fast_paths_enabled
 
 Pair = tuple[int, int]
 IntOrPair = int | tuple[int, int]
@@ -64,8 +68,8 @@ def im2col(x: Any, kernel_size: Pair, stride: Pair, padding: Pair) -> Any:
 
     Column (n, oh, ow) holds the C·KH·KW input values that output pixel (oh, ow)
     of image n sees, so a convolution is ``W.reshape(O, -1) @ im2col(x)``.
-    The reference implementation: one strided copy per kernel position
-    (KH·KW copies of N·C·OH·OW values each). On a GPU, kernels/im2col.cu does it instead.
+    One strided copy per kernel position (KH·KW copies of N·C·OH·OW values each).
+    On a GPU, kernels/im2col.cu does it instead.
     """
     n, c, h, w = x.shape
     kh, kw = kernel_size
@@ -104,59 +108,19 @@ def col2im(
     return grad[:, :, ph : ph + h, pw : pw + w]
 
 
-# ---- the CPU's path: batch last ----------------------------------------------------------
-# Stored (C, H, W, N), with the images of the batch side by side in memory, the pixels a
-# kernel position reads for a whole output row are one run of OW·N floats (with stride 1)
-# instead of N·C separate runs of OW. Measured on the MNIST CNN's second layer (batch 64,
-# 13x13 inputs) against the (N, C, H, W) whole-row path it replaced: im2col 1.85 -> 1.24 ms,
-# col2im 2.41 -> 2.04 ms; and the GEMM's (O, OH·OW·N) output is already the (N, O, OH, OW)
-# result as a view: no transpose copy.
+def to_matrix(x: Any) -> Any:
+    """(N, C, H, W) images as the (C, N·H·W) matrix the GEMMs take, columns in im2col's
+    (n, h, w) order (a copy: the axes are reordered)."""
+    return x.transpose(1, 0, 2, 3).reshape(x.shape[1], -1)
 
 
-def uses_batch_last(x: Any) -> bool:
-    """Whether a convolution on ``x`` computes batch last: on the CPU. The GPU keeps NCHW,
-    the layout of its im2col kernels (and the reference the tests hold the CPU's path to)."""
-    return not backend.is_cuda(x)
-
-
-def pad_batch_last(x: Any, padding: Pair, value: float = 0.0) -> Any:
-    """``x`` (N, C, H, W) as a (C, Hp, Wp, N) array padded with ``value``: one copy, a fast
-    one when x is itself a view of (C, H, W, N) memory (the output of a batch-last op)."""
-    n, c, h, w = x.shape
-    top, left = padding
-    shape = (c, h + 2 * top, w + 2 * left, n)
-    padded = backend.array_module(x).full(shape, value, dtype=x.dtype)
-    padded[:, top : top + h, left : left + w] = x.transpose(1, 2, 3, 0)
-    return padded
-
-
-def im2col_batch_last(x: Any, kernel_size: Pair, stride: Pair, padding: Pair) -> Any:
-    """:func:`im2col` with the batch last: a (C·KH·KW, OH·OW·N) matrix, column (oh, ow, n)."""
-    n, c = x.shape[:2]
-    (kh, kw), (oh, ow) = kernel_size, output_size(x.shape[2:], kernel_size, stride, padding)
-    images = pad_batch_last(x, padding)
-    cols = backend.array_module(x).empty((c, kh, kw, oh, ow, n), dtype=x.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            rows, columns = window_slice((i, j), (oh, ow), stride)
-            cols[:, i, j] = images[:, rows, columns]
-    return cols.reshape(c * kh * kw, -1)
-
-
-def col2im_batch_last(
-    cols: Any, x_shape: tuple[int, int, int, int], kernel_size: Pair, stride: Pair, padding: Pair
-) -> Any:
-    """The adjoint of :func:`im2col_batch_last`: an (N, C, H, W) view of (C, H, W, N) memory."""
-    n, c, h, w = x_shape
-    (kh, kw), (top, left) = kernel_size, padding
-    oh, ow = output_size((h, w), kernel_size, stride, padding)
-    cols = cols.reshape(c, kh, kw, oh, ow, n)
-    grad = backend.array_module(cols).zeros((c, h + 2 * top, w + 2 * left, n), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            rows, columns = window_slice((i, j), (oh, ow), stride)
-            grad[:, rows, columns] += cols[:, i, j]
-    return grad[:, top : top + h, left : left + w].transpose(3, 0, 1, 2)
+def to_images(matrix: Any, shape: tuple[int, int, int, int]) -> Any:
+    """The inverse of :func:`to_matrix`: a (C, N·H·W) matrix as (N, C, H, W) images of
+    ``shape``, stored contiguously (the GPU's kernels read them in that order)."""
+    n, c, h, w = shape
+    return backend.array_module(matrix).ascontiguousarray(
+        matrix.reshape(c, n, h, w).transpose(1, 0, 2, 3)
+    )
 
 
 class Conv2D(Function):
@@ -171,50 +135,116 @@ class Conv2D(Function):
         dL/db = Σ dY               over the batch and all output pixels
     """
 
+    # The columns' layout: this module's im2col and its helpers, (n, oh, ow) order.
+    # Conv2DFast below swaps in the batch-last ones; nothing else differs.
+    im2col, col2im = staticmethod(im2col), staticmethod(col2im)
+    to_matrix, to_images = staticmethod(to_matrix), staticmethod(to_images)
+
     def __init__(self, stride: Pair, padding: Pair) -> None:
         self.stride, self.padding = stride, padding
 
     def forward(self, x, weight, bias=None):
         out_channels, _, kh, kw = weight.shape
-        n = x.shape[0]
         oh, ow = output_size(x.shape[2:], (kh, kw), self.stride, self.padding)
         # Backward needs the columns again for dL/dW. They are KH·KW times larger than x
         # (9x for a 3x3 kernel: 9 MB for the MNIST CNN's second layer at batch 64), but
         # rebuilding them took 7% of a training step, so they are kept, not recomputed.
         self.x_shape, self.weight = x.shape, weight
-        self.batch_last = uses_batch_last(x)
-        if self.batch_last:
-            self.cols = im2col_batch_last(x, (kh, kw), self.stride, self.padding)
-        else:
-            self.cols = im2col(x, (kh, kw), self.stride, self.padding)
-        y = weight.reshape(out_channels, -1) @ self.cols
+        self.cols = self.im2col(x, (kh, kw), self.stride, self.padding)
+        y = weight.reshape(out_channels, -1) @ self.cols  # (O, N·OH·OW)
         if bias is not None:
             y += bias[:, None]
-        if self.batch_last:  # (O, OH, OW, N) memory, shown as (N, O, OH, OW): a view
-            return y.reshape(out_channels, oh, ow, n).transpose(3, 0, 1, 2)
-        # (O, N, OH, OW) -> (N, O, OH, OW), stored contiguously for the GPU kernels that follow.
-        return backend.array_module(x).ascontiguousarray(
-            y.reshape(out_channels, n, oh, ow).transpose(1, 0, 2, 3)
-        )
+        return self.to_images(y, (x.shape[0], out_channels, oh, ow))
 
     def backward(self, gy):
         weight, out_channels = self.weight, self.weight.shape[0]
-        kernel_size = weight.shape[2:]
-        # dY in the columns' layout: (O, OH·OW·N) batch last, else (O, N·OH·OW). Free when
-        # gy is already stored that way; otherwise reshaping the transposed view copies it.
-        order = (1, 2, 3, 0) if self.batch_last else (1, 0, 2, 3)
-        gy_matrix = gy.transpose(*order).reshape(out_channels, -1)
-        w_matrix = weight.reshape(out_channels, -1)
+        gy_matrix = self.to_matrix(gy)  # dY in the columns' layout, (O, N·OH·OW)
         gx = gw = None
         if self.needs_grad[0]:
-            gx_cols = w_matrix.T @ gy_matrix
-            unfold = col2im_batch_last if self.batch_last else col2im
-            gx = unfold(gx_cols, self.x_shape, kernel_size, self.stride, self.padding)
+            gx_cols = weight.reshape(out_channels, -1).T @ gy_matrix
+            gx = self.col2im(gx_cols, self.x_shape, weight.shape[2:], self.stride, self.padding)
         if self.needs_grad[1]:
             gw = (gy_matrix @ self.cols.T).reshape(weight.shape)
         if len(self.needs_grad) == 2:  # called without a bias
             return gx, gw
         return gx, gw, gy_matrix.sum(axis=1) if self.needs_grad[2] else None
+
+
+# ---- the CPU's fast path: batch last -----------------------------------------------------
+# Stored (C, H, W, N), with the images of the batch side by side in memory, the pixels a
+# kernel position reads for a whole output row are one run of OW·N floats (with stride 1)
+# instead of N·C separate runs of OW. Measured on the MNIST CNN's second layer (batch 64,
+# 13x13 inputs) against the (N, C, H, W) whole-row path it replaced: im2col 1.85 -> 1.24 ms,
+# col2im 2.41 -> 2.04 ms; and the GEMM's (O, OH·OW·N) output is already the (N, O, OH, OW)
+# result as a view: no transpose copy. On the fast MNIST CNN's step (benchmarks/
+# fast_step.py, 24 channels, batch 256) it took 66.0 -> 63.3 ms, 0.96x -> 0.88x PyTorch's
+# (commit aac7e7b; benchmarks/results/README.md, "Issue 13"). The GPU keeps NCHW, the
+# layout of its kernels.
+
+
+def uses_batch_last(x: Tensor) -> bool:
+    """Whether an op on ``x`` computes batch last: while the fast paths are on, on the CPU."""
+    return fast_paths_enabled() and not backend.is_cuda(x.array)
+
+
+def pad_batch_last(x: Any, padding: Pair, value: float = 0.0) -> Any:
+    """``x`` (N, C, H, W) as a (C, Hp, Wp, N) array padded with ``value``: one copy, a fast
+    one when x is itself a view of (C, H, W, N) memory (the output of a batch-last op)."""
+    n, c, h, w = x.shape
+    top, left = padding
+    shape = (c, h + 2 * top, w + 2 * left, n)
+    padded = backend.array_module(x).full(shape, value, dtype=x.dtype)
+    padded[:, top : top + h, left : left + w] = x.transpose(1, 2, 3, 0)
+    return padded
+
+
+def im2col_fast(x: Any, kernel_size: Pair, stride: Pair, padding: Pair) -> Any:
+    """:func:`im2col` with the batch last: a (C·KH·KW, OH·OW·N) matrix, column (oh, ow, n)."""
+    n, c = x.shape[:2]
+    (kh, kw), (oh, ow) = kernel_size, output_size(x.shape[2:], kernel_size, stride, padding)
+    images = pad_batch_last(x, padding)
+    cols = backend.array_module(x).empty((c, kh, kw, oh, ow, n), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            rows, columns = window_slice((i, j), (oh, ow), stride)
+            cols[:, i, j] = images[:, rows, columns]
+    return cols.reshape(c * kh * kw, -1)
+
+
+def col2im_fast(
+    cols: Any, x_shape: tuple[int, int, int, int], kernel_size: Pair, stride: Pair, padding: Pair
+) -> Any:
+    """The adjoint of :func:`im2col_fast`: an (N, C, H, W) view of (C, H, W, N) memory."""
+    n, c, h, w = x_shape
+    (kh, kw), (top, left) = kernel_size, padding
+    oh, ow = output_size((h, w), kernel_size, stride, padding)
+    cols = cols.reshape(c, kh, kw, oh, ow, n)
+    grad = backend.array_module(cols).zeros((c, h + 2 * top, w + 2 * left, n), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            rows, columns = window_slice((i, j), (oh, ow), stride)
+            grad[:, rows, columns] += cols[:, i, j]
+    return grad[:, top : top + h, left : left + w].transpose(3, 0, 1, 2)
+
+
+def to_matrix_fast(x: Any) -> Any:
+    """(N, C, H, W) as a (C, H·W·N) matrix: free when ``x`` is a view of (C, H, W, N)
+    memory (the output of a batch-last op), one copy otherwise."""
+    return x.transpose(1, 2, 3, 0).reshape(x.shape[1], -1)
+
+
+def to_images_fast(matrix: Any, shape: tuple[int, int, int, int]) -> Any:
+    """The inverse of :func:`to_matrix_fast`: an (N, C, H, W) view of the (C, H·W·N) matrix."""
+    n, c, h, w = shape
+    return matrix.reshape(c, h, w, n).transpose(3, 0, 1, 2)
+
+
+class Conv2DFast(Conv2D):
+    """:class:`Conv2D` with the batch last (see the notes above): the same maths, the
+    columns ordered (oh, ow, n) and every array stored (C, H, W, N)."""
+
+    im2col, col2im = staticmethod(im2col_fast), staticmethod(col2im_fast)
+    to_matrix, to_images = staticmethod(to_matrix_fast), staticmethod(to_images_fast)
 
 
 def pair(value: Any, name: str, function: str, minimum: int) -> Pair:
@@ -271,7 +301,8 @@ def conv2d(
     padding = pair(padding, "padding", "conv2d", minimum=0)
     inputs = check_weight_and_bias(x, weight, bias, "conv2d", transposed=False)
     check_window_fits(x.shape, weight.shape[2:], padding, "conv2d")
-    return Conv2D(stride, padding)(*inputs)
+    function = Conv2DFast if uses_batch_last(x) else Conv2D
+    return function(stride, padding)(*inputs)
 
 
 def check_weight_and_bias(

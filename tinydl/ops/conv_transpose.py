@@ -7,9 +7,10 @@ its value, weighted by the kernel, over a KH×KW patch of the larger output, and
 patches add where they overlap. So it is built from the very same pieces as
 :class:`tinydl.ops.conv.Conv2D`, with the roles swapped: forward is Conv2D's backward
 for the input (a GEMM, then ``col2im``), and backward for the input is Conv2D's
-forward (``im2col``, then a GEMM). On the CPU it uses Conv2D's batch-last versions of
-those pieces; on CUDA arrays the NCHW ``im2col``/``col2im``, which run the kernels of
-kernels/im2col.cu, so this op runs on the GPU through the same dispatch.
+forward (``im2col``, then a GEMM). :class:`ConvTranspose2D` is the plain version, with
+the NCHW ``im2col``/``col2im`` (which run the kernels of kernels/im2col.cu on CUDA
+arrays); :class:`ConvTranspose2DFast` below it, the CPU's fast path, uses Conv2D's
+batch-last versions of those pieces.
 
 Weight layout (in_channels, out_channels, KH, KW), as PyTorch's ``conv_transpose2d``:
 the weight of ``Conv2D(out → in)`` whose transpose this is, so a PyTorch
@@ -18,7 +19,6 @@ the weight of ``Conv2D(out → in)`` whose transpose this is, so a PyTorch
 
 from __future__ import annotations
 
-from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.ops.conv import (
@@ -27,10 +27,14 @@ from tinydl.ops.conv import (
     check_images,
     check_weight_and_bias,
     col2im,
-    col2im_batch_last,
+    col2im_fast,
     im2col,
-    im2col_batch_last,
+    im2col_fast,
     pair,
+    to_images,
+    to_images_fast,
+    to_matrix,
+    to_matrix_fast,
     uses_batch_last,
 )
 
@@ -61,52 +65,49 @@ class ConvTranspose2D(Function):
         dL/db = Σ dY                  over the batch and all output pixels
     """
 
+    # The columns' layout, as in Conv2D: NCHW here, batch last in ConvTranspose2DFast.
+    im2col, col2im = staticmethod(im2col), staticmethod(col2im)
+    to_matrix, to_images = staticmethod(to_matrix), staticmethod(to_images)
+
     def __init__(self, stride: Pair, padding: Pair, output_padding: Pair) -> None:
         self.stride, self.padding, self.output_padding = stride, padding, output_padding
 
     def forward(self, x, weight, bias=None):
         in_channels, out_channels, kh, kw = weight.shape
-        n, _, h, w = x.shape
         out_size = transposed_output_size(
-            (h, w), (kh, kw), self.stride, self.padding, self.output_padding
+            x.shape[2:], (kh, kw), self.stride, self.padding, self.output_padding
         )
-        self.batch_last = uses_batch_last(x)
-        order = (1, 2, 3, 0) if self.batch_last else (1, 0, 2, 3)
-        self.x_matrix = x.transpose(*order).reshape(in_channels, n * h * w)  # kept for dL/dW
+        self.x_matrix = self.to_matrix(x)  # (C_in, N·H·W), kept for dL/dW
         self.weight, self.x_shape = weight, x.shape
         cols = weight.reshape(in_channels, -1).T @ self.x_matrix
-        y_shape = (n, out_channels, *out_size)
-        if self.batch_last:
-            y = col2im_batch_last(cols, y_shape, (kh, kw), self.stride, self.padding)
-        else:
-            y = backend.array_module(x).ascontiguousarray(
-                col2im(cols, y_shape, (kh, kw), self.stride, self.padding)
-            )
+        y_shape = (x.shape[0], out_channels, *out_size)
+        y = self.col2im(cols, y_shape, (kh, kw), self.stride, self.padding)
         if bias is not None:
             y += bias[:, None, None]
         return y
 
     def backward(self, gy):
         weight = self.weight
-        in_channels = weight.shape[0]
-        n, _, h, w = self.x_shape
         gx = gw = None
         if self.needs_grad[0] or self.needs_grad[1]:
-            unfold = im2col_batch_last if self.batch_last else im2col
-            cols = unfold(gy, weight.shape[2:], self.stride, self.padding)
+            cols = self.im2col(gy, weight.shape[2:], self.stride, self.padding)
             if self.needs_grad[0]:
-                gx_matrix = weight.reshape(in_channels, -1) @ cols
-                if self.batch_last:  # (C_in, H, W, N) memory, an (N, C_in, H, W) view
-                    gx = gx_matrix.reshape(in_channels, h, w, n).transpose(3, 0, 1, 2)
-                else:
-                    gx = backend.array_module(gy).ascontiguousarray(
-                        gx_matrix.reshape(in_channels, n, h, w).transpose(1, 0, 2, 3)
-                    )
+                gx = self.to_images(weight.reshape(weight.shape[0], -1) @ cols, self.x_shape)
             if self.needs_grad[1]:
                 gw = (self.x_matrix @ cols.T).reshape(weight.shape)
         if len(self.needs_grad) == 2:  # called without a bias
             return gx, gw
         return gx, gw, gy.sum(axis=(0, 2, 3)) if self.needs_grad[2] else None
+
+
+class ConvTranspose2DFast(ConvTranspose2D):
+    """:class:`ConvTranspose2D` with the batch last, as :class:`tinydl.ops.conv.Conv2DFast`:
+    the same maths, every array stored (C, H, W, N). What it bought: the DCGAN example's
+    training iteration went from 1.25x to 1.06x PyTorch's time (commit e5b1943,
+    ``python benchmarks/gan_step.py``)."""
+
+    im2col, col2im = staticmethod(im2col_fast), staticmethod(col2im_fast)
+    to_matrix, to_images = staticmethod(to_matrix_fast), staticmethod(to_images_fast)
 
 
 def conv_transpose2d(
@@ -139,7 +140,8 @@ def conv_transpose2d(
             f"{stride}, padding {padding} and output_padding {output_padding} gives an output "
             f"of size {out_size}: lower the padding"
         )
-    return ConvTranspose2D(stride, padding, output_padding)(*inputs)
+    function = ConvTranspose2DFast if uses_batch_last(x) else ConvTranspose2D
+    return function(stride, padding, output_padding)(*inputs)
 
 
 def check_output_padding(output_padding: Pair, stride: Pair, function: str) -> None:

@@ -14,8 +14,8 @@ from typing import Any
 
 from tinydl import backend, data, nn, zoo
 from tinydl.autograd import tensor
+from tinydl.backend.fast_path_switch import fast_paths
 from tinydl.errors import TinyDLError
-from tinydl.nn.fusion import layer_by_layer
 from tinydl.train.checkpoint import check_output_folder, checkpoint_example, load_checkpoint
 from tinydl.viz.graph import GraphvizNotInstalledError, render_graph, to_dot
 from tinydl.viz.layers import conv_layers, plot_feature_maps, plot_filters
@@ -86,7 +86,7 @@ def visualize(args: argparse.Namespace) -> list[Path]:
     device = next(model.parameters()).device
     inputs, target = tensor(x, device=device), tensor(y, device=device)
     model.eval()  # the graph of the model as it predicts (Dropout off)
-    with layer_by_layer():  # one node per layer's op, not Sequential's fused blocks
+    with fast_paths(False):  # the plain ops: one node per declared layer, no fused blocks
         loss = nn.CrossEntropyLoss()(model(inputs), target)
     names = {"image": inputs, "label": target, **dict(model.named_parameters())}
     out.mkdir(parents=True, exist_ok=True)

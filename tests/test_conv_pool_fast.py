@@ -1,6 +1,6 @@
-"""The fused Conv2D → MaxPool2D → ReLU block against its reference, the three ops one after
-another: values and gradients in float64, ties, dtypes, the strict fake device, and which
-layer runs Sequential uses it for."""
+"""The fused Conv2D → MaxPool2D → ReLU block (``Conv2DMaxPoolFast``) against its plain twin,
+``conv2d_max_pool``, the ops one after another: values and gradients in float64, ties,
+dtypes, the strict fake device, and when Sequential uses it (only with the fast paths on)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,7 @@ from conftest import make
 import tinydl
 from tinydl import nn
 from tinydl.nn.module import call_observed
-from tinydl.ops.activations import relu
-from tinydl.ops.conv import conv2d
-from tinydl.ops.conv_pool import Conv2DMaxPool
-from tinydl.ops.pooling import max_pool2d
+from tinydl.ops.conv_pool import Conv2DMaxPoolFast, conv2d_max_pool
 
 # (x shape, out channels, kernel, padding, pool, relu, bias): the MNIST CNNs' blocks, odd
 # sizes (a conv row no window covers), padding, 3x3 and non-square pools, a 1x1 kernel.
@@ -28,14 +25,9 @@ CASES = [
 ]
 
 
-def reference(x, weight, bias, padding, pool, apply_relu):
-    y = max_pool2d(conv2d(x, weight, bias, 1, padding), pool)
-    return relu(y) if apply_relu else y
-
-
 def fused(x, weight, bias, padding, pool, apply_relu):
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    return Conv2DMaxPool(padding, pool, apply_relu)(*inputs)
+    return Conv2DMaxPoolFast(padding, pool, apply_relu)(*inputs)
 
 
 def case_inputs(case, device, rng):
@@ -47,11 +39,13 @@ def case_inputs(case, device, rng):
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_values_and_gradients_match_the_three_ops(case, device, rng):
+@pytest.mark.parametrize("fast", [False, True], ids=["plain-ops", "fast-ops"])
+def test_values_and_gradients_match_the_plain_twin(case, fast, device, rng):
     x, weight, bias = case_inputs(case, device, rng)
     padding, pool, apply_relu = case[3:6]
     leaves = [t for t in (x, weight, bias) if t is not None]
-    expected = reference(x, weight, bias, padding, pool, apply_relu)
+    with tinydl.fast_paths(fast):  # the twin's own ops, plain or batch-last: both agree
+        expected = conv2d_max_pool(x, weight, bias, padding, pool, apply_relu)
     upstream = make(rng.standard_normal(expected.shape), device, requires_grad=False)
     expected.backward(upstream)
     expected_grads = [t.grad.numpy() for t in leaves]
@@ -112,39 +106,52 @@ def mnist_block(*layers: nn.Module) -> nn.Sequential:
     ],
     ids=["relu-pool", "pool-relu", "pool", "relu-pool-relu"],
 )
-def test_sequential_runs_the_block_fused_with_the_same_result(layers, device, rng):
+def test_sequential_runs_the_block_fused_only_with_the_fast_paths_on(layers, device, rng):
     model = mnist_block(*layers).to(device)
     x = tinydl.tensor(rng.standard_normal((2, 1, 12, 12)), dtype="float32", device=device)
-    layer_by_layer = x
-    for layer in model:
-        layer_by_layer = layer(layer_by_layer)
-    out = model(x)
-    np.testing.assert_allclose(out.numpy(), layer_by_layer.numpy(), rtol=1e-5, atol=1e-6)
+    plain = model(x)  # the default: every layer on its own
+    assert [type(f).__name__ for f in functions_under(plain)].count("Conv2D") == 1
+    with tinydl.fast_paths(True):
+        out = model(x)
+    np.testing.assert_allclose(out.numpy(), plain.numpy(), rtol=1e-5, atol=1e-6)
     # The Dense layer's input came straight from the fused Function.
     flatten_input = out.creator.inputs[0].creator.inputs[0]
-    assert isinstance(flatten_input.creator, Conv2DMaxPool)
+    assert isinstance(flatten_input.creator, Conv2DMaxPoolFast)
+
+
+def functions_under(output: tinydl.Tensor) -> list:
+    """Every Function in the graph that made ``output``."""
+    found, waiting = [], [output.creator]
+    while waiting:
+        function = waiting.pop()
+        found.append(function)
+        waiting += [t.creator for t in function.inputs if t.creator is not None]
+    return found
 
 
 def test_sequential_leaves_other_layers_alone(rng):
     x = tinydl.tensor(rng.standard_normal((2, 1, 12, 12)), dtype="float32")
     overlapping = nn.Sequential(nn.Conv2D(1, 2, 3), nn.MaxPool2D(3, stride=2))
     strided = nn.Sequential(nn.Conv2D(1, 2, 3, stride=2), nn.MaxPool2D(2))
-    for model in (overlapping, strided):
-        model(x)
-        assert not isinstance(model(x).creator, Conv2DMaxPool)
+    with tinydl.fast_paths(True):
+        for model in (overlapping, strided):
+            model(x)
+            assert not isinstance(model(x).creator, Conv2DMaxPoolFast)
 
 
 def test_observers_see_every_layer_so_summary_still_lists_them(rng):
     model = mnist_block(nn.ReLU(), nn.MaxPool2D(2))
     seen = []
-    call_observed(model, lambda layer, output: seen.append(type(layer).__name__), tinydl.tensor(
-        rng.standard_normal((1, 1, 12, 12)), dtype="float32"
-    ))
+    with tinydl.fast_paths(True):  # observing turns them off for its own call only
+        call_observed(model, lambda layer, output: seen.append(type(layer).__name__),
+                      tinydl.tensor(rng.standard_normal((1, 1, 12, 12)), dtype="float32"))
+        assert tinydl.fast_paths_enabled()
     assert seen == ["Conv2D", "ReLU", "MaxPool2D", "Flatten", "Dense", "Sequential"]
 
 
 def test_bad_input_still_gets_the_layers_own_message():
     model = mnist_block(nn.ReLU(), nn.MaxPool2D(2))
-    model(np.zeros((1, 1, 12, 12), dtype=np.float32))
-    with pytest.raises(ValueError, match="looks channels-last"):
-        model(np.zeros((1, 12, 12, 1), dtype=np.float32))
+    with tinydl.fast_paths(True):
+        model(np.zeros((1, 1, 12, 12), dtype=np.float32))
+        with pytest.raises(ValueError, match="looks channels-last"):
+            model(np.zeros((1, 12, 12, 1), dtype=np.float32))
