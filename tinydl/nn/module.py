@@ -19,7 +19,6 @@ from tinydl.autograd import tensor as to_tensor
 from tinydl.autograd.checks import check_can_require_grad, check_numeric_dtype, numeric_array
 from tinydl.autograd.parameter_list import zero_gradients
 from tinydl.autograd.tensor import to_arguments
-from tinydl.backend import DeviceLike
 from tinydl.backend.fast_path_switch import fast_paths
 
 
