@@ -106,7 +106,7 @@ def test_seed_000_summary_is_keras_table() -> None:
 def test_batch_norm_statistics_are_non_trainable_params() -> None:
     model = keras.Sequential([keras.Input(shape=(4,)), layers.BatchNormalization()])
     assert model.layers[0].count_params() == (8, 8)
-    assert model.layers[0].modules[0].momentum == pytest.approx(0.01)  # Keras's 0.99
+    assert model.layers[0].parts[0].momentum == pytest.approx(0.01)  # Keras's 0.99
 
 
 # ---- optimisers --------------------------------------------------------------------------
