@@ -21,6 +21,7 @@ naming it.
 from tinydl.keras import (
     activations,
     callbacks,
+    config,
     datasets,
     initializers,
     layers,
@@ -37,7 +38,7 @@ from tinydl.keras.layer import Input, KerasTensor
 from tinydl.keras.models import Model, Sequential, load_model
 
 __all__ = [
-    "Input", "KerasTensor", "Model", "Sequential", "activations", "callbacks", "datasets",
+    "Input", "KerasTensor", "Model", "Sequential", "activations", "callbacks", "config", "datasets",
     "initializers", "layers", "load_model", "losses", "metrics", "models", "ops", "optimizers",
     "preprocessing", "utils",
 ]

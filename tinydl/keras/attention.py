@@ -8,7 +8,6 @@ from typing import Any
 
 from tinydl import backend, nn
 from tinydl.autograd import Tensor
-from tinydl.keras import _notes as notes
 from tinydl.keras import initializers
 from tinydl.keras._args import missing_names, positive_int, refuse
 from tinydl.keras.layer import KerasWeight, Layer, assign, relayout
@@ -155,9 +154,6 @@ class MultiHeadAttention(Layer):
              attention_mask: Any = None, return_attention_scores: bool = False,
              training: bool = False, use_causal_mask: bool = False) -> Any:
         key = value if key is None else key
-        for tensor in (query, value, key):  # Keras takes the masks off its inputs
-            if isinstance(tensor, Tensor):
-                notes.write(tensor, mask=None)
         allowed = self._attention_mask(query, value, query_mask, value_mask, key_mask,
                                        attention_mask, use_causal_mask)
         scores_mask = None

@@ -504,34 +504,25 @@ class Layer(nn.Module):
             with no_grad():
                 runs.append(self(*map_structure(zeros, args), **map_structure(zeros, kwargs),
                                  training=False))
-        return map_structure(
-            lambda pair: KerasTensor(
-                tuple(a if a == b else None for a, b in zip(pair[0].shape, pair[1].shape,
-                                                            strict=True)),
-                str(pair[0].dtype)),
-            _zip_structures(runs[0], runs[1]),
-        )
+        return _merge_runs(*runs)
 
     # ---- the functional API's view of the layer ---------------------------------------------
-    def _only_node(self, what: str) -> Node:
-        if len(self._inbound_nodes) != 1:
+    def _first_node(self, what: str) -> Node:
+        if not self._inbound_nodes:
             raise AttributeError(
-                f"layer {self.name!r} has {len(self._inbound_nodes)} calls on symbolic inputs, so "
-                f"its {what} is ambiguous (Keras refuses it too): use the KerasTensors the calls "
-                f"returned" if self._inbound_nodes else
                 f"layer {self.name!r} has not been called on a keras.Input, so it has no {what}"
             )
         return self._inbound_nodes[0]
 
     @property
     def output(self) -> Any:
-        """The KerasTensor(s) this layer's (only) symbolic call returned."""
-        return self._only_node("output").outputs
+        """The KerasTensor(s) this layer's first symbolic call returned (Keras's rule)."""
+        return self._first_node("output").outputs
 
     @property
     def input(self) -> Any:
-        """The KerasTensor(s) this layer's (only) symbolic call took."""
-        node = self._only_node("input")
+        """The KerasTensor(s) this layer's first symbolic call took."""
+        node = self._first_node("input")
         return node.args[0] if node.args else None
 
     # ---- weights in Keras's layouts -------------------------------------------------------
@@ -592,14 +583,17 @@ class Layer(nn.Module):
 def _specs_to_tensors(shapes: Any, dtype: str) -> Any:
     """KerasTensors for an output shape, or a list/tuple of output shapes."""
     if isinstance(shapes, (list, tuple)) and shapes and isinstance(shapes[0], (list, tuple)):
-        return [_specs_to_tensors(shape, dtype) for shape in shapes]
+        return type(shapes)(_specs_to_tensors(shape, dtype) for shape in shapes)
     return KerasTensor(tuple(shapes), dtype)
 
 
-def _zip_structures(a: Any, b: Any) -> Any:
-    if isinstance(a, (list, tuple)):
-        return type(a)(_zip_structures(x, y) for x, y in zip(a, b, strict=True))
-    return (a, b)
+def _merge_runs(first: Any, second: Any) -> Any:
+    """KerasTensors for the outputs of two runs with different sizes: an axis whose size
+    differs between them is ``None``."""
+    if isinstance(first, (list, tuple)):
+        return type(first)(_merge_runs(a, b) for a, b in zip(first, second, strict=True))
+    shape = tuple(a if a == b else None for a, b in zip(first.shape, second.shape, strict=True))
+    return KerasTensor(shape, str(first.dtype))
 
 
 class TensorOperation(Layer):

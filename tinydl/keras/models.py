@@ -90,11 +90,19 @@ class Model(Trainer, Layer):
                                 f"tinydl.keras; pass a list")
         self.single_input = not isinstance(inputs, (list, tuple))
         self.single_output = not isinstance(outputs, (list, tuple))
+        self.output_type = list if self.single_output else type(outputs)
         self.inputs = [inputs] if self.single_input else list(inputs)
         self.outputs = [outputs] if self.single_output else list(outputs)
         if not self.inputs or not self.outputs:
             raise ValueError("keras.Model() needs at least one input and one output")
         self.nodes, self._layers = walk(self.inputs, self.outputs)
+        for layer in self._layers:
+            if layer._has_parts() and (layer.input_channels_first or layer.output_channels_first):
+                raise ValueError(
+                    f"layer {layer.name!r} was built inside a Sequential, where images travel "
+                    f"channels-first between convolutions; a functional model passes Keras's "
+                    f"channels-last images: make a new layer"
+                )
         self.built = True
 
     # ---- what it is made of ---------------------------------------------------------------
@@ -143,7 +151,7 @@ class Model(Trainer, Layer):
             for symbol, value in zip(flatten(node.outputs), flatten(result), strict=True):
                 known[id(symbol)] = value
         results = [known[id(symbol)] for symbol in self.outputs]
-        return results[0] if self.single_output else results
+        return results[0] if self.single_output else self.output_type(results)
 
     def _as_input(self, value: Any, symbol: KerasTensor) -> Tensor:
         """An input value as a Tensor of the Input's dtype (floats: the weights' dtype)."""
@@ -275,8 +283,10 @@ class Model(Trainer, Layer):
 
     def layer_rows(self) -> list[tuple[Layer, str, str]]:
         """Each layer of the summary, its output shape and what it is connected to."""
-        if self.subclassed:
-            return [(layer, "?", "") for layer in self.layers]
+        if self.subclassed:  # the shapes tinydl's layers were built for, if known
+            return [(layer, "?" if layer.output_shape is None else
+                     "(" + ", ".join(map(str, (None, *layer.output_shape))) + ")", "")
+                    for layer in self.layers]
         own = {id(node) for node in self.nodes} | {id(t.node) for t in self.inputs}
         rows = []
         for layer in self._layers:
@@ -397,6 +407,13 @@ class Sequential(Model):
             self.output_shapes.append(shape)
         self.tail = relayout(shape, channels_first, False)
         self.built = True
+        # Keras's Sequential is also a graph: model.inputs, model.outputs, layer.output.
+        symbol = InputLayer(shape=self.input_spec, dtype=self.input_dtype,
+                            name=unique_name("InputLayer")).output
+        self.inputs = [symbol]
+        for layer in self._layers:
+            symbol = layer(symbol)
+        self.outputs, self.single_input, self.single_output = [symbol], True, True
 
     def _build_keras_layout(self, layer: Layer, shape: Shape) -> Shape:
         if not layer.built:

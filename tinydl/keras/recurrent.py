@@ -153,7 +153,7 @@ class _Recurrent(Layer):
         batch, length = input_shape[0], input_shape[1]
         output = (batch, length, self.units) if self.return_sequences else (batch, self.units)
         if self.return_state:
-            return [output, *[(batch, self.units)] * self.state_count]
+            return (output, *[(batch, self.units)] * self.state_count)
         return output
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
@@ -187,7 +187,7 @@ class _Recurrent(Layer):
             outputs, finals = self._run_masked(x, states, mask)
             last = outputs[:, -1]
         output = outputs if self.return_sequences else last
-        return [output, *finals] if self.return_state else output
+        return (output, *finals) if self.return_state else output
 
     def _initial_states(self, initial_state: Any, batch: int, like: Tensor) -> list[Tensor] | None:
         if initial_state is None:
@@ -376,8 +376,8 @@ class Bidirectional(Layer):
             shape = (*shape[:-1], 2 * shape[-1])
         output = [shape, shape] if self.merge_mode is None else [shape]
         if self.return_state:
-            return [*output, *states, *states]
-        return output if self.merge_mode is None else shape
+            return (*output, *states, *states)
+        return tuple(output) if self.merge_mode is None else shape
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         mask = mask[0] if isinstance(mask, (list, tuple)) else mask
@@ -414,8 +414,8 @@ class Bidirectional(Layer):
         else:
             output = [y, y_reversed]
         if self.return_state:
-            return [*output, *states]
-        return output[0] if self.merge_mode is not None else output
+            return (*output, *states)
+        return output[0] if self.merge_mode is not None else tuple(output)
 
     def get_config(self) -> dict[str, Any]:
         layer = self.forward_layer

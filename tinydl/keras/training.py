@@ -154,6 +154,7 @@ class PredictView(nn.Module):
         outputs = self.model(inputs, training=False)
         if isinstance(outputs, Tensor):
             return outputs
+        self.container = type(outputs)
         self.shapes = [tuple(o.shape[1:]) for o in outputs]
         return ops.concatenate([o.reshape(o.shape[0], -1) for o in outputs], axis=1)
 
@@ -161,8 +162,9 @@ class PredictView(nn.Module):
         if self.shapes is None:
             return joined
         sizes = np.cumsum([int(np.prod(shape)) for shape in self.shapes])[:-1]
-        return [part.reshape(len(joined), *shape)
-                for part, shape in zip(np.split(joined, sizes, axis=1), self.shapes, strict=True)]
+        return self.container(
+            part.reshape(len(joined), *shape)
+            for part, shape in zip(np.split(joined, sizes, axis=1), self.shapes, strict=True))
 
 
 class Batches:
@@ -376,9 +378,11 @@ class Trainer:
         stopper, hook = self._callbacks(callbacks)
         self.history.params = {"verbose": verbose, "epochs": epochs, "steps": len(batches)}
         self.stop_training = False
+        figures = self.metric_figures
         train.fit(view, optimizer, loss_fn, batches, epochs, validation_data=held_out,
                   early_stopping=stopper, progress=verbose == 1,
-                  print_fn=print if verbose else None, callbacks=[hook])
+                  print_fn=(lambda line: print(keras_epoch_line(line, figures))) if verbose
+                  else None, callbacks=[hook])
         return self.history
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
@@ -471,6 +475,24 @@ class KerasCallbackHook:
         for callback in self.callbacks:
             callback.on_epoch_end(epoch, dict(keras_logs))
         return self.model.stop_training
+
+
+def keras_epoch_line(line: str, figures: dict[str, str]) -> str:
+    """tinydl's line after an epoch under Keras's names: each metric under its name (the
+    loop's accuracy only when an accuracy was asked for, as Keras prints none otherwise)."""
+    if not line.startswith("epoch "):
+        return line
+    head, *fields = line.split("  ")
+    shown = [head]
+    for field in fields:
+        key, _, value = field.partition(" ")
+        prefix = "val_" if key.startswith("val_") else ""
+        if key[len(prefix):] != "accuracy":
+            shown.append(field)
+        for name, figure in figures.items():
+            if key == prefix + figure:
+                shown.append(f"{prefix}{name} {value}")
+    return "  ".join(shown)
 
 
 def engine_name(name: str, figures: dict[str, str]) -> str:
