@@ -37,6 +37,7 @@ from tinydl.autograd import Tensor, no_grad
 from tinydl.autograd import tensor as to_tensor
 from tinydl.keras import _notes as notes
 from tinydl.keras._args import fits, refuse, sample_shape, unique_name
+from tinydl.nn.linear import new_parameter
 
 Shape = tuple[int | None, ...]
 
@@ -356,7 +357,7 @@ class Layer(nn.Module):
         refuse("add_weight()", unsupported, ["shape", "initializer", "name"])
         shape = tuple(shape or ())
         values = initializers.get(initializer)(shape)
-        weight = nn.Parameter(np.asarray(values, dtype=np.float32))
+        weight = new_parameter(np.asarray(values, dtype=np.float32))
         if name is not None and name.isidentifier() and name not in vars(self):
             setattr(self, name, weight)  # also reachable under its Keras name
         else:
@@ -390,9 +391,12 @@ class Layer(nn.Module):
         training = kwargs.pop("training", None)
         if training is None:
             training = _TRAINING[-1] if _TRAINING else False
+        args, kwargs = self._as_tensors(args), self._as_tensors(kwargs)
+        if not self.built:
+            self._build_from(args, kwargs)
         training = bool(training)
         previous = self.training
-        if previous != training:
+        if previous != training:  # the mode of every module inside, for this call
             self.train(training)
         _TRAINING.append(training)
         try:
@@ -417,9 +421,6 @@ class Layer(nn.Module):
         return map_structure(convert, structure)
 
     def _eager_call(self, args: tuple, kwargs: dict, training: bool) -> Any:
-        args, kwargs = self._as_tensors(args), self._as_tensors(kwargs)
-        if not self.built:
-            self._build_from(args, kwargs)
         parameters = _call_parameters(type(self))
         bound = _call_arguments(self, args, kwargs)
         tensor_arguments = [(name, value) for name, value in bound.items()

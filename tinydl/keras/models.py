@@ -139,7 +139,7 @@ class Model(Trainer, Layer):
         if len(values) != len(self.inputs):
             raise ValueError(f"model {self.name!r} takes {len(self.inputs)} input(s), got "
                              f"{len(values)}")
-        known = {id(symbol): self._as_input(value, symbol)
+        known = {id(symbol): self._input_value(value, symbol)
                  for symbol, value in zip(self.inputs, values, strict=True)}
 
         def value_of(leaf: Any) -> Any:
@@ -153,7 +153,7 @@ class Model(Trainer, Layer):
         results = [known[id(symbol)] for symbol in self.outputs]
         return results[0] if self.single_output else self.output_type(results)
 
-    def _as_input(self, value: Any, symbol: KerasTensor) -> Tensor:
+    def _input_value(self, value: Any, symbol: KerasTensor) -> Tensor:
         """An input value as a Tensor of the Input's dtype (floats: the weights' dtype)."""
         if not isinstance(value, Tensor):
             value = Tensor(np.asarray(value))
@@ -325,6 +325,7 @@ class Sequential(Model):
         self._layers: list[Layer] = []
         self.input_spec: Shape | None = None
         self.input_dtype = "float32"
+        self.input_symbol: KerasTensor | None = None  # a keras.Input given first, if any
         self.before: list[nn.Module | None] = []  # a transpose some layers need first
         self.tail: list[nn.Module] = []  # the transpose back to channels-last at the end
         self.output_shapes: list[Shape] = []
@@ -347,6 +348,7 @@ class Sequential(Model):
             if self._layers or self.input_spec is not None:
                 raise ValueError("keras.Input(...) may only be the first entry of a Sequential")
             self.input_spec, self.input_dtype = tuple(layer.shape[1:]), layer.dtype
+            self.input_symbol = layer
             return
         if not isinstance(layer, Layer):
             if isinstance(layer, nn.Module):
@@ -407,13 +409,22 @@ class Sequential(Model):
             self.output_shapes.append(shape)
         self.tail = relayout(shape, channels_first, False)
         self.built = True
-        # Keras's Sequential is also a graph: model.inputs, model.outputs, layer.output.
-        symbol = InputLayer(shape=self.input_spec, dtype=self.input_dtype,
-                            name=unique_name("InputLayer")).output
-        self.inputs = [symbol]
-        for layer in self._layers:
-            symbol = layer(symbol)
-        self.outputs, self.single_input, self.single_output = [symbol], True, True
+        self._connect()
+
+    def _connect(self) -> None:
+        """Keras's Sequential is also a graph (``model.inputs``, ``model.outputs``,
+        ``layer.output``): each layer is called once on the output of the one before."""
+        if self.input_symbol is None or not fits(tuple(self.input_symbol.shape[1:]),
+                                                 self.input_spec):
+            self.input_symbol = InputLayer(shape=self.input_spec, dtype=self.input_dtype).output
+            self.symbols: list[Any] = []
+        symbols = getattr(self, "symbols", [])
+        for layer in self._layers[len(symbols):]:
+            symbols.append(layer(symbols[-1] if symbols else self.input_symbol))
+        self.symbols = symbols
+        self.inputs, self.outputs = [self.input_symbol], [symbols[-1] if symbols else
+                                                          self.input_symbol]
+        self.single_input = self.single_output = True
 
     def _build_keras_layout(self, layer: Layer, shape: Shape) -> Shape:
         if not layer.built:

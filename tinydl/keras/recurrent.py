@@ -116,8 +116,9 @@ class _Recurrent(Layer):
         features = sequences_shape[-1]
         self.engine = self.make_engine(features)
         if self.kind != "GRU" and self.use_bias:  # Keras has one bias: the second stays zero
-            zeros = np.zeros_like(self.engine.bias_hh_l0.numpy())
-            self.engine.bias_hh_l0 = nn.Buffer(zeros)
+            second = self.engine.bias_hh_l0
+            xp = backend.array_module(second.array)
+            self.engine.bias_hh_l0 = nn.Buffer(xp.zeros_like(second.array))
         self.parts = [self.engine]
         gates = len(GATE_ORDER[self.kind])
         values = [initializers.get(self.kernel_initializer)((features, gates * self.units)),

@@ -240,7 +240,7 @@ class Trainer:
         if len({len(a) for a in arrays}) > 1:
             raise ValueError(f"{where}: the input arrays hold different numbers of samples: "
                              f"{', '.join(str(len(a)) for a in arrays)}")
-        arrays = [self._cast(a, dtype) for a, (_, dtype) in zip(arrays, specs, strict=False)]
+        arrays = [self._cast_input(a, dtype) for a, (_, dtype) in zip(arrays, specs, strict=False)]
         self.build_for(arrays)
         for index, (array, (shape, _)) in enumerate(zip(arrays, self.input_specs(), strict=True)):
             if shape is not None and not fits(array.shape[1:], shape):
@@ -248,7 +248,7 @@ class Trainer:
         return arrays
 
     @staticmethod
-    def _cast(array: np.ndarray, dtype: str) -> np.ndarray:
+    def _cast_input(array: np.ndarray, dtype: str) -> np.ndarray:
         """Float inputs become float32 (the weights' dtype), as Keras casts them; integer
         inputs (token ids) keep theirs."""
         if dtype.startswith("float"):
