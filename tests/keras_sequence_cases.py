@@ -3,8 +3,9 @@ Keras) and the tests of tinydl.keras's recurrent, attention and functional layer
 with tinydl.keras): each builder takes the Keras-like module, so both sides build the same
 architecture from the same lines.
 
-An input spec is ``("float", shape)``, ``("ids", shape, vocabulary)`` (integer ids with
-zeros, padding, at the start of some rows) or ``("bool", shape)``; shapes are per sample.
+An input spec is ``("float", shape)``, ``("padded", shape)`` (floats whose first steps are
+zeros in some rows), ``("ids", shape, vocabulary)`` (integer ids with zeros, padding, at
+the start of some rows) or ``("bool", shape)``; shapes are per sample.
 """
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ def masked_stack(keras: Any) -> Any:
     x = layers.LSTM(4, return_sequences=True)(x)
     x = layers.GRU(5, return_sequences=True, go_backwards=True)(x)
     return keras.Model(inputs, layers.SimpleRNN(3)(x))
+
+
+def masking_lstm(keras: Any) -> Any:
+    """Masking(): all-zero time steps are padding for the LSTM and the pooling after it."""
+    layers = keras.layers
+    inputs = keras.Input(shape=(5, 3))
+    x = layers.LSTM(4, return_sequences=True)(layers.Masking()(inputs))
+    return keras.Model(inputs, layers.GlobalAveragePooling1D()(x))
 
 
 def bidirectional_concat_masked(keras: Any) -> Any:
@@ -161,6 +170,7 @@ MODELS: dict[str, tuple[Callable[[Any], Any], list[Spec]]] = {
     "gru_state": (gru_state, [("float", (5, 3))]),
     "simple_rnn_relu": (simple_rnn_relu, [("float", (5, 3))]),
     "masked_stack": (masked_stack, [("ids", (7,), 12)]),
+    "masking_lstm": (masking_lstm, [("padded", (5, 3))]),
     "bidirectional_concat_masked": (bidirectional_concat_masked, [("ids", (7,), 12)]),
     "bidirectional_sum_state": (bidirectional_sum_state, [("float", (5, 3))]),
     "bidirectional_none": (bidirectional_none, [("float", (5, 3))]),

@@ -5,13 +5,12 @@ fit/evaluate/predict, callbacks, saving."""
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import default_device
 from keras_cases import LOSSES, MODELS, OPTIMIZERS
 
 import tinydl
@@ -282,15 +281,6 @@ def test_the_model_builds_from_its_first_batch() -> None:
     x, y = blobs(20)
     model.fit(x, y, verbose=0)
     assert model.input_shape == (None, 2) and model.output_shape == (None, 2)
-
-
-@contextlib.contextmanager
-def default_device(where: str) -> Iterator[None]:
-    tinydl.set_default_device(where)
-    try:
-        yield
-    finally:
-        tinydl.set_default_device(None)
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "adagrad", "sgd"])

@@ -6,12 +6,11 @@ training on per-time-step and binary outputs as Keras reports it; pad_sequences.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import default_device
 from keras_sequence_cases import MODELS, PAD_CASES, PAD_SEQUENCES, TRAINING, loss_of
 
 import tinydl
@@ -36,15 +35,6 @@ def numbered(case: dict[str, np.ndarray], name: str) -> list[np.ndarray]:
 def fresh_names() -> None:
     utils.clear_session()
     tinydl.manual_seed(0)
-
-
-@contextlib.contextmanager
-def default_device(where: str) -> Iterator[None]:
-    tinydl.set_default_device(where)
-    try:
-        yield
-    finally:
-        tinydl.set_default_device(None)
 
 
 def described(output: object) -> str:

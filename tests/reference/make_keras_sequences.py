@@ -41,13 +41,18 @@ from make_reference import Fields, rng_for, write_npz  # noqa: E402
 
 
 def inputs_for(specs: list[tuple], batch: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """Float inputs, token ids (row i starts with i zeros, Keras's padding), or booleans
-    (one query row attending to nothing)."""
+    """Float inputs (for "padded", row i starts with i steps of zeros), token ids (row i
+    starts with i zeros, Keras's padding), or booleans (one query row attending to
+    nothing)."""
     arrays = []
     for spec in specs:
         kind, shape = spec[0], spec[1]
-        if kind == "float":
-            arrays.append(rng.standard_normal((batch, *shape)))
+        if kind in ("float", "padded"):
+            values = rng.standard_normal((batch, *shape))
+            if kind == "padded":
+                for row in range(batch):
+                    values[row, :row] = 0
+            arrays.append(values)
         elif kind == "ids":
             ids = rng.integers(1, spec[2], (batch, *shape)).astype(np.int32)
             for row in range(batch):
@@ -66,19 +71,21 @@ def describe(output: object) -> str:
     return str(tuple(output.shape))
 
 
-def random_weights(model: keras.Model, rng: np.random.Generator, scale: float) -> list:
-    return [rng.standard_normal(w.shape) * scale for w in model.get_weights()]
+def prepared(case: str, build: object, specs: list[tuple], scale: float, batch: int
+             ) -> tuple[keras.Model, list[np.ndarray], list[np.ndarray], np.random.Generator]:
+    """A fresh model of ``build`` with random weights of ``scale``, and its inputs."""
+    keras.utils.clear_session()
+    rng = rng_for(f"keras_sequences.{case}")
+    model = build(keras)
+    weights = [rng.standard_normal(w.shape) * scale for w in model.get_weights()]
+    model.set_weights(weights)
+    return model, weights, inputs_for(specs, batch, rng), rng
 
 
 def model_cases() -> dict[str, Fields]:
     cases = {}
     for name, (build, specs) in MODELS.items():
-        keras.utils.clear_session()
-        rng = rng_for(f"keras_sequences.model.{name}")
-        model = build(keras)
-        weights = random_weights(model, rng, 0.5)
-        model.set_weights(weights)
-        xs = inputs_for(specs, BATCH, rng)
+        model, weights, xs, _ = prepared(f"model.{name}", build, specs, 0.5, BATCH)
         ys = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)
         ys = list(ys) if isinstance(ys, (list, tuple)) else [ys]
         fields: Fields = {f"x{i}": x for i, x in enumerate(xs)}
@@ -102,12 +109,7 @@ def targets_for(kind: str, rng: np.random.Generator) -> np.ndarray:
 def training_cases() -> dict[str, Fields]:
     cases = {}
     for name, (build, specs, loss, target_kind) in TRAINING.items():
-        keras.utils.clear_session()
-        rng = rng_for(f"keras_sequences.train.{name}")
-        model = build(keras)
-        weights = random_weights(model, rng, 0.3)
-        model.set_weights(weights)
-        xs = inputs_for(specs, TRAIN_SIZE, rng)
+        model, weights, xs, rng = prepared(f"train.{name}", build, specs, 0.3, TRAIN_SIZE)
         y = targets_for(target_kind, rng)
         model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1),
                       loss=loss_of(keras, loss), metrics=["accuracy"])

@@ -346,6 +346,7 @@ from tinydl.keras.recurrent import GRU, LSTM, Bidirectional, SimpleRNN, TimeDist
 from tinydl.keras.shaping import (  # noqa: E402
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
+    Masking,
     RepeatVector,
     UpSampling2D,
 )
@@ -354,7 +355,8 @@ LAYERS: dict[str, type[Layer]] = {
     kind.__name__: kind
     for kind in (Activation, Add, Average, BatchNormalization, Bidirectional, Concatenate,
                  Conv2D, Dense, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D,
-                 GlobalAveragePooling2D, InputLayer, LSTM, LayerNormalization, MaxPooling2D,
+                 GlobalAveragePooling2D, InputLayer, LSTM, LayerNormalization, Masking,
+                 MaxPooling2D,
                  MultiHeadAttention, Multiply, RepeatVector, Reshape, SimpleRNN, Softmax,
                  Subtract, TimeDistributed, UpSampling2D)
 }

@@ -1,6 +1,6 @@
-"""Layers that repeat, enlarge or average values without weights: ``RepeatVector``,
-``UpSampling2D``, ``GlobalAveragePooling1D`` and ``GlobalAveragePooling2D``. Each is a
-few tinydl tensor operations, so autograd differentiates it."""
+"""Layers that repeat, enlarge, average or mask values without weights: ``RepeatVector``,
+``UpSampling2D``, ``GlobalAveragePooling1D``, ``GlobalAveragePooling2D`` and ``Masking``.
+Each is a few tinydl tensor operations, so autograd differentiates it."""
 
 from __future__ import annotations
 
@@ -158,5 +158,32 @@ class GlobalAveragePooling1D(Layer):
         return total / ops.sum(weights, axis=1, keepdims=self.keepdims)
 
 
-__all__ = ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "RepeatVector", "UpSampling2D"]
+class Masking(Layer):
+    """``Masking(mask_value=0.0)``: a time step whose every feature equals ``mask_value`` is
+    padding: its features become 0 and the output carries a mask (False there) for the
+    layers after it, as Keras's."""
+
+    arguments = ("mask_value",)
+    supports_masking = True
+
+    def __init__(self, mask_value: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+
+    def build(self, input_shape: Any) -> None:
+        self.built = True
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return Tensor((inputs.array != self.mask_value).any(axis=-1))
+
+    def call(self, inputs: Tensor) -> Tensor:
+        real = (inputs.array != self.mask_value).any(axis=-1, keepdims=True)
+        return inputs * Tensor(real.astype(inputs.dtype))
+
+
+__all__ = ["GlobalAveragePooling1D", "GlobalAveragePooling2D", "Masking", "RepeatVector",
+           "UpSampling2D"]
 __getattr__ = missing_names("shaping", __all__)
