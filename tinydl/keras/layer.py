@@ -503,8 +503,8 @@ class Layer(nn.Module):
                 return Tensor(np.zeros(shape, dtype=np.dtype(leaf.dtype)))
 
             with no_grad():
-                runs.append(self(*map_structure(zeros, args), **map_structure(zeros, kwargs),
-                                 training=False))
+                runs.append(self(*map_structure(zeros, args),
+                                 **{**map_structure(zeros, kwargs), "training": False}))
         return _merge_runs(*runs)
 
     # ---- the functional API's view of the layer ---------------------------------------------
