@@ -14,6 +14,7 @@ import tinydl
 from tinydl import keras
 from tinydl.keras import layers, metrics, ops, utils
 from tinydl.keras.training import MaskedOutputError
+from tinydl.nn.fusion import layer_by_layer
 
 
 @pytest.fixture(autouse=True)
@@ -96,6 +97,23 @@ def test_keras_ops_compute_and_record() -> None:
     assert pooled.shape == (None, 2)
     model = keras.Model(symbol, pooled)
     np.testing.assert_allclose(model.predict(np.ones((2, 5, 2)), verbose=0), np.ones((2, 2)))
+
+
+def test_a_sequential_of_tinydl_layers_keeps_the_conv_pool_fast_path() -> None:
+    model = keras.Sequential([keras.Input(shape=(8, 8, 1)), layers.Conv2D(2, 3, activation="relu"),
+                              layers.MaxPooling2D(), layers.Flatten(), layers.Dense(2)])
+    x = data((2, 8, 8, 1))[0]
+    fused = model(x)
+    functions, pending = set(), [fused.creator]
+    while pending:
+        function = pending.pop()
+        if function is not None:
+            functions.add(type(function).__name__)
+            pending += [t.creator for t in function.inputs]
+    assert "Conv2DMaxPool" in functions  # one Function for Conv2D -> ReLU -> MaxPool2D
+    with layer_by_layer():
+        plain = model(x)
+    np.testing.assert_allclose(fused.numpy(), plain.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_a_sequential_is_a_graph_too() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,9 @@ class Embedding(Layer):
         self.embeddings_initializer = embeddings_initializer
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
-        self.input_length = input_length  # Keras 2's argument: Keras 3 ignores it too
+        if input_length is not None:  # Keras 2's argument, which Keras 3 ignores with a warning
+            warnings.warn("layers.Embedding(): input_length is ignored (as in Keras 3): the "
+                          "length comes from the inputs", UserWarning, stacklevel=2)
         if weights is not None:
             self.build(None)
             self.set_weights(weights if isinstance(weights, list) else [weights])

@@ -200,6 +200,10 @@ class KerasWeight:
     def read(self) -> np.ndarray:
         return self._to_keras(*(t.numpy() for t in self.tensors))
 
+    def numpy(self) -> np.ndarray:
+        """The values, as a Keras variable's ``numpy()`` gives them."""
+        return self.read()
+
     def split(self, value: Any, where: str) -> list[tuple[Tensor, np.ndarray]]:
         """``value`` (Keras's layout) as (tensor, array) assignments, checked, not yet made."""
         array = np.asarray(value)
@@ -406,17 +410,24 @@ class Layer(nn.Module):
             if previous != training:
                 self.train(previous)
 
+    def float_dtype(self) -> np.dtype:
+        """The dtype of the layer's weights (float32 unless cast), for its float inputs."""
+        first = next(self._named_tensors(nn.Parameter), None)
+        return np.dtype(np.float32) if first is None else first[1].dtype
+
     def _as_tensors(self, structure: Any) -> Any:
-        """Arrays in ``structure`` as Tensors on the layer's device (floats as float32, or the
-        layer's float dtype)."""
+        """Arrays in ``structure`` as Tensors on the layer's device (floats in the weights'
+        float dtype)."""
+        if not any(backend.is_array(leaf) for leaf in flatten(structure)):
+            return structure
         first = next(self._named_tensors(Tensor), None)
+        device = None if first is None else first[1].device
 
         def convert(value: Any) -> Any:
             if not backend.is_array(value):
                 return value
-            floating = value.dtype.kind == "f"
-            dtype = (first[1].dtype if first is not None else np.float32) if floating else None
-            return to_tensor(value, dtype=dtype, device=None if first is None else first[1].device)
+            dtype = self.float_dtype() if value.dtype.kind == "f" else None
+            return to_tensor(value, dtype=dtype, device=device)
 
         return map_structure(convert, structure)
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from tinydl import nn
 from tinydl.autograd import Tensor, no_grad
+from tinydl.keras import _notes as notes
 from tinydl.keras import losses as keras_losses
 from tinydl.keras import optimizers as keras_optimizers
 from tinydl.keras._args import fits, unique_name
@@ -161,7 +162,7 @@ class Model(Trainer, Layer):
             raise ValueError(f"model {self.name!r}: input {symbol.node.layer.name!r} expects "
                              f"shape {symbol.shape}, got {value.shape}")
         if symbol.dtype.startswith("float"):
-            dtype = next((t.dtype for t in self.weight_tensors()), np.dtype(np.float32))
+            dtype = self.float_dtype()
             return value if value.dtype == dtype else value.astype(dtype)
         return value if value.dtype == symbol.dtype or value.dtype.kind == "f" else \
             value.astype(symbol.dtype)
@@ -328,6 +329,7 @@ class Sequential(Model):
         self.input_symbol: KerasTensor | None = None  # a keras.Input given first, if any
         self.before: list[nn.Module | None] = []  # a transpose some layers need first
         self.tail: list[nn.Module] = []  # the transpose back to channels-last at the end
+        self.runs: list[tuple[list[int], nn.Sequential | None]] = []
         self.output_shapes: list[Shape] = []
         if layers is not None and not isinstance(layers, (list, tuple)):
             raise TypeError(f"Sequential() takes a list of layers, got {type(layers).__name__}")
@@ -408,8 +410,23 @@ class Sequential(Model):
                 shape, channels_first = self._build_keras_layout(layer, shape), False
             self.output_shapes.append(shape)
         self.tail = relayout(shape, channels_first, False)
+        self.runs = self._runs()
         self.built = True
         self._connect()
+
+    def _runs(self) -> list[tuple[list[int], nn.Sequential | None]]:
+        """The layers (by index) in runs: consecutive layers of tinydl's own (``make_parts``)
+        share one ``nn.Sequential`` of their modules, so that its Conv2D → MaxPool2D fast
+        path (:mod:`tinydl.nn.fusion`) applies across layers as in a tinydl model; other
+        layers run on their own."""
+        runs: list[tuple[list[int], nn.Sequential | None]] = []
+        for index, layer in enumerate(self._layers):
+            if layer._has_parts() and runs and runs[-1][1] is not None:
+                runs[-1][0].append(index)
+                runs[-1][1].layers.extend(layer.parts)
+            else:
+                runs.append(([index], nn.Sequential(*layer.parts) if layer._has_parts() else None))
+        return runs
 
     def _connect(self) -> None:
         """Keras's Sequential is also a graph (``model.inputs``, ``model.outputs``,
@@ -473,16 +490,22 @@ class Sequential(Model):
             raise ValueError(self.input_mismatch(0, tuple(x.shape)))
         if self.input_kind() != "float32" and x.dtype.kind in "iu":
             return x
-        dtype = next(iter(self.weight_tensors()), None)
-        dtype = np.dtype(np.float32) if dtype is None else dtype.dtype
+        dtype = self.float_dtype()
         return x if x.dtype == dtype else x.astype(dtype)
 
     def call(self, inputs: Tensor) -> Tensor:
+        """Each run of layers in turn: a run of tinydl's layers as one ``nn.Sequential`` of
+        their modules (the same values as layer by layer), unless a mask travels with the
+        data, which only the layers' own calls pass on."""
         x = self._checked(inputs)
-        for layer, before in zip(self._layers, self.before, strict=True):
-            if before is not None:
-                x = before(x)
-            x = layer(x)
+        for indices, chain in self.runs:
+            if chain is not None and notes.read(x, "mask") is None:
+                x = chain(x)
+                continue
+            for index in indices:
+                if self.before[index] is not None:
+                    x = self.before[index](x)
+                x = self._layers[index](x)
         for module in self.tail:
             x = module(x)
         return x
