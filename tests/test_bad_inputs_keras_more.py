@@ -95,6 +95,12 @@ def compile_with(loss: str, metric: object) -> None:
                                                                         metrics=[metric])
 
 
+def fit_hinge_with_accuracy() -> None:
+    model = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(1)])
+    model.compile(loss="hinge", metrics=["accuracy"])
+    model.fit(np.zeros((4, 2)), np.array([0, 1, 0, 1]), verbose=0)
+
+
 def attention_scores_in_training() -> object:
     attention = layers.MultiHeadAttention(num_heads=1, key_dim=2, dropout=0.5)
     x = np.zeros((1, 2, 2), np.float32)
@@ -232,6 +238,8 @@ CASES = [
     Case("compile-mse-metric-other-loss", lambda: compile_with("categorical_crossentropy",
                                                                metrics.MeanSquaredError()),
          ValueError, ("offered only as the loss itself", "categorical_crossentropy")),
+    Case("fit-hinge-binary-accuracy", fit_hinge_with_accuracy, ValueError,
+         ("binary accuracy with the hinge loss is not offered",)),
     Case("compile-two-accuracies", lambda: keras.Sequential().compile(
         loss="mse", metrics=["binary_accuracy", "categorical_accuracy"]), ValueError,
          ("different accuracies",)),

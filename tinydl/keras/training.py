@@ -148,7 +148,8 @@ class PredictView(nn.Module):
 
     def __init__(self, model: nn.Module) -> None:
         self.model = model
-        self.shapes: list[tuple[int, ...]] | None = None
+        self.shapes: list[tuple[int, ...]] | None = None  # of several outputs, once seen
+        self.container: type = list
 
     def forward(self, inputs: Any) -> Tensor:
         outputs = self.model(inputs, training=False)
@@ -178,7 +179,6 @@ class Batches:
         self.loader = DataLoader(TensorDataset(*arrays), batch_size=batch_size, shuffle=shuffle,
                                  device=model_device(model))
         self.count, self.has_targets, self.kind = len(inputs), targets is not None, kind
-        self.target_rank = None if targets is None else targets.ndim
 
     def __len__(self) -> int:
         return len(self.loader)
@@ -325,6 +325,12 @@ class Trainer:
         output_shape = tuple(outputs[0])
         target = self.loss.prepare_targets(target, output_shape)
         kind = self._view_kind(output_shape)
+        if kind == "binary" and isinstance(self.loss, keras_losses.Hinge):
+            raise ValueError(
+                f"{where}: binary accuracy with the hinge loss is not offered (tinydl's loop "
+                f"would compare the hinge's ±1 targets with 0/1 predictions); compile without "
+                f"metrics"
+            )
         return TrainingView(self, self.loss, kind), EngineLoss(self.loss, kind), target, kind
 
     def _view_kind(self, output_shape: tuple) -> str:
