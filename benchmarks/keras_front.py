@@ -34,7 +34,7 @@ from mnist_speed import append_result, machine  # noqa: E402
 import tinydl  # noqa: E402
 from tinydl import data, nn, optim, train  # noqa: E402
 from tinydl.keras import layers, models, optimizers  # noqa: E402
-from tinydl.keras.layers import ChannelsFirst, ChannelsLast  # noqa: E402
+from tinydl.keras.layer import ChannelsFirst, ChannelsLast  # noqa: E402
 from tinydl.keras.optimizers import KerasAdam  # noqa: E402
 
 

@@ -4,6 +4,8 @@ mixing), plus ``cuda`` when CuPy sees a GPU."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -68,3 +70,14 @@ def assert_png_has_content(path: Path, min_height: int, min_width: int) -> np.nd
     codes = (rgb * 255).astype(np.uint32) @ np.array([1 << 16, 1 << 8, 1], np.uint32)
     assert len(np.unique(codes)) > 20  # distinct colours
     return pixels
+
+
+@contextlib.contextmanager
+def default_device(where: str) -> Iterator[None]:
+    """Make ``where`` the default device inside the ``with`` block (models built there
+    live on it)."""
+    tinydl.set_default_device(where)
+    try:
+        yield
+    finally:
+        tinydl.set_default_device(None)

@@ -5,13 +5,12 @@ fit/evaluate/predict, callbacks, saving."""
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import default_device
 from keras_cases import LOSSES, MODELS, OPTIMIZERS
 
 import tinydl
@@ -106,7 +105,7 @@ def test_seed_000_summary_is_keras_table() -> None:
 def test_batch_norm_statistics_are_non_trainable_params() -> None:
     model = keras.Sequential([keras.Input(shape=(4,)), layers.BatchNormalization()])
     assert model.layers[0].count_params() == (8, 8)
-    assert model.layers[0].modules[0].momentum == pytest.approx(0.01)  # Keras's 0.99
+    assert model.layers[0].parts[0].momentum == pytest.approx(0.01)  # Keras's 0.99
 
 
 # ---- optimisers --------------------------------------------------------------------------
@@ -282,15 +281,6 @@ def test_the_model_builds_from_its_first_batch() -> None:
     x, y = blobs(20)
     model.fit(x, y, verbose=0)
     assert model.input_shape == (None, 2) and model.output_shape == (None, 2)
-
-
-@contextlib.contextmanager
-def default_device(where: str) -> Iterator[None]:
-    tinydl.set_default_device(where)
-    try:
-        yield
-    finally:
-        tinydl.set_default_device(None)
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "adagrad", "sgd"])

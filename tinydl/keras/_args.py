@@ -19,8 +19,9 @@ class NotOffered(TinyDLError, AttributeError):
 
 def not_offered(module: str, name: str, offered: Iterable[str], hint: str = "") -> NotOffered:
     """The error for ``module.name`` (a module's ``__getattr__``), listing what it offers."""
+    where = f"tinydl.keras.{module}" if module else "tinydl.keras"
     return NotOffered(
-        f"tinydl.keras.{module} has no {name}: it offers {', '.join(offered)}"
+        f"{where} has no {name}: it offers {', '.join(offered)}"
         f" (Keras has more than tinydl.keras{hint})"
     )
 
@@ -72,8 +73,10 @@ def int_pair(where: str, name: str, value: Any) -> tuple[int, int]:
     return positive_int(where, name, pair[0]), positive_int(where, name, pair[1])
 
 
-def sample_shape(where: str, name: str, value: Any) -> tuple[int, ...]:
-    """A shape without the batch axis, e.g. ``(28, 28, 1)`` (Keras's ``input_shape``)."""
+def sample_shape(where: str, name: str, value: Any, allow_none: bool = False
+                 ) -> tuple[int | None, ...]:
+    """A shape without the batch axis, e.g. ``(28, 28, 1)`` (Keras's ``input_shape``);
+    with ``allow_none``, ``None`` stands for a size that varies (``(None, 12)``)."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value,)
     if not isinstance(value, (tuple, list)) or not value:
@@ -81,7 +84,16 @@ def sample_shape(where: str, name: str, value: Any) -> tuple[int, ...]:
             f"{where}: {name} must be a tuple of sizes without the batch axis, e.g. (28, 28, 1), "
             f"got {value!r}"
         )
+    if allow_none:
+        return tuple(None if size is None else positive_int(where, name, size) for size in value)
     return tuple(positive_int(where, name, size) for size in value)
+
+
+def fits(shape: tuple, expected: tuple) -> bool:
+    """Whether ``shape`` fits ``expected``, ``None`` in either matching any size."""
+    return len(shape) == len(expected) and all(
+        a is None or b is None or a == b for a, b in zip(shape, expected, strict=True)
+    )
 
 
 def snake_case(name: str) -> str:

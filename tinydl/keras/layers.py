@@ -1,18 +1,27 @@
-"""Keras layers, each a recipe for tinydl modules.
+"""Keras's layers, each a recipe for tinydl modules.
 
 A Keras layer here holds its settings; once its input shape is known (``input_shape=``,
 ``keras.Input`` or the first batch) it *builds* the tinydl modules that do the work:
-``layers.Dense(512, activation="relu")`` becomes ``[nn.Dense(784, 512), nn.ReLU()]``. The
-model runs those modules, and nothing else, so every computation can be followed into
-:mod:`tinydl.nn` and :mod:`tinydl.ops`.
+``layers.Dense(512, activation="relu")`` becomes ``[nn.Dense(784, 512), nn.ReLU()]``
+(``layer.parts``). Running the layer runs those modules, and nothing else, so every
+computation can be followed into :mod:`tinydl.nn` and :mod:`tinydl.ops`. What all layers
+share (calling on ``keras.Input``, masks, weights in Keras's layouts) is in
+:mod:`tinydl.keras.layer`.
 
 Layouts. Keras images are channels-last, ``(N, H, W, C)``; tinydl's ``Conv2D`` and
-``MaxPool2D`` are channels-first, ``(N, C, H, W)``. The model therefore carries images
-channels-first between layers that want that layout and transposes only at the
-boundaries: once into the first convolution, once out before a ``Flatten`` (so that
-``Flatten`` orders features height, width, channel, exactly as Keras does and Keras's
-weights for the ``Dense`` after it fit). Shapes reported by the layers (``summary()``,
-``output_shape``) are always Keras's channels-last ones.
+``MaxPool2D`` are channels-first, ``(N, C, H, W)``. A ``Sequential`` model therefore
+carries images channels-first between layers that want that layout and transposes only
+at the boundaries: once into the first convolution, once out before a ``Flatten`` (so
+that ``Flatten`` orders features height, width, channel, exactly as Keras does and
+Keras's weights for the ``Dense`` after it fit). A layer called on its own, or in a
+functional model, takes and gives channels-last images. Shapes reported by the layers
+(``summary()``, ``output_shape``) are always Keras's channels-last ones.
+
+This module holds the core layers and lists them all: the recurrent ones are in
+:mod:`tinydl.keras.recurrent`, attention and layer normalisation in
+:mod:`tinydl.keras.attention`, ``Embedding`` in :mod:`tinydl.keras.embedding`, the
+merging layers (``Concatenate``, ``Add``, ...) in :mod:`tinydl.keras.merging`, pooling
+and reshaping over sequences in :mod:`tinydl.keras.shaping`.
 """
 
 from __future__ import annotations
@@ -20,182 +29,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
-from tinydl import backend, nn, ops
-from tinydl.autograd import Tensor
-from tinydl.keras._args import (
-    choose,
-    int_pair,
-    missing_names,
-    positive_int,
-    refuse,
-    sample_shape,
-    unique_name,
+from tinydl import nn
+from tinydl.keras._args import choose, int_pair, missing_names, positive_int
+from tinydl.keras.activations import activation_modules
+from tinydl.keras.layer import (
+    Input,
+    InputLayer,
+    KerasWeight,
+    Layer,
+    Shape,
+    is_image,
+    relayout,
 )
-
-Shape = tuple[int, ...]
-
-# Keras's activation names and the tinydl layer each becomes (None: no layer).
-ACTIVATIONS: dict[str, type[nn.Module] | None] = {
-    "linear": None, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "softmax": nn.Softmax,
-    "tanh": nn.Tanh,
-}
-
-
-def activation_modules(where: str, activation: Any, channels_first: bool) -> list[nn.Module]:
-    """The tinydl layer for a Keras activation name (none for None or "linear")."""
-    if activation is None:
-        return []
-    kind = ACTIVATIONS[choose(where, "activation", activation, ACTIVATIONS)]
-    if kind is None:
-        return []
-    if kind is nn.Softmax:  # Keras's softmax runs over the last (channel) axis
-        return [nn.Softmax(axis=1 if channels_first else -1)]
-    return [kind()]
-
-
-class ChannelsFirst(nn.Module):
-    """(N, H, W, C) -> (N, C, H, W): Keras's image layout into tinydl's convolution layout."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.permute(x, 0, 3, 1, 2)
-
-
-class ChannelsLast(nn.Module):
-    """(N, C, H, W) -> (N, H, W, C): back to Keras's layout."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.permute(x, 0, 2, 3, 1)
-
-
-def _is_image(shape: Shape) -> bool:
-    return len(shape) == 3
-
-
-def relayout(shape: Shape, channels_first: bool, want_first: bool) -> list[nn.Module]:
-    """The transpose (if any) that brings an image from its current layout to the wanted one."""
-    if not _is_image(shape) or channels_first == want_first:
-        return []
-    return [ChannelsFirst() if want_first else ChannelsLast()]
-
-
-class Input:
-    """``keras.Input(shape=(28, 28, 1))``: the shape of one sample, without the batch axis.
-    Only as the first entry of a ``Sequential`` (tinydl.keras has no functional API)."""
-
-    def __init__(self, shape: Any = None, batch_size: Any = None, name: Any = None,
-                 **unsupported: Any) -> None:
-        if batch_size is not None:
-            unsupported["batch_size"] = batch_size
-        refuse("Input()", unsupported, ["shape", "name"])
-        self.sample_shape = sample_shape("Input()", "shape", shape)
-        self.name = name or unique_name("InputLayer")
-
-    @property
-    def shape(self) -> tuple[int | None, ...]:
-        return (None, *self.sample_shape)
-
-    def __repr__(self) -> str:
-        return f"<Input shape={self.shape}>"
-
-
-class Layer:
-    """What every Keras layer shares: a name, an optional ``input_shape``, the tinydl
-    ``modules`` it builds, and its weights in Keras's layouts."""
-
-    #: The keyword arguments the layer takes besides ``name`` and ``input_shape``.
-    arguments: tuple[str, ...] = ()
-
-    def __init__(self, name: str | None = None, input_shape: Any = None,
-                 **unsupported: Any) -> None:
-        kind = type(self).__name__
-        refuse(f"layers.{kind}()", unsupported, [*self.arguments, "name", "input_shape"])
-        self.name = name if name is not None else unique_name(kind)
-        self.declared_input_shape = (
-            None if input_shape is None else sample_shape(kind, "input_shape", input_shape)
-        )
-        self.modules: list[nn.Module] = []
-        self.input_shape: Shape | None = None
-        self.output_shape: Shape | None = None
-        self.engine: nn.Module | None = None  # the module holding the weights, if any
-        self.input_channels_first = False  # whether built inputs arrive (N, C, H, W)
-        self.output_channels_first = False  # whether the built output travels (N, C, H, W)
-
-    @property
-    def built(self) -> bool:
-        return self.output_shape is not None
-
-    def build(self, shape: Shape, channels_first: bool) -> tuple[Shape, bool]:
-        """Make the tinydl modules for inputs of Keras shape ``shape`` that currently travel
-        channels-first (``channels_first``) or not; return the output's shape and layout."""
-        if self.declared_input_shape is not None and self.declared_input_shape != shape:
-            raise ValueError(
-                f"layer {self.name!r} declares input_shape={self.declared_input_shape}, but the "
-                f"layer before it gives {shape}"
-            )
-        self.modules, out_shape, out_first = self.make_modules(shape, channels_first)
-        self.input_shape, self.output_shape = shape, out_shape
-        self.input_channels_first = channels_first
-        self.output_channels_first = out_first and _is_image(out_shape)
-        return out_shape, self.output_channels_first
-
-    def make_modules(self, shape: Shape, channels_first: bool
-                     ) -> tuple[list[nn.Module], Shape, bool]:
-        raise NotImplementedError
-
-    def get_config(self) -> dict[str, Any]:
-        """The constructor's arguments (what ``load_model`` rebuilds the layer from)."""
-        config = {name: getattr(self, name) for name in self.arguments}
-        return {"name": self.name, **config}
-
-    # ---- weights in Keras's layouts -----------------------------------------------------
-    def weight_layouts(self) -> list[tuple[Tensor, tuple[int, ...] | None]]:
-        """Each weight tensor and the axis order that turns it into Keras's layout."""
-        return []
-
-    def weight_tensors(self) -> list[Tensor]:
-        """The layer's weights (in tinydl's layouts), for the model's dtype and device."""
-        return [tensor for tensor, _ in self.weight_layouts()]
-
-    def count_params(self) -> tuple[int, int]:
-        """(trainable, non-trainable) numbers of values, as Keras counts them."""
-        trainable = sum(p.numel() for module in self.modules for p in module.parameters())
-        frozen = sum(b.numel() for module in self.modules for _, b in module.named_buffers())
-        return trainable, frozen
-
-    def get_weights(self) -> list[np.ndarray]:
-        """The weights as Keras lays them out (a Conv2D kernel is (kh, kw, in, out))."""
-        return [
-            t.numpy() if axes is None else t.numpy().transpose(axes)
-            for t, axes in self.weight_layouts()
-        ]
-
-    def set_weights(self, weights: list[Any]) -> None:
-        """Load weights given in Keras's layouts (e.g. from a Keras model's get_weights())."""
-        slots = self.weight_layouts()
-        if not isinstance(weights, (list, tuple)) or len(weights) != len(slots):
-            count = len(weights) if isinstance(weights, (list, tuple)) else type(weights).__name__
-            raise ValueError(
-                f"layer {self.name!r} has {len(slots)} weight arrays, set_weights() got {count}"
-            )
-        values = []
-        for (tensor, axes), value in zip(slots, weights, strict=True):
-            value = np.asarray(value, dtype=tensor.dtype)
-            inverse = None if axes is None else tuple(np.argsort(axes))
-            value = value if inverse is None else value.transpose(inverse)
-            if value.shape != tensor.shape:
-                keras_shape = tensor.shape if axes is None else tuple(tensor.shape[a] for a in axes)
-                raise ValueError(
-                    f"layer {self.name!r}: a weight of Keras shape {keras_shape} got an array "
-                    f"of shape {np.shape(weights[len(values)])}"
-                )
-            values.append(value)
-        for (tensor, _), value in zip(slots, values, strict=True):
-            tensor.array = backend.to_device(value, tensor.device)
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} name={self.name!r}>"
 
 
 def _initialiser(where: str, name: Any) -> str:
@@ -207,6 +52,7 @@ class Dense(Layer):
     (in, units), Keras's kernel layout) followed by the activation's layer."""
 
     arguments = ("units", "activation", "use_bias", "kernel_initializer")
+    supports_masking = True
 
     def __init__(self, units: int, activation: str | None = None, use_bias: bool = True,
                  kernel_initializer: str = "glorot_uniform", **kwargs: Any) -> None:
@@ -216,7 +62,8 @@ class Dense(Layer):
         self.activation, self.use_bias = activation, bool(use_bias)
         self.kernel_initializer = _initialiser("layers.Dense()", kernel_initializer)
 
-    def make_modules(self, shape, channels_first):
+    def make_parts(self, shape, channels_first):
+        known_sizes(f"layers.Dense {self.name!r} (its last axis)", shape[-1:])
         self.engine = nn.Dense(shape[-1], self.units, bias=self.use_bias,
                                weight_init=self.kernel_initializer)
         modules = [*relayout(shape, channels_first, False), self.engine,
@@ -224,8 +71,7 @@ class Dense(Layer):
         return modules, (*shape[:-1], self.units), False
 
     def weight_layouts(self):
-        layouts = [(self.engine.weight, None)]
-        return layouts + ([(self.engine.bias, None)] if self.use_bias else [])
+        return _kernel_and_bias(self.engine, None, self.use_bias)
 
 
 def _padding_for(where: str, padding: str, size: Shape, kernel: Shape, stride: Shape
@@ -253,8 +99,18 @@ def _padding_for(where: str, padding: str, size: Shape, kernel: Shape, stride: S
     return (pads[0], pads[1]), tuple(out)
 
 
+def known_sizes(where: str, shape: Shape) -> None:
+    """Refuse an input whose sizes are not all known (``None``) where the layer needs them."""
+    if None in shape:
+        raise ValueError(
+            f"{where} needs every size of its input known, got input shape {shape} (None: any "
+            f"size); give keras.Input the sizes, e.g. shape=(28, 28, 1)"
+        )
+
+
 def _image_input(where: str, shape: Shape) -> None:
-    if not _is_image(shape):
+    known_sizes(where, shape)
+    if not is_image(shape):
         raise ValueError(
             f"{where} needs images of shape (height, width, channels) (channels-last, as Keras), "
             f"got input shape {shape}; for grayscale digits of shape (28, 28) add "
@@ -289,7 +145,7 @@ class Conv2D(Layer):
         self.activation, self.use_bias = activation, bool(use_bias)
         self.kernel_initializer = _initialiser(where, kernel_initializer)
 
-    def make_modules(self, shape, channels_first):
+    def make_parts(self, shape, channels_first):
         where = f"layers.Conv2D {self.name!r}"
         _image_input(where, shape)
         pad, (height, width) = _padding_for(where, self.padding, shape[:2], self.kernel_size,
@@ -301,9 +157,8 @@ class Conv2D(Layer):
                    *activation_modules(where, self.activation, True)]
         return modules, (height, width, self.filters), True
 
-    def weight_layouts(self):
-        layouts = [(self.engine.weight, (2, 3, 1, 0))]  # (out, in, kh, kw) -> (kh, kw, in, out)
-        return layouts + ([(self.engine.bias, None)] if self.use_bias else [])
+    def weight_layouts(self):  # (out, in, kh, kw) -> Keras's (kh, kw, in, out)
+        return _kernel_and_bias(self.engine, (2, 3, 1, 0), self.use_bias)
 
 
 class MaxPooling2D(Layer):
@@ -322,7 +177,7 @@ class MaxPooling2D(Layer):
         self.strides = self.pool_size if strides is None else int_pair(where, "strides", strides)
         self.padding = choose(where, "padding", padding, ("valid", "same"))
 
-    def make_modules(self, shape, channels_first):
+    def make_parts(self, shape, channels_first):
         where = f"layers.MaxPooling2D {self.name!r}"
         _image_input(where, shape)
         pad, (height, width) = _padding_for(where, self.padding, shape[:2], self.pool_size,
@@ -335,7 +190,8 @@ class Flatten(Layer):
     """``Flatten()``: one feature vector per sample, in Keras's (height, width, channel)
     order (a channels-first image is transposed back first)."""
 
-    def make_modules(self, shape, channels_first):
+    def make_parts(self, shape, channels_first):
+        known_sizes(f"layers.Flatten {self.name!r}", shape)
         modules = [*relayout(shape, channels_first, False), nn.Flatten()]
         return modules, (math.prod(shape),), False
 
@@ -357,7 +213,8 @@ class Reshape(Layer):
             )
         self.target_shape = tuple(target_shape)
 
-    def make_modules(self, shape, channels_first):
+    def make_parts(self, shape, channels_first):
+        known_sizes(f"layers.Reshape {self.name!r}", shape)
         size, known = math.prod(shape), -math.prod(self.target_shape)
         target = tuple(n if n != -1 else size // known for n in self.target_shape) if (
             -1 in self.target_shape and size % known == 0) else self.target_shape
@@ -374,6 +231,7 @@ class Dropout(Layer):
     evaluation and prediction)."""
 
     arguments = ("rate",)
+    supports_masking = True
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: Any = None,
                  **kwargs: Any) -> None:
@@ -382,7 +240,7 @@ class Dropout(Layer):
         nn.Dropout(rate)  # its own check of the rate
         self.rate = rate
 
-    def make_modules(self, shape, channels_first):
+    def make_parts(self, shape, channels_first):
         return [nn.Dropout(self.rate)], shape, channels_first
 
 
@@ -393,6 +251,7 @@ class BatchNormalization(Layer):
     the new batch, so it becomes ``1 - momentum``."""
 
     arguments = ("momentum", "epsilon", "center", "scale")
+    supports_masking = True
 
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, **kwargs: Any) -> None:
@@ -407,12 +266,13 @@ class BatchNormalization(Layer):
         self.momentum, self.epsilon = momentum, epsilon
         self.center, self.scale = bool(center), bool(scale)
 
-    def make_modules(self, shape, channels_first):
+    def make_parts(self, shape, channels_first):
+        known_sizes(f"layers.BatchNormalization {self.name!r}", shape)
         settings = {"eps": self.epsilon, "momentum": 1 - self.momentum, "affine": self.scale}
         if len(shape) == 1:
             self.engine = nn.BatchNorm1D(shape[0], **settings)
             return [self.engine], shape, False
-        if not _is_image(shape):
+        if not is_image(shape):
             raise ValueError(
                 f"layers.BatchNormalization {self.name!r} takes vectors or images "
                 f"(height, width, channels), got input shape {shape}"
@@ -422,8 +282,10 @@ class BatchNormalization(Layer):
 
     def weight_layouts(self):
         bn = self.engine
-        affine = [(bn.weight, None), (bn.bias, None)] if self.scale else []
-        return affine + [(bn.running_mean, None), (bn.running_var, None)]
+        affine = [KerasWeight.transposed(bn.weight), KerasWeight.transposed(bn.bias)]
+        moving = [KerasWeight.transposed(t, trainable=False)
+                  for t in (bn.running_mean, bn.running_var)]
+        return (affine if self.scale else []) + moving
 
 
 class Activation(Layer):
@@ -431,13 +293,14 @@ class Activation(Layer):
     travels (softmax over the channel axis)."""
 
     arguments = ("activation",)
+    supports_masking = True
 
     def __init__(self, activation: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         activation_modules("layers.Activation()", activation, False)
         self.activation = activation
 
-    def make_modules(self, shape, channels_first):
+    def make_parts(self, shape, channels_first):
         modules = activation_modules("layers.Activation()", self.activation, channels_first)
         return modules, shape, channels_first
 
@@ -445,19 +308,59 @@ class Activation(Layer):
 class Softmax(Layer):
     """``Softmax()``: tinydl's ``nn.Softmax`` over the last (channel) axis."""
 
+    supports_masking = True
+
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         if axis != -1:
             raise ValueError(f"layers.Softmax(): only axis=-1 is offered, got {axis!r}")
         super().__init__(**kwargs)
 
-    def make_modules(self, shape, channels_first):
-        return [nn.Softmax(axis=1 if channels_first else -1)], shape, channels_first
+    def make_parts(self, shape, channels_first):
+        return activation_modules("layers.Softmax()", "softmax", channels_first), shape, \
+            channels_first
 
+
+def _kernel_and_bias(engine: nn.Module, axes: tuple[int, ...] | None, use_bias: bool
+                     ) -> list[KerasWeight]:
+    """A kernel stored with its axes in another order than Keras's (or the same), and a bias."""
+    weights = [KerasWeight.transposed(engine.weight, axes)]
+    return weights + ([KerasWeight.transposed(engine.bias)] if use_bias else [])
+
+
+# The layers of the other modules, listed here so that ``layers.LSTM`` etc. work.
+from tinydl.keras.attention import LayerNormalization, MultiHeadAttention  # noqa: E402
+from tinydl.keras.embedding import Embedding  # noqa: E402
+from tinydl.keras.merging import (  # noqa: E402
+    Add,
+    Average,
+    Concatenate,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    multiply,
+    subtract,
+)
+from tinydl.keras.recurrent import GRU, LSTM, Bidirectional, SimpleRNN, TimeDistributed  # noqa: E402
+from tinydl.keras.shaping import (  # noqa: E402
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    Masking,
+    RepeatVector,
+    UpSampling2D,
+)
 
 LAYERS: dict[str, type[Layer]] = {
     kind.__name__: kind
-    for kind in (Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPooling2D,
-                 Reshape, Softmax)
+    for kind in (Activation, Add, Average, BatchNormalization, Bidirectional, Concatenate,
+                 Conv2D, Dense, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D,
+                 GlobalAveragePooling2D, InputLayer, LSTM, LayerNormalization, Masking,
+                 MaxPooling2D,
+                 MultiHeadAttention, Multiply, RepeatVector, Reshape, SimpleRNN, Softmax,
+                 Subtract, TimeDistributed, UpSampling2D)
 }
-__all__ = ["Input", *sorted(LAYERS)]
+FUNCTIONS = {"add": add, "average": average, "concatenate": concatenate, "multiply": multiply,
+             "subtract": subtract}
+__all__ = ["Input", "Layer", *sorted(LAYERS), *sorted(FUNCTIONS)]
 __getattr__ = missing_names("layers", __all__, "; tinydl.nn holds the engine's own modules")

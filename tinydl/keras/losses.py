@@ -3,11 +3,15 @@
 Keras's losses take *probabilities* unless ``from_logits=True``: a model ending in a
 softmax is the normal case. Computing log(softmax) in two steps loses precision (and
 gives log 0 = -inf for a confident mistake), so Keras, and tinydl.keras, fuse them: when
-the model's last step is a softmax (sigmoid) and the loss a categorical (binary)
-cross-entropy, training runs the model up to the logits and uses tinydl's
-``nn.CrossEntropyLoss`` (``nn.BCEWithLogitsLoss``), whose log-softmax is exact. Outputs
-that are not a softmax's get Keras's formula for probabilities: normalise each row,
-clip to [1e-7, 1 - 1e-7], take the log.
+the model's output was made by a softmax (sigmoid), which keeps its logits on the output
+(see :mod:`tinydl.keras.activations`), and the loss is a categorical (binary)
+cross-entropy, the loss starts from the logits with tinydl's ``nn.CrossEntropyLoss``
+(``nn.BCEWithLogitsLoss``), whose log-softmax is exact. Outputs that are not a softmax's
+get Keras's formula for probabilities: normalise each row, clip to [1e-7, 1 - 1e-7],
+take the log.
+
+Outputs with time steps, (N, T, classes), are N·T classifications: the cross-entropy is
+their mean, as in Keras; their sparse targets are (N, T) labels.
 
 Calling a loss directly follows Keras's argument order, ``loss(y_true, y_pred)``.
 """
@@ -22,9 +26,13 @@ import numpy as np
 from tinydl import nn, ops
 from tinydl.autograd import Tensor
 from tinydl.data import one_hot
-from tinydl.keras._args import missing_names, refuse
+from tinydl.keras._args import fits, missing_names, refuse
+from tinydl.keras.activations import logits_of
 from tinydl.ops.activations import Sigmoid as SigmoidFunction
 from tinydl.ops.activations import Softmax as SoftmaxFunction
+
+# The activation Function each fusable loss absorbs when traced through the graph.
+_FUNCTIONS = {"softmax": SoftmaxFunction, "sigmoid": SigmoidFunction}
 
 EPSILON = 1e-7  # keras.backend.epsilon(): how far Keras keeps probabilities from 0 and 1
 EngineLoss = Callable[[Tensor, Tensor], Tensor]
@@ -53,8 +61,8 @@ def probability_binary_cross_entropy(probs: Tensor, target: Tensor) -> Tensor:
 class Loss:
     """A Keras loss: its settings, how it prepares targets, and the tinydl loss it runs."""
 
-    #: The tinydl activation Function this loss absorbs into a fused logits loss, if any.
-    fuses: type | None = None
+    #: The activation ("softmax", "sigmoid") this loss absorbs into a fused logits loss.
+    fuses: str | None = None
     arguments: tuple[str, ...] = ()
 
     def __init__(self, from_logits: bool = False, reduction: str = "sum_over_batch_size",
@@ -78,15 +86,16 @@ class Loss:
         """The tinydl loss ``(output, target) -> scalar`` that training runs."""
         raise NotImplementedError
 
-    def prepare_targets(self, y: Any, output_shape: tuple[int, ...]) -> np.ndarray:
+    def prepare_targets(self, y: Any, output_shape: tuple) -> np.ndarray:
         """Host targets in the dtype and shape the engine loss takes (float32 by default)."""
         y = np.asarray(y)
         if y.dtype.kind not in "biuf":
             raise TypeError(f"{self.name} needs numeric targets, got dtype {y.dtype}")
         y = y.astype(np.float32)
-        if y.shape[1:] != output_shape and y.shape[1:] in ((), (1,)) and output_shape == (1,):
+        if not fits(y.shape[1:], output_shape) and y.shape[1:] in ((), (1,)) and \
+                output_shape == (1,):
             y = y.reshape(len(y), 1)
-        if y.shape[1:] != output_shape:
+        if not fits(y.shape[1:], output_shape):
             raise ValueError(
                 f"{self.name} needs targets of the model's output shape (N, "
                 f"{', '.join(map(str, output_shape))}), got shape {y.shape}"
@@ -103,15 +112,23 @@ class Loss:
         target = self.prepare_targets(target, y_pred.shape[1:])
         if target.dtype.kind == "f":  # Keras casts targets to the prediction's dtype
             target = target.astype(y_pred.dtype)
+        logits = None
+        if not self.from_logits and self.fuses is not None:
+            logits = logits_of(y_pred, self.fuses)
+            creator = y_pred.creator
+            if logits is None and isinstance(creator, _FUNCTIONS[self.fuses]):
+                logits = creator.inputs[0]
+        values = y_pred if logits is None else logits
+        if self.fuses == "softmax" and values.ndim > 2:  # time steps: N·T rows of classes
+            values = values.reshape(-1, values.shape[-1])
+            target = target.reshape(-1) if target.dtype.kind in "iu" else target.reshape(
+                -1, target.shape[-1])
         target = Tensor(target).to(y_pred.device)
-        creator = y_pred.creator
-        if not self.from_logits and self.fuses is not None and isinstance(creator, self.fuses):
-            return self.engine(True)(creator.inputs[0], target)
-        return self.engine(self.from_logits)(y_pred, target)
+        return self.engine(logits is not None or self.from_logits)(values, target)
 
 
 class _CrossEntropy(Loss):
-    fuses = SoftmaxFunction
+    fuses = "softmax"
     arguments = ("from_logits",)
 
     def engine(self, output_is_logits):
@@ -119,15 +136,18 @@ class _CrossEntropy(Loss):
 
 
 class SparseCategoricalCrossentropy(_CrossEntropy):
-    """Cross-entropy against integer class labels (N,) (or (N, 1), as Keras accepts)."""
+    """Cross-entropy against integer class labels (N,) (or (N, 1), as Keras accepts), or
+    (N, T) labels for an output of time steps (N, T, classes)."""
 
     def prepare_targets(self, y, output_shape):
         y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y.reshape(-1)
-        if y.ndim != 1:
+        labels_shape = tuple(output_shape[:-1])
+        if y.ndim == len(labels_shape) + 2 and y.shape[-1] == 1:
+            y = y.reshape(y.shape[:-1])
+        if not fits(y.shape[1:], labels_shape):
+            shape = str(("N", *labels_shape)).replace("'", "")
             raise ValueError(
-                f"{self.name} needs integer class labels of shape (N,), got shape {y.shape}; "
+                f"{self.name} needs integer class labels of shape {shape}, got shape {y.shape}; "
                 f"for one-hot targets use categorical_crossentropy"
             )
         if y.dtype.kind == "f" and np.array_equal(y, np.round(y)):
@@ -142,9 +162,10 @@ class CategoricalCrossentropy(_CrossEntropy):
 
     def prepare_targets(self, y, output_shape):
         y = np.asarray(y)
-        if y.ndim == 1 and y.dtype.kind in "iu":
+        if y.ndim == len(output_shape) and y.dtype.kind in "iu":
+            shape = str(("N", *output_shape)).replace("'", "")
             raise ValueError(
-                f"{self.name} needs one-hot targets of shape (N, {output_shape[-1]}), got integer "
+                f"{self.name} needs one-hot targets of shape {shape}, got integer "
                 f"labels of shape {y.shape}: use sparse_categorical_crossentropy, or "
                 f"utils.to_categorical(labels)"
             )
@@ -154,7 +175,7 @@ class CategoricalCrossentropy(_CrossEntropy):
 class BinaryCrossentropy(Loss):
     """Binary cross-entropy of probabilities (a sigmoid output) against targets in [0, 1]."""
 
-    fuses = SigmoidFunction
+    fuses = "sigmoid"
     arguments = ("from_logits",)
 
     def engine(self, output_is_logits):

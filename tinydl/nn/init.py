@@ -62,6 +62,23 @@ def he_normal(shape: Shape) -> np.ndarray:
     return _normal(shape, math.sqrt(2 / fans(shape)[0]))
 
 
+def orthogonal(shape: Shape, gain: float = 1.0, rng: np.random.Generator | None = None
+               ) -> np.ndarray:
+    """A matrix with orthonormal rows or columns (whichever there are fewer of), times
+    ``gain``: the QR decomposition of a Gaussian matrix, its signs fixed so that the draw
+    is uniform over such matrices. Rows are every axis but the last (Keras's reading of
+    the shape). Keras's default for a recurrent kernel: repeated multiplication by an
+    orthogonal matrix neither shrinks nor blows up the state."""
+    rows, columns = math.prod(shape[:-1]), shape[-1]
+    rng = generator() if rng is None else rng
+    draw = rng.standard_normal((max(rows, columns), min(rows, columns)))
+    q, r = np.linalg.qr(draw)
+    q *= np.sign(np.diag(r))  # QR's signs are arbitrary; this makes q Haar-distributed
+    if rows < columns:
+        q = q.T
+    return (gain * q).reshape(shape).astype(np.float32)
+
+
 def zeros(shape: Shape) -> np.ndarray:
     return np.zeros(shape, dtype=np.float32)
 
