@@ -4,6 +4,7 @@ training step around either, and how long each file is.
 
     python docs/reading_map.py            # print the tables (Markdown)
     python docs/reading_map.py --check    # exit 1 if the docs' tables are out of date
+    python docs/reading_map.py --write    # put today's tables into the page and the README
 
 "lines" counts every line, as ``wc -l`` does; "code" leaves out blank lines, comment lines
 and docstrings (found with ``ast``), what is left to read once the prose is read.
@@ -13,6 +14,7 @@ tests/test_reading_map.py runs the check.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -25,9 +27,9 @@ ENGINE = [
 ]
 MAPS = {
     "Dense": ENGINE + [
-        ("tinydl/ops/linalg.py", "`Linear`: y = x W + b, backward under forward"),
+        ("tinydl/ops/linalg.py", "`Linear`: y = x W + b (or x Wᵀ + b, PyTorch's layout), backward under forward"),
         ("tinydl/nn/module.py", "`Module` and `Parameter`"),
-        ("tinydl/nn/linear.py", "`Dense`: holds W and b, calls `linear`"),
+        ("tinydl/nn/linear.py", "`Dense` (and `Linear`): hold W and b, call the op"),
     ],
     "Conv2D": ENGINE + [
         ("tinydl/ops/conv.py", "`im2col`, `col2im` and the `Conv2D` Function: one matrix "
@@ -101,7 +103,26 @@ def stale_docs() -> list[str]:
     return stale + (["README.md: the reading map"] if readme_summary() not in readme else [])
 
 
+def write_docs() -> None:
+    """Put today's tables into docs/learning-path.md and the summary into the README, in
+    place of the ones there (found by their header row and their first words)."""
+    page_path, readme_path = ROOT / "docs" / "learning-path.md", ROOT / "README.md"
+    tables = iter(table(name) for name in MAPS)
+    header = re.escape("| step | file | lines | code | what to read there |")
+    page = re.sub(header + r"\n(?:\|.*\n)+", lambda _: next(tables) + "\n",
+                  page_path.read_text(encoding="utf-8"))
+    page_path.write_text(page, encoding="utf-8")
+    summary = iter(readme_summary().splitlines())
+    names = "|".join(re.escape(name) for name in MAPS)
+    readme = re.sub(rf"^- (?:{names}): \d+ files, .*$", lambda _: next(summary),
+                    readme_path.read_text(encoding="utf-8"), flags=re.M)
+    readme_path.write_text(readme, encoding="utf-8")
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--write"]:
+        write_docs()
+        sys.exit(0)
     if sys.argv[1:] == ["--check"]:
         stale = stale_docs()
         print("\n".join(stale) or "the reading map is up to date")

@@ -1,7 +1,7 @@
 """The reading map (docs/learning-path.md's tables, the README's summary) is measured, not
 guessed: this test recounts the files with docs/reading_map.py and fails when a file grew or
-shrank. Then run ``python docs/reading_map.py`` and paste its tables into the page and its
-last lines into the README."""
+shrank. Then run ``python docs/reading_map.py --write``, which puts today's tables into the
+page and the summary into the README."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ spec.loader.exec_module(reading_map)
 
 def test_the_docs_hold_the_reading_map_as_the_files_are_today() -> None:
     assert reading_map.stale_docs() == [], (
-        "the files changed size: run python docs/reading_map.py and update these"
+        "the files changed size: run python docs/reading_map.py --write"
     )
 
 
