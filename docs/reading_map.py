@@ -27,7 +27,7 @@ ENGINE = [
 ]
 MAPS = {
     "Dense": ENGINE + [
-        ("tinydl/ops/linalg.py", "`Linear`: y = x W + b (or x Wᵀ + b, PyTorch's layout), backward under forward"),
+        ("tinydl/ops/linalg.py", "`Linear`: y = x W + b (or x Wᵀ + b), backward under forward"),
         ("tinydl/nn/module.py", "`Module` and `Parameter`"),
         ("tinydl/nn/linear.py", "`Dense` (and `Linear`): hold W and b, call the op"),
     ],
