@@ -22,8 +22,8 @@ from typing import Any
 
 from tinydl.exercises.catalog import EXERCISES
 from tinydl.exercises.progress import (
-    HINT_KINDS,
     exercise_status,
+    hints_used,
     record_level,
     reveal_hint,
 )
@@ -119,7 +119,7 @@ def _hint(name: str, directory: str) -> int:
     if not new:
         print(f"no more hints for {item.name}: all {shown} again.")
     for level in range(shown):
-        print(f"{item.name}, hint {level + 1} of {len(item.hints)} ({HINT_KINDS[level]}):")
+        print(f"{item.name}, hint {level + 1} of {len(item.hints)} ({item.hint_kinds[level]}):")
         print(
             textwrap.fill(item.hints[level], width=96, initial_indent="  ", subsequent_indent="  ")
         )
@@ -178,9 +178,21 @@ def _check(name: str | None, directory: str) -> int:
     passed = sum(result.passed for result in results)
     failed = [result.name for result in results if not result.passed]
     if failed:
-        print(
-            f"Stuck? The next of three hints:  tinydl exercises hint {failed[0]} --dir {directory}"
-        )
+        print(_next_hint(failed[0], directory))
     if len(results) > 1:
         print(f"{passed} of {len(results)} exercises pass")
     return 0 if passed == len(results) else 1
+
+
+def _next_hint(name: str, directory: str) -> str:
+    """Where the next hint of exercise ``name`` is, and which one it would be: the check
+    itself shows none, so that ``status`` counts every hint a learner has seen."""
+    try:
+        shown = hints_used(directory, name)
+    except ValueError:  # a damaged state file: 'hint' and 'status' say so
+        shown = 0
+    command = f"tinydl exercises hint {name} --dir {directory}"
+    total = len(exercise(name).hints)
+    if shown >= total:
+        return f"All {total} hints for {name} are shown; to see them again:  {command}"
+    return f"Stuck? Hint {shown + 1} of {total} for {name}:  {command}"

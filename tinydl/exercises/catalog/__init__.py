@@ -15,8 +15,10 @@ from __future__ import annotations
 from tinydl.exercises.catalog import (
     adam,
     attention,
+    backward_walk,
     batch_norm,
     broadcast_add,
+    central_difference,
     conv2d_im2col,
     dropout,
     hinge,
@@ -25,17 +27,20 @@ from tinydl.exercises.catalog import (
     matmul,
     max_pool,
     mse,
+    relu,
     sgd_momentum,
     sigmoid,
     softmax_cross_entropy,
     sum_mean,
+    sum_to_shape,
     tanh,
 )
 from tinydl.exercises.exercise import Exercise
 
 ORDER = (
-    sigmoid, tanh, broadcast_add, matmul, sum_mean, mse, softmax_cross_entropy, hinge, dropout,
-    batch_norm, max_pool, conv2d_im2col, sgd_momentum, adam, layer_norm, lstm_step, attention,
+    sigmoid, tanh, relu, central_difference, backward_walk, broadcast_add, sum_to_shape,
+    matmul, sum_mean, mse, softmax_cross_entropy, hinge, dropout, batch_norm, max_pool,
+    conv2d_im2col, sgd_momentum, adam, layer_norm, lstm_step, attention,
 )
 EXERCISES: dict[str, Exercise] = {module.EXERCISE.name: module.EXERCISE for module in ORDER}
 

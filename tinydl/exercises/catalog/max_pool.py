@@ -1,4 +1,4 @@
-"""Exercise 11, max_pool: backward of 2-D max-pooling.
+"""Exercise 15, max_pool: backward of 2-D max-pooling.
 
 The hints and the check of the stub ``stubs/max_pool.py``."""
 
@@ -40,9 +40,9 @@ def overlap_overwritten(coverage: np.ndarray) -> Diagnose:
     def diagnose(mismatch: Mismatch) -> str | None:
         if wrong_only_where(coverage >= 2, mismatch):
             return (
-                "overlapping windows overwritten: a pixel in several overlapping windows "
-                "receives the sum of what they all send it; add with += instead of "
-                "assigning with ="
+                "overlapping windows overwritten: your dL/dx is wrong only at pixels that "
+                "several windows cover; such a pixel receives what every window it won sends "
+                "it, and yours keeps only the last window's"
             )
         return None
 
