@@ -58,6 +58,11 @@ EXIT_ADVICE = (
     "remove the exit() or sys.exit() call: the checker imports your file and calls your code, "
     "so the file must run to its end"
 )
+RECURSION_CAUSE = (
+    "recursion too deep: each nested call takes one of the roughly 1,000 frames Python "
+    "allows, and a recursive walk makes one nested call per function along the graph's "
+    "longest path"
+)
 UPCAST_CAUSE = (
     "silent upcast: under NumPy 2, float32 combined with a NumPy float64 scalar or a 0-d "
     "float64 array gives float64, and so does a boolean array times a Python float. Keep "
@@ -148,7 +153,7 @@ def learner_code(path: Path, what: str, shape_error_cause: str | None = None) ->
             location=f"{path.name} line {err.lineno}: {(err.text or '').strip()}",
         ) from None
     except Exception as err:  # noqa: BLE001  (anything the learner's code raises is reported)
-        cause = None
+        cause = RECURSION_CAUSE if isinstance(err, RecursionError) else None
         if isinstance(err, ValueError) and any(word in str(err) for word in SHAPE_WORDS):
             cause = shape_error_cause or (
                 "shape mismatch: the arrays in that line have shapes that do not fit together; "
@@ -273,7 +278,7 @@ def check_at_kinks(module: ModuleType, check: FunctionCheck, at_kink: np.ndarray
     raise Failure(
         f"dL/d{name} is wrong for {check.label}, {int(at_kink.sum())} of whose elements sit on "
         f"a kink: worst at index {index}, yours {learned[index]:.6g}, expected "
-        f"{expected[0][index]:.6g} (tinydl's own op, which gives PyTorch's value)",
+        f"{expected[0][index] + 0.0:.6g} (tinydl's own op, which gives PyTorch's value)",
         cause=cause,
     )
 

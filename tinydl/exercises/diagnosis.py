@@ -135,6 +135,11 @@ def worst_index(got: np.ndarray, expected: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(int(np.argmax(difference)), got.shape))
 
 
+def element(name: str, index: tuple[int, ...]) -> str:
+    """``x[0, 2]``: one element of the array called ``name``, as Python indexes it."""
+    return f"{name}[{', '.join(map(str, index))}]"
+
+
 def wrong_slope(x: np.ndarray, y: np.ndarray, slope: Slope, mistake: str) -> Diagnose:
     """Recognise an element-wise function's backward that multiplied grad_output by the wrong
     local derivative ``slope(x, y)``; the cause is ``mistake`` and one element as evidence."""
@@ -144,9 +149,8 @@ def wrong_slope(x: np.ndarray, y: np.ndarray, slope: Slope, mistake: str) -> Dia
         if g is None or not close(mismatch.learned, g * slope(x, y)):
             return None
         i = worst_index(mismatch.learned, mismatch.expected)
-        where = ", ".join(map(str, i))
         return (
-            f"{mistake} (at x[{where}] = {x[i]:.4g}, where y = {y[i]:.4g}: your slope "
+            f"{mistake} (at {element('x', i)} = {x[i]:.4g}, where y = {y[i]:.4g}: your slope "
             f"{mismatch.learned[i] / g[i]:.4g}, the right one {mismatch.expected[i] / g[i]:.4g})"
         )
 

@@ -52,15 +52,15 @@ class Graph:
         return minimal.graph_in_order(self.root)
 
 
-def used_three_times() -> Graph:
-    graph = Graph("L = Σ (x·w + x)·x, where x is used three times")
-    x0, w0 = random_arrays(13, (3,), (3,))
-    x = graph.name(minimal.Tensor(x0), "x")
-    w = graph.name(minimal.Tensor(w0), "w")
-    u = graph.name(x * w, "u = x·w")
-    v = graph.name(u + x, "v = u + x")
-    product = graph.name(v * x, "v·x")
-    graph.root = graph.name(product.sum(), "L")
+def used_twice() -> Graph:
+    """x is used by two Adds: whichever runs first hands its output's gradient array to both
+    of its inputs, so a walk that adds into a gradient in place corrupts the other."""
+    graph = Graph("L = Σ (x + w)·(x + v), where x is used twice")
+    x0, w0, v0 = random_arrays(13, (3,), (3,), (3,))
+    x, w, v = (graph.name(minimal.Tensor(a), n) for a, n in zip((x0, w0, v0), "xwv", strict=True))
+    s = graph.name(x + w, "s = x + w")
+    t = graph.name(x + v, "t = x + v")
+    graph.root = graph.name(graph.name(s * t, "s·t").sum(), "L")
     return graph
 
 
@@ -87,7 +87,7 @@ def long_chain() -> Graph:
     return graph
 
 
-GRAPHS = (used_three_times, small_mlp, long_chain)
+GRAPHS = (used_twice, small_mlp, long_chain)
 
 
 # ---- graph_in_order ------------------------------------------------------------------------
@@ -265,18 +265,19 @@ def check_backward(backward: Callable[[Any], Any], build: Callable[[], Graph], p
         learned = np.asarray(tensor.grad, dtype=float)
         if learned.shape != right.grad.shape:
             raise Failure(
-                f"{name}.grad has shape {learned.shape} after backward {where}, but {name} has "
-                f"shape {right.grad.shape}: a gradient has the shape of what it is the gradient of"
+                f"the grad of {name} has shape {learned.shape} after backward {where}, but "
+                f"{name} has shape {right.grad.shape}: a gradient has the shape of what it is "
+                f"the gradient of"
             )
         if close(learned, right.grad):
             continue
         index = worst_index(learned, right.grad)
         raise Failure(
-            f"{name}.grad is wrong {where}: worst at index {index}, yours {learned[index]:.6g}, "
-            f"expected {right.grad[index]:.6g} (minimal's own backward)",
+            f"the grad of {name} is wrong {where}: worst at index {index}, yours "
+            f"{learned[index]:.6g}, expected {right.grad[index]:.6g} (minimal's own backward)",
             cause=_lost_contribution(graph, watch, tensor, learned)
             or _shared_array(graph, tensor)
-            or value_cause(Mismatch(f"{name}.grad", learned, right.grad)),
+            or value_cause(Mismatch(f"the grad of {name}", learned, right.grad)),
         )
 
 
@@ -294,7 +295,7 @@ def _lost_contribution(
                 return (
                     f"contributions lost: {graph.describe(tensor)} is used {len(uses)} times "
                     f"({', '.join(uses)}), but its grad holds what only {kept} of those uses "
-                    f"sent; the others' were overwritten"
+                    f"sent: the rest was overwritten"
                 )
     return None
 
@@ -307,9 +308,9 @@ def _shared_array(graph: Graph, tensor: minimal.Tensor) -> str | None:
     if twin is None:
         return None
     return (
-        f"one array, two gradients: {graph.describe(tensor)}.grad is the very array that is "
-        f"also {graph.describe(twin)}.grad (an Add hands its output's gradient array to both of "
-        f"its inputs), so adding into one of them in place changed the other too"
+        f"one array, two gradients: the grad of {graph.describe(tensor)} is the very array "
+        f"that is also the grad of {graph.describe(twin)} (an Add hands its output's gradient "
+        f"array to both of its inputs), so adding into one of them in place changed the other"
     )
 
 

@@ -16,6 +16,7 @@ from tinydl.exercises.diagnosis import (
     Factor,
     Mismatch,
     close,
+    element,
     shape_cause,
     value_cause,
     worst_index,
@@ -124,7 +125,7 @@ def check(module: ModuleType) -> None:
         if not np.array_equal(given, case.x):
             i = worst_index(given, case.x)
             raise Failure(
-                f"numeric_gradient changed x for {case.label}: afterwards x[{i}] is "
+                f"numeric_gradient changed x for {case.label}: afterwards {element('x', i)} is "
                 f"{given[i]:.10g}, where it was {case.x[i]:.10g}",
                 cause="x not restored: an element nudged in place was not put back, so the "
                 "caller's x is left moved (and every later estimate is taken at a wrong point)",

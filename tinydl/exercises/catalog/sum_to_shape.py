@@ -38,22 +38,21 @@ CASES = [
 def shape_evidence(
     got: tuple[int, ...], grad: tuple[int, ...], shape: tuple[int, ...]
 ) -> str | None:
-    """Which axes of grad were not summed (or were summed that should not be), read from the
-    shape of the learner's result ``got``."""
-    if got == grad:
-        return f"nothing was summed: your result has grad's shape {grad}"
+    """Which axes of grad were left unsummed, read from the shape of the learner's result
+    ``got``."""
     if len(got) > len(shape):
-        extra = len(got) - len(shape)
         return (
-            f"the {extra} leading axis/axes that shape {shape} lacks are still there: the input "
-            f"was repeated along them, so they are summed away"
+            f"leading axes left: your result {got} still has the {len(got) - len(shape)} "
+            f"leading axis/axes of grad {grad} that shape {shape} lacks, along which the input "
+            f"was repeated"
         )
     if len(got) == len(shape):
         unsummed = [axis for axis, (a, b) in enumerate(zip(got, shape, strict=True)) if a != b]
         if all(shape[axis] == 1 for axis in unsummed):
             return (
-                f"axis/axes {unsummed}, of size 1 in shape {shape}, still have their sizes from "
-                f"grad: the input was repeated along them too"
+                f"size-1 axes left: axis/axes {unsummed} of your result {got} have size 1 in "
+                f"shape {shape}, but still the size they have in grad {grad}: the input was "
+                f"repeated along them too"
             )
     return shape_cause("the input", got, shape)
 
