@@ -8,9 +8,12 @@ hints, see how far you are.
     tinydl exercises check matmul --dir my-exercises   # one exercise
     tinydl exercises hint matmul --dir my-exercises    # the next of three hints
     tinydl exercises status --dir my-exercises         # passed / failing / not started
+    tinydl exercises train --dir my-exercises          # the capstone: an MLP of your own code
+    tinydl exercises train cnn --dir my-exercises      # then a small CNN
 
 The main ``tinydl`` parser calls :func:`add_parser` to add the command and :func:`run` to
-handle it. Exit codes: 0 all checked exercises pass; 1 some fail; 2 a usage problem.
+handle it. Exit codes: 0 all checked exercises pass (``train``: it trained); 1 some fail (``train``:
+an exercise it needs does not pass its check); 2 a usage problem.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import sys
 import textwrap
 from typing import Any
 
+from tinydl.data.errors import DataError
+from tinydl.exercises.capstone import NETWORKS, UnsolvedExercisesError, train_capstone
 from tinydl.exercises.catalog import EXERCISES
 from tinydl.exercises.progress import (
     exercise_status,
@@ -70,6 +75,23 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     hint.add_argument("--dir", default=".", help="folder with your files (default: .)")
     status = actions.add_parser("status", help="passed / failing / not started, and hints used")
     status.add_argument("--dir", default=".", help="folder with your files (default: .)")
+    train = actions.add_parser(
+        "train",
+        help="the capstone: train an MNIST network built from your own Functions",
+        description="Build an MLP (or a small CNN) for MNIST from your own Functions and "
+        "optimiser, train it for one epoch beside the same network on tinydl's own ops, and "
+        "report both test accuracies. Refuses while an exercise it needs does not pass.",
+    )
+    train.add_argument(
+        "network", nargs="?", default="mlp", choices=NETWORKS,
+        help="mlp (default: 784 → 256 → 10) or cnn (two 3×3 convolutions with max-pooling)",
+    )  # fmt: skip
+    train.add_argument("--dir", default=".", help="folder with your files (default: .)")
+    train.add_argument(
+        "--data", default=None, help="folder holding mnist/ (default: $TINYDL_DATA, then the cache)"
+    )
+    train.add_argument("--limit", type=int, help="train on the first N images only (quick runs)")
+    train.add_argument("--seed", type=int, default=0, help="initial weights and batch order")
     return parser
 
 
@@ -83,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
         return _hint(args.name, args.dir)
     if args.exercises_command == "status":
         return _status(args.dir)
+    if args.exercises_command == "train":
+        return _train(args)
     _list()
     return 0
 
@@ -196,3 +220,16 @@ def _next_hint(name: str, directory: str) -> str:
     if shown >= total:
         return f"All {total} hints for {name} are shown; to see them again:  {command}"
     return f"Stuck? Hint {shown + 1} of {total} for {name}:  {command}"
+
+
+def _train(args: argparse.Namespace) -> int:
+    try:
+        train_capstone(args.dir, args.network, args.data, args.limit, seed=args.seed)
+    except UnsolvedExercisesError as err:
+        print(f"tinydl exercises train: {err}", file=sys.stderr)
+        return 1
+    except (FileNotFoundError, ValueError, DataError) as err:
+        message = str(err.args[0] if err.args else err).removeprefix("train_capstone(): ")
+        print(f"tinydl exercises train: {message}", file=sys.stderr)
+        return 2
+    return 0
