@@ -113,3 +113,26 @@ def test_a_mistake_off_the_kinks_gets_no_kink_explanation(tmp_path: Path) -> Non
     name, old, new, _, _ = MISTAKES["max_pool: overlapping windows assigned, not added"]
     result = check_exercise(name, with_mistake(tmp_path, name, old, new))
     assert "kink" not in result.cause
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+FIRST = re.compile(
+    r"\*\*Do the exercise first:\*\* (?P<names>.*?) \(`tinydl exercises new DIR`", re.S
+)
+
+
+def test_each_op_page_says_do_the_exercise_first_then_read_the_source() -> None:
+    for page in sorted((DOCS / "ops").glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        match = FIRST.search(text)
+        assert match, f"{page.name} lacks the 'Do the exercise first' line"
+        assert match.start() < text.index("Source:"), f"{page.name}: the exercise comes first"
+        names = re.findall(r"`(\w+)`", match["names"])
+        assert names and set(names) <= set(EXERCISES), (page.name, names)
+        assert "Then read the source, whose docstring" in " ".join(text.split())
+
+
+def test_the_learning_path_names_every_exercise() -> None:
+    text = (DOCS / "learning-path.md").read_text(encoding="utf-8")
+    assert {name for name in EXERCISES if f"`{name}`" in text} == set(EXERCISES)
+    assert "tinydl exercises train --dir my-exercises" in text
