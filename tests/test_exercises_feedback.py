@@ -136,3 +136,12 @@ def test_the_learning_path_names_every_exercise() -> None:
     text = (DOCS / "learning-path.md").read_text(encoding="utf-8")
     assert {name for name in EXERCISES if f"`{name}`" in text} == set(EXERCISES)
     assert "tinydl exercises train --dir my-exercises" in text
+
+
+def test_the_engine_exercises_hints_say_what_each_gives(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for _ in range(3):
+        run_cli("exercises", "hint", "backward_walk", "--dir", str(tmp_path))
+    headings = re.findall(r"^backward_walk, hint \d of 3 \((.*)\):$", capsys.readouterr().out, re.M)
+    assert headings[-3:] == ["what to think about", "the idea, step by step", "the code"]

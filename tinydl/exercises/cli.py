@@ -130,6 +130,7 @@ def _new(directory: str, force: bool, level: str) -> int:
     print(f"Fill them in, then check them all with:  tinydl exercises check --dir {directory}")
     print(f"or one of them with:  tinydl exercises check sigmoid --dir {directory}")
     print(f"Stuck? The next of three hints:  tinydl exercises hint sigmoid --dir {directory}")
+    print(f"Then the capstone, MNIST on your own code:  tinydl exercises train --dir {directory}")
     return 0
 
 

@@ -3,7 +3,9 @@
 away and the check (which inputs, which tinydl op is the reference, which typical mistakes
 are recognised).
 
-A check compares the learner's Function with tinydl's own op. The later chapters' checks
+A check compares the learner's Function with tinydl's own op (the engine exercises compare
+a function: the central difference with the checker's own, the backward walk with
+``tinydl/minimal.py``'s, ``sum_to_shape`` with the engine's). The later chapters' checks
 (layer norm, LSTM step, attention) compare with the same computation written from
 elementary ops, so the engine's backward walk gives the right gradients; a typical mistake
 is recognised by writing the computation again with that mistake built in

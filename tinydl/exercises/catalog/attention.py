@@ -115,6 +115,12 @@ EXERCISE = Exercise(
         "self.v.T, grad_a = self.p * (grad_p - (grad_p * self.p).sum(axis=1, "
         "keepdims=True))",
     ),
-    ("Pᵀ @ G", "G @ Vᵀ", "dP − rowsum(dP ⊙ P)", "[s = r] − P[t, r]"),
+    (
+        "Pᵀ @ G",
+        "G @ Vᵀ",
+        "dP − rowsum(dP ⊙ P)",
+        "[s = r] − P[t, r]",
+        "grad_p - (grad_p * self.p).sum(axis=1, keepdims=True)",
+    ),
     check,
 )

@@ -89,6 +89,10 @@ EXERCISE = Exercise(
         "means over axis 0; in code with n = len(g): grad_x = self.gamma * "
         "self.inv_std * (g - grad_beta / n - self.x_hat * (grad_gamma / n))",
     ),
-    ("g − mean(g) − x̂·mean(g·x̂)", "[m = n] − 1/N − x̂ₘ·x̂ₙ/N"),
+    (
+        "g − mean(g) − x̂·mean(g·x̂)",
+        "[m = n] − 1/N − x̂ₘ·x̂ₙ/N",
+        "g - grad_beta / n - self.x_hat * (grad_gamma / n)",
+    ),
     check,
 )

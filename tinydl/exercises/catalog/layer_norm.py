@@ -93,6 +93,10 @@ EXERCISE = Exercise(
         "g_hat.mean(axis=-1, keepdims=True) - self.x_hat * (g_hat * "
         "self.x_hat).mean(axis=-1, keepdims=True))",
     ),
-    ("ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)", "[k = j] − 1/D − x̂ₖ·x̂ⱼ/D"),
+    (
+        "ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)",
+        "[k = j] − 1/D − x̂ₖ·x̂ⱼ/D",
+        "g_hat - g_hat.mean(axis=-1, keepdims=True)",
+    ),
     check,
 )
