@@ -95,7 +95,7 @@ def test_it_refuses_by_name_while_an_exercise_it_needs_does_not_pass(
     assert str(refusal.value) == (
         "the MLP (784 → 256 → ReLU → 10) is built from your matmul, broadcast_add, relu, "
         "softmax_cross_entropy and sgd_momentum; 2 of them do not pass the checks yet:\n"
-        "  relu: not implemented yet: ReLU.forward (relu.py line 26)\n"
+        "  relu: not implemented yet: ReLU.forward (relu.py line 27)\n"
         "  sgd_momentum: step 2, parameter 0 (shape (3, 4)) differs from tinydl.optim.SGD's: "
         "worst at index (1, 0), yours -0.440813, expected -0.313546\n"
         f"Check one with: tinydl exercises check relu --dir {tmp_path}"

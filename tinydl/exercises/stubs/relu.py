@@ -22,7 +22,8 @@ class ReLU(Function):
     """y = max(x, 0), element-wise."""
 
     def forward(self, x):
-        """Return y = max(x, 0), and keep what backward needs."""
+        """Return y = max(x, 0), keeping what backward will need as attributes of self
+        (backward receives only grad_output)."""
         raise NotImplementedError("write ReLU.forward: return max(x, 0)")
 
     def backward(self, grad_output):
