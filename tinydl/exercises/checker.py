@@ -13,6 +13,12 @@ A Function exercise (:func:`check_function`) is checked in four steps, each on t
    recognise the mistake (see :mod:`tinydl.exercises.diagnosis`);
 4. float32 inputs give float32 outputs and gradients (no silent upcast).
 
+Where a function has a kink (ReLU at 0, a max-pool window with tied maxima) a finite
+difference straddles it and cannot judge, so :func:`check_at_kinks` compares backward
+directly with tinydl's op, which picks PyTorch's value there, and says why when it differs.
+A learner's code runs inside :func:`learner_code`, which turns whatever it raises (even an
+``exit()``) into a Failure that shows the learner's line.
+
 An optimiser exercise (:func:`check_optimizer`) runs the learner's optimiser and tinydl's
 on the same gradients for a few steps and compares the parameters after each step.
 """
