@@ -49,7 +49,8 @@ def test_no_stub_gives_its_answer_away(name: str) -> None:
         stub = formula_key(stub_text(name, level))
         for answer in item.answers:
             assert formula_key(answer) not in stub, f"the {level} {name} stub gives {answer!r}"
-    assert formula_key(item.hint) not in {formula_key(a) for a in item.answers}
+    first_hint = formula_key(item.hints[0])  # what to think about: no answer in it
+    assert not any(formula_key(answer) in first_hint for answer in item.answers)
 
 
 # ---- hints --------------------------------------------------------------------------------------
@@ -95,11 +96,6 @@ def test_hint_usage_problems_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     )
 
 
-def test_a_failed_check_suggests_the_first_hint_only() -> None:
-    for item in EXERCISES.values():
-        assert item.hint == item.hints[0]
-
-
 # ---- status -------------------------------------------------------------------------------------
 
 
@@ -122,7 +118,7 @@ def test_status_shows_passed_failing_and_not_started_with_the_hints_used(
         "  2. tanh.py                   failing      hints 2/3  dL/dx is wrong for x of shape "
         "(3, 4): gradient check failed"
     )
-    assert lines[3] == "  4. matmul.py                 passed       hints 0/3"
+    assert lines[7] == "  8. matmul.py                 passed       hints 0/3"
     assert lines[-1] == f"1 passed, 1 failing, {len(EXERCISES) - 2} not started"
 
 
@@ -147,7 +143,10 @@ def test_status_without_exercise_files_exits_2(
 def test_the_full_level_leaves_the_given_code_to_the_learner(tmp_path: Path) -> None:
     # Where the learner writes the forward pass (or an optimiser's whole step) already, the
     # full level is the guided one.
-    assert set(FULL) == set(EXERCISES) - {"sigmoid", "mse", "dropout", "sgd_momentum", "adam"}
+    assert set(FULL) == set(EXERCISES) - {
+        "sigmoid", "relu", "central_difference", "backward_walk", "sum_to_shape", "mse",
+        "dropout", "sgd_momentum", "adam",
+    }  # fmt: skip
     write_stubs(tmp_path, level="full")
     for name in EXERCISES:
         guided, full = stub_text(name), stub_text(name, "full")

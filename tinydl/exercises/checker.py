@@ -13,6 +13,12 @@ A Function exercise (:func:`check_function`) is checked in four steps, each on t
    recognise the mistake (see :mod:`tinydl.exercises.diagnosis`);
 4. float32 inputs give float32 outputs and gradients (no silent upcast).
 
+Where a function has a kink (ReLU at 0, a max-pool window with tied maxima) a finite
+difference straddles it and cannot judge, so :func:`check_at_kinks` compares backward
+directly with tinydl's op, which picks PyTorch's value there, and says why when it differs.
+A learner's code runs inside :func:`learner_code`, which turns whatever it raises (even an
+``exit()``) into a Failure that shows the learner's line.
+
 An optimiser exercise (:func:`check_optimizer`) runs the learner's optimiser and tinydl's
 on the same gradients for a few steps and compares the parameters after each step.
 """
@@ -39,16 +45,29 @@ from tinydl.exercises.diagnosis import (
     Diagnose,
     Factor,
     Mismatch,
+    Slope,
     close,
     shape_cause,
     value_cause,
+    worst_index,
+    wrong_only_where,
+    wrong_slope,
 )
 from tinydl.gradcheck import gradcheck
 from tinydl.optim import Optimizer
 
-NOT_IMPLEMENTED_HINT = (
+NOT_IMPLEMENTED = (
     "read the docstrings in the file, then replace each `raise NotImplementedError(...)` "
     "with your code"
+)
+EXIT_ADVICE = (
+    "remove the exit() or sys.exit() call: the checker imports your file and calls your code, "
+    "so the file must run to its end"
+)
+RECURSION_CAUSE = (
+    "recursion too deep: each nested call takes one of the roughly 1,000 frames Python "
+    "allows, and a recursive walk makes one nested call per function along the graph's "
+    "longest path"
 )
 UPCAST_CAUSE = (
     "silent upcast: under NumPy 2, float32 combined with a NumPy float64 scalar or a 0-d "
@@ -61,17 +80,18 @@ OPTIMIZER_STEPS = 4
 
 class Failure(Exception):
     """One check failed: what is wrong (``problem``), the likely ``cause`` when a known mistake
-    is recognised, a ``hint``, and the learner's line (``location``) when their code raised."""
+    is recognised, ``advice`` on what to do next where the checker can say it without giving
+    the answer away, and the learner's line (``location``) when their code raised."""
 
     def __init__(
         self,
         problem: str,
         cause: str | None = None,
-        hint: str | None = None,
+        advice: str | None = None,
         location: str | None = None,
     ) -> None:
         super().__init__(problem)
-        self.problem, self.cause, self.hint, self.location = problem, cause, hint, location
+        self.problem, self.cause, self.advice, self.location = problem, cause, advice, location
 
 
 def load_module(path: Path) -> ModuleType:
@@ -107,7 +127,7 @@ def learner_attribute(module: ModuleType, name: str) -> Any:
     except AttributeError:
         raise Failure(
             f"{Path(module.__file__).name} defines no {name}",
-            hint=f"keep the name {name} from the stub: the checker looks for it",
+            advice=f"keep the name {name} from the stub: the checker looks for it",
         ) from None
 
 
@@ -125,14 +145,21 @@ def learner_code(path: Path, what: str, shape_error_cause: str | None = None) ->
     except NotImplementedError as err:
         frames = _learner_frames(err, path)
         where = f" ({path.name} line {frames[-1].lineno})" if frames else ""
-        raise Failure(f"not implemented yet: {what}{where}", hint=NOT_IMPLEMENTED_HINT) from None
+        raise Failure(f"not implemented yet: {what}{where}", advice=NOT_IMPLEMENTED) from None
+    except SystemExit as err:  # exit() or sys.exit(): the learner's file ends the checker too
+        call = "exit()" if err.code is None else f"exit({err.code!r})"
+        raise Failure(
+            f"{what} called {call}, which would end the checker as well",
+            advice=EXIT_ADVICE,
+            location=_learner_line(err, path),
+        ) from None
     except SyntaxError as err:
         raise Failure(
             f"{path.name} is not valid Python: {err.msg}",
             location=f"{path.name} line {err.lineno}: {(err.text or '').strip()}",
         ) from None
     except Exception as err:  # noqa: BLE001  (anything the learner's code raises is reported)
-        cause = None
+        cause = RECURSION_CAUSE if isinstance(err, RecursionError) else None
         if isinstance(err, ValueError) and any(word in str(err) for word in SHAPE_WORDS):
             cause = shape_error_cause or (
                 "shape mismatch: the arrays in that line have shapes that do not fit together; "
@@ -187,37 +214,8 @@ class FunctionCheck:
 
 def check_function(module: ModuleType, check: FunctionCheck) -> None:
     """Check one case of a Function exercise (the four steps in the module docstring)."""
-    path = Path(module.__file__)
+    title, run, grads, expected, grad_output = _forward_and_backward(module, check)
     names, arrays = list(check.inputs), list(check.inputs.values())
-    for_case = f" for {check.label}"
-    with learner_code(path, "creating the Function"):
-        function = check.learner()
-    title = type(function).__name__
-
-    def run(what: str) -> contextlib.AbstractContextManager[None]:
-        return learner_code(path, f"{title}.{what}", check.shape_error_cause)
-
-    # 1. Forward values.
-    with run("forward"):
-        output = np.asarray(function.forward(*[a.copy() for a in arrays]))
-    expected_output = check.reference(*[Tensor(a.copy()) for a in arrays]).numpy()
-    _compare_forward(title, output, expected_output, for_case)
-
-    # 2. Backward, called directly.
-    grad_output = _grad_output(output.shape)
-    given = grad_output.copy()
-    function.needs_grad = (True,) * len(arrays)
-    with run("backward"):
-        grads = function.backward(given)
-    if not np.array_equal(given, grad_output):
-        raise Failure(
-            f"{title}.backward changed grad_output in place{for_case}",
-            cause="grad_output modified in place: the engine may hand the same array to other "
-            "functions too; compute new arrays (g = grad_output * ...) instead of *= or +=",
-        )
-    grads = grads if isinstance(grads, tuple) else (grads,)
-    _check_grads_fit(title, names, arrays, grads, output.shape, for_case)
-    expected = reference_grads(check.reference, arrays, grad_output)
     # The right gradient for grad_output = 1 everywhere: what forgetting grad_output gives.
     local = reference_grads(check.reference, arrays, np.ones_like(grad_output))
 
@@ -237,7 +235,7 @@ def check_function(module: ModuleType, check: FunctionCheck) -> None:
             grad_output,
         )
         raise Failure(
-            f"dL/d{name} is wrong{for_case}: {err}",
+            f"dL/d{name} is wrong for {check.label}: {err}",
             cause=value_cause(mismatch, check.factors, check.diagnoses),
         ) from None
 
@@ -247,7 +245,8 @@ def check_function(module: ModuleType, check: FunctionCheck) -> None:
         output = np.asarray(function.forward(*[a.astype(np.float32) for a in arrays]))
     if output.dtype != np.float32:
         raise Failure(
-            f"{title}.forward turns float32 inputs into a {output.dtype} output{for_case}",
+            f"{title}.forward turns float32 inputs into a {output.dtype} output for "
+            f"{check.label}",
             cause=UPCAST_CAUSE,
         )
     function.needs_grad = (True,) * len(arrays)
@@ -258,20 +257,92 @@ def check_function(module: ModuleType, check: FunctionCheck) -> None:
         if np.asarray(grad).dtype != np.float32:
             raise Failure(
                 f"{title}.backward returns a {np.asarray(grad).dtype} dL/d{name} for float32 "
-                f"inputs{for_case}",
+                f"inputs for {check.label}",
                 cause=UPCAST_CAUSE,
             )
 
 
-def _compare_forward(title: str, output: np.ndarray, expected: np.ndarray, for_case: str) -> None:
+def check_at_kinks(module: ModuleType, check: FunctionCheck, at_kink: np.ndarray, why: str) -> None:
+    """Check one case whose input sits on the function's kinks: ReLU at 0, a max-pool window
+    whose maximum is tied. There the derivative does not exist, a finite difference straddles
+    the kink (its two sides have different slopes) and cannot judge the learner's gradient,
+    so backward is compared directly with tinydl's own op, which picks PyTorch's value.
+
+    ``at_kink`` marks the elements of the (single) input that sit on a kink; ``why`` says in
+    words why a numeric gradient is unreliable there and which value the convention picks.
+    """
+    _, _, grads, expected, grad_output = _forward_and_backward(module, check)
+    name = next(iter(check.inputs))
+    learned = np.asarray(grads[0])
+    if close(learned, expected[0]):
+        return
+    index = worst_index(learned, expected[0])
+    mismatch = Mismatch(f"dL/d{name}", learned, expected[0], grad_output=grad_output)
+    cause = value_cause(mismatch, check.factors, check.diagnoses)
+    if wrong_only_where(at_kink, mismatch):
+        cause = f"{cause}. {why}" if cause else why
+    raise Failure(
+        f"dL/d{name} is wrong for {check.label}, {int(at_kink.sum())} of whose elements sit on "
+        f"a kink: worst at index {index}, yours {learned[index]:.6g}, expected "
+        f"{expected[0][index] + 0.0:.6g} (tinydl's own op, which gives PyTorch's value)",
+        cause=cause,
+    )
+
+
+def _forward_and_backward(
+    module: ModuleType, check: FunctionCheck
+) -> tuple[
+    str,
+    Callable[[str], contextlib.AbstractContextManager[None]],
+    tuple[Any, ...],
+    list[np.ndarray],
+    np.ndarray,
+]:
+    """Steps 1 and 2 of a check: forward values against tinydl's op, then backward called
+    directly. Returns the Function's name, a context that runs learner code, the learner's
+    gradients, tinydl's, and the grad_output both were given."""
+    path = Path(module.__file__)
+    names, arrays = list(check.inputs), list(check.inputs.values())
+    with learner_code(path, "creating the Function"):
+        function = check.learner()
+    title = type(function).__name__
+
+    def run(what: str) -> contextlib.AbstractContextManager[None]:
+        return learner_code(path, f"{title}.{what}", check.shape_error_cause)
+
+    # 1. Forward values.
+    with run("forward"):
+        output = np.asarray(function.forward(*[a.copy() for a in arrays]))
+    expected_output = check.reference(*[Tensor(a.copy()) for a in arrays]).numpy()
+    _compare_forward(title, output, expected_output, check.label)
+
+    # 2. Backward, called directly.
+    grad_output = _grad_output(output.shape)
+    given = grad_output.copy()
+    function.needs_grad = (True,) * len(arrays)
+    with run("backward"):
+        grads = function.backward(given)
+    if not np.array_equal(given, grad_output):
+        raise Failure(
+            f"{title}.backward changed grad_output in place for {check.label}",
+            cause="grad_output modified in place: the engine may hand the same array to other "
+            "functions too; compute new arrays instead of changing it with *= or +=",
+        )
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    _check_grads_fit(title, names, arrays, grads, output.shape, check.label)
+    expected = reference_grads(check.reference, arrays, grad_output)
+    return title, run, grads, expected, grad_output
+
+
+def _compare_forward(title: str, output: np.ndarray, expected: np.ndarray, label: str) -> None:
     if output.shape != expected.shape:
         raise Failure(
-            f"{title}.forward returns shape {output.shape}{for_case}, expected {expected.shape}"
+            f"{title}.forward returns shape {output.shape} for {label}, expected {expected.shape}"
         )
     if not close(output, expected):
         index = worst_index(output, expected)
         raise Failure(
-            f"{title}.forward gives wrong values{for_case}: worst at index {index}, yours "
+            f"{title}.forward gives wrong values for {label}: worst at index {index}, yours "
             f"{output[index]:.6g}, expected {expected[index]:.6g} (tinydl's own op)"
         )
 
@@ -282,7 +353,7 @@ def _check_grads_fit(
     arrays: list[np.ndarray],
     grads: tuple[Any, ...],
     output_shape: tuple[int, ...],
-    for_case: str,
+    label: str,
 ) -> None:
     """One array per input, each of its input's shape."""
     if len(grads) != len(names):
@@ -297,12 +368,12 @@ def _check_grads_fit(
     for name, array, grad in zip(names, arrays, grads, strict=True):
         if grad is None or not hasattr(grad, "shape"):
             raise Failure(
-                f"{title}.backward returned {type(grad).__name__} as dL/d{name}{for_case}, "
+                f"{title}.backward returned {type(grad).__name__} as dL/d{name} for {label}, "
                 f"not an array"
             )
         if tuple(grad.shape) != array.shape:
             raise Failure(
-                f"{title}.backward returned dL/d{name} of shape {tuple(grad.shape)}{for_case}, "
+                f"{title}.backward returned dL/d{name} of shape {tuple(grad.shape)} for {label}, "
                 f"but {name} has shape {array.shape}: a gradient has the shape of what it is "
                 f"the gradient of",
                 cause=shape_cause(name, tuple(grad.shape), array.shape, output_shape),
@@ -326,12 +397,6 @@ def _grad_output(shape: tuple[int, ...]) -> np.ndarray:
     grad_output shows) and never near 0 (so every element matters)."""
     rng = np.random.default_rng(7)
     return np.asarray(rng.uniform(0.3, 0.9, shape) * rng.choice([-1.0, 1.0], shape))
-
-
-def worst_index(got: np.ndarray, expected: np.ndarray) -> tuple[int, ...]:
-    """The index where ``got`` is furthest from ``expected``."""
-    difference = np.abs(got - expected)  # NaN counts as the worst: argmax picks it first
-    return tuple(int(i) for i in np.unravel_index(int(np.argmax(difference)), got.shape))
 
 
 def random_arrays(seed: int, *shapes: tuple[int, ...]) -> list[np.ndarray]:
@@ -445,10 +510,19 @@ def mistaken(
 
 
 def check_elementwise(
-    module: ModuleType, class_name: str, reference: Callable[..., Tensor], seed: int
+    module: ModuleType,
+    class_name: str,
+    reference: Callable[..., Tensor],
+    seed: int,
+    slips: Sequence[tuple[Slope, str]] = (),
 ) -> None:
     """The check of an element-wise activation: the learner's ``class_name`` against
-    tinydl's ``reference`` on x of shape (3, 4)."""
+    tinydl's ``reference`` on x of shape (3, 4). ``slips`` are typical wrong slopes, each a
+    function of x and y with the mistake in words (the input used where the output belongs,
+    a square in the wrong place, ...)."""
     (x,) = random_arrays(seed, (3, 4))
+    y = reference(Tensor(x)).numpy()
     function = learner_attribute(module, class_name)
-    check_function(module, FunctionCheck(function, reference, {"x": x}, "x of shape (3, 4)"))
+    diagnoses = [wrong_slope(x, y, slope, mistake) for slope, mistake in slips]
+    case = FunctionCheck(function, reference, {"x": x}, "x of shape (3, 4)", diagnoses=diagnoses)
+    check_function(module, case)

@@ -8,9 +8,12 @@ hints, see how far you are.
     tinydl exercises check matmul --dir my-exercises   # one exercise
     tinydl exercises hint matmul --dir my-exercises    # the next of three hints
     tinydl exercises status --dir my-exercises         # passed / failing / not started
+    tinydl exercises train --dir my-exercises          # the capstone: an MLP of your own code
+    tinydl exercises train cnn --dir my-exercises      # then a small CNN
 
 The main ``tinydl`` parser calls :func:`add_parser` to add the command and :func:`run` to
-handle it. Exit codes: 0 all checked exercises pass; 1 some fail; 2 a usage problem.
+handle it. Exit codes: 0 all checked exercises pass (``train``: it trained); 1 some fail (``train``:
+an exercise it needs does not pass its check); 2 a usage problem.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ import sys
 import textwrap
 from typing import Any
 
+from tinydl.data.errors import DataError
+from tinydl.exercises.capstone import NETWORKS, UnsolvedExercisesError, train_capstone
 from tinydl.exercises.catalog import EXERCISES
 from tinydl.exercises.progress import (
-    HINT_KINDS,
     exercise_status,
+    hints_used,
     record_level,
     reveal_hint,
 )
@@ -70,6 +75,23 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     hint.add_argument("--dir", default=".", help="folder with your files (default: .)")
     status = actions.add_parser("status", help="passed / failing / not started, and hints used")
     status.add_argument("--dir", default=".", help="folder with your files (default: .)")
+    train = actions.add_parser(
+        "train",
+        help="the capstone: train an MNIST network built from your own Functions",
+        description="Build an MLP (or a small CNN) for MNIST from your own Functions and "
+        "optimiser, train it for one epoch beside the same network on tinydl's own ops, and "
+        "report both test accuracies. Refuses while an exercise it needs does not pass.",
+    )
+    train.add_argument(
+        "network", nargs="?", default="mlp", choices=NETWORKS,
+        help="mlp (default: 784 → 256 → 10) or cnn (two 3×3 convolutions with max-pooling)",
+    )  # fmt: skip
+    train.add_argument("--dir", default=".", help="folder with your files (default: .)")
+    train.add_argument(
+        "--data", default=None, help="folder holding mnist/ (default: $TINYDL_DATA, then the cache)"
+    )
+    train.add_argument("--limit", type=int, help="train on the first N images only (quick runs)")
+    train.add_argument("--seed", type=int, default=0, help="initial weights and batch order")
     return parser
 
 
@@ -83,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
         return _hint(args.name, args.dir)
     if args.exercises_command == "status":
         return _status(args.dir)
+    if args.exercises_command == "train":
+        return _train(args)
     _list()
     return 0
 
@@ -106,6 +130,7 @@ def _new(directory: str, force: bool, level: str) -> int:
     print(f"Fill them in, then check them all with:  tinydl exercises check --dir {directory}")
     print(f"or one of them with:  tinydl exercises check sigmoid --dir {directory}")
     print(f"Stuck? The next of three hints:  tinydl exercises hint sigmoid --dir {directory}")
+    print(f"Then the capstone, MNIST on your own code:  tinydl exercises train --dir {directory}")
     return 0
 
 
@@ -119,7 +144,7 @@ def _hint(name: str, directory: str) -> int:
     if not new:
         print(f"no more hints for {item.name}: all {shown} again.")
     for level in range(shown):
-        print(f"{item.name}, hint {level + 1} of {len(item.hints)} ({HINT_KINDS[level]}):")
+        print(f"{item.name}, hint {level + 1} of {len(item.hints)} ({item.hint_kinds[level]}):")
         print(
             textwrap.fill(item.hints[level], width=96, initial_indent="  ", subsequent_indent="  ")
         )
@@ -178,9 +203,34 @@ def _check(name: str | None, directory: str) -> int:
     passed = sum(result.passed for result in results)
     failed = [result.name for result in results if not result.passed]
     if failed:
-        print(
-            f"Stuck? The next of three hints:  tinydl exercises hint {failed[0]} --dir {directory}"
-        )
+        print(_next_hint(failed[0], directory))
     if len(results) > 1:
         print(f"{passed} of {len(results)} exercises pass")
     return 0 if passed == len(results) else 1
+
+
+def _next_hint(name: str, directory: str) -> str:
+    """Where the next hint of exercise ``name`` is, and which one it would be: the check
+    itself shows none, so that ``status`` counts every hint a learner has seen."""
+    try:
+        shown = hints_used(directory, name)
+    except ValueError:  # a damaged state file: 'hint' and 'status' say so
+        shown = 0
+    command = f"tinydl exercises hint {name} --dir {directory}"
+    total = len(exercise(name).hints)
+    if shown >= total:
+        return f"All {total} hints for {name} are shown; to see them again:  {command}"
+    return f"Stuck? Hint {shown + 1} of {total} for {name}:  {command}"
+
+
+def _train(args: argparse.Namespace) -> int:
+    try:
+        train_capstone(args.dir, args.network, args.data, args.limit, seed=args.seed)
+    except UnsolvedExercisesError as err:
+        print(f"tinydl exercises train: {err}", file=sys.stderr)
+        return 1
+    except (FileNotFoundError, ValueError, DataError) as err:
+        message = str(err.args[0] if err.args else err).removeprefix("train_capstone(): ")
+        print(f"tinydl exercises train: {message}", file=sys.stderr)
+        return 2
+    return 0

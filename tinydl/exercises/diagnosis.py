@@ -1,10 +1,15 @@
 """Recognising typical mistakes: compare a learner's gradient with the right one and name the
 pattern in plain words (transposed, off by a constant factor, not summed over the broadcast
-axes, shifted by the padding, the chain rule forgotten, ...).
+axes, shifted by the padding, the chain rule forgotten, the input used where the output
+belongs, ...).
 
 Every function here returns the likely cause as a sentence, or None when no known pattern
 fits. The checker only calls them once a check has already failed, so a pattern can never
 turn a failure into a pass.
+
+A cause names the mistake and its evidence (which input, the factor, the shapes that do not
+fit, an element where the learner's value and the right one differ) and never the answer's
+formula or code: the hints (``tinydl exercises hint``) reveal that, one level at a time.
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ class Mismatch:
 
 Diagnose = Callable[[Mismatch], str | None]
 
+# A local derivative of an element-wise function, from its input x and its output y.
+Slope = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
 
 def close(a: np.ndarray, b: np.ndarray) -> bool:
     """Equal shapes and values equal up to float64 rounding."""
@@ -69,13 +77,13 @@ def shape_cause(
     if output_shape is not None and got == output_shape and _broadcasts_to(wanted, got):
         return (
             f"broadcasting not summed back: {got} is the output's shape. {name} {wanted} was "
-            f"broadcast (repeated) to {got} in forward, and each of its values receives the "
-            f"sum of the gradients of all its copies: sum over the axes it was repeated along"
+            f"broadcast (repeated) to {got} in forward, so each of its values has several "
+            f"copies in the output, and each copy moves the loss"
         )
     if math.prod(got) == math.prod(wanted):
         return (
-            f"the values may be right but are laid out as {got}: reshape to {wanted} (a sum "
-            f"with keepdims=True keeps size-1 axes; a missing axis needs one added back)"
+            f"the values may be right but are laid out as {got}, with the same number of "
+            f"elements as {name}'s shape {wanted}: look at which axes your result has"
         )
     return None
 
@@ -108,9 +116,9 @@ def value_cause(
             rows, columns = shift
             return (
                 f"wrong padding offset: {what} is the right gradient shifted by {rows} "
-                f"row(s) and {columns} column(s) (positive: down/right). Pixel (r, q) of the "
-                f"input is pixel (r + P, q + P) of the padded image, so cut the padding off "
-                f"with padded[:, :, P:P + H, P:P + W]"
+                f"row(s) and {columns} column(s) (positive: down/right), so the padding was "
+                f"cut off on the wrong sides: pixel (r, q) of the input is pixel (r + P, q + P) "
+                f"of the padded image"
             )
     # The exercise's own patterns last: some only say where the error is, which a more
     # specific pattern above explains better.
@@ -119,6 +127,34 @@ def value_cause(
         if cause:
             return cause
     return None
+
+
+def worst_index(got: np.ndarray, expected: np.ndarray) -> tuple[int, ...]:
+    """The index where ``got`` is furthest from ``expected``."""
+    difference = np.abs(got - expected)  # NaN counts as the worst: argmax picks it first
+    return tuple(int(i) for i in np.unravel_index(int(np.argmax(difference)), got.shape))
+
+
+def element(name: str, index: tuple[int, ...]) -> str:
+    """``x[0, 2]``: one element of the array called ``name``, as Python indexes it."""
+    return f"{name}[{', '.join(map(str, index))}]"
+
+
+def wrong_slope(x: np.ndarray, y: np.ndarray, slope: Slope, mistake: str) -> Diagnose:
+    """Recognise an element-wise function's backward that multiplied grad_output by the wrong
+    local derivative ``slope(x, y)``; the cause is ``mistake`` and one element as evidence."""
+
+    def diagnose(mismatch: Mismatch) -> str | None:
+        g = mismatch.grad_output
+        if g is None or not close(mismatch.learned, g * slope(x, y)):
+            return None
+        i = worst_index(mismatch.learned, mismatch.expected)
+        return (
+            f"{mistake} (at {element('x', i)} = {x[i]:.4g}, where y = {y[i]:.4g}: your slope "
+            f"{mismatch.learned[i] / g[i]:.4g}, the right one {mismatch.expected[i] / g[i]:.4g})"
+        )
+
+    return diagnose
 
 
 def divided_twice(count: int, what: str) -> Factor:

@@ -13,7 +13,6 @@ from tinydl.exercises.catalog import EXERCISES
 from tinydl.exercises.runner import LEVELS, check_exercise, exercise, stub_text
 
 STATE_FILE = ".tinydl-exercises.json"
-HINT_KINDS = ("what to think about", "the element-wise derivative", "the vectorised formula")
 
 
 def read_state(directory: str | Path) -> dict[str, Any]:

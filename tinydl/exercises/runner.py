@@ -18,17 +18,18 @@ from tinydl.exercises.exercise import Exercise
 @dataclass(frozen=True)
 class Result:
     """The outcome of checking one exercise: passed, or the problem with its likely cause,
-    a hint, and the learner's line when their code raised."""
+    advice on what to do next, and the learner's line when their code raised. None of them
+    gives a hint away: only ``tinydl exercises hint`` does, and counts it."""
 
     name: str
     passed: bool
     problem: str = ""
     cause: str | None = None
-    hint: str | None = None
+    advice: str | None = None
     location: str | None = None
 
     def report(self) -> str:
-        """'PASS  name', or 'FAIL  name: problem' followed by where, likely cause and hint."""
+        """'PASS  name', or 'FAIL  name: problem' followed by where, likely cause and advice."""
         if self.passed:
             return f"PASS  {self.name}"
         lines = [f"FAIL  {self.name}: {self.problem}"]
@@ -36,8 +37,8 @@ class Result:
             lines.append(f"      at {self.location}")
         if self.cause:
             lines.append(f"      likely cause: {self.cause}")
-        if self.hint:
-            lines.append(f"      hint: {self.hint}")
+        if self.advice:
+            lines.append(f"      advice: {self.advice}")
         return "\n".join(lines)
 
 
@@ -110,7 +111,7 @@ def check_exercise(name: str, directory: str | Path = ".") -> Result:
             item.name,
             False,
             f"no file {path}",
-            hint=f"write the stubs with: tinydl exercises new {directory}",
+            advice=f"write the stubs with: tinydl exercises new {directory}",
         )
     try:
         item.check(load_module(path))
@@ -120,7 +121,7 @@ def check_exercise(name: str, directory: str | Path = ".") -> Result:
             False,
             failure.problem,
             failure.cause,
-            failure.hint or item.hint,
+            failure.advice,
             failure.location,
         )
     except Exception as err:  # noqa: BLE001  (odd answers must not crash the whole report)
@@ -128,7 +129,6 @@ def check_exercise(name: str, directory: str | Path = ".") -> Result:
             item.name,
             False,
             f"the checker could not run on your code: {type(err).__name__}: {err}",
-            hint=item.hint,
         )
     return Result(item.name, True)
 

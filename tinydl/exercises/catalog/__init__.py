@@ -3,7 +3,9 @@
 away and the check (which inputs, which tinydl op is the reference, which typical mistakes
 are recognised).
 
-A check compares the learner's Function with tinydl's own op. The later chapters' checks
+A check compares the learner's Function with tinydl's own op (the engine exercises compare
+a function: the central difference with the checker's own, the backward walk with
+``tinydl/minimal.py``'s, ``sum_to_shape`` with the engine's). The later chapters' checks
 (layer norm, LSTM step, attention) compare with the same computation written from
 elementary ops, so the engine's backward walk gives the right gradients; a typical mistake
 is recognised by writing the computation again with that mistake built in
@@ -15,8 +17,10 @@ from __future__ import annotations
 from tinydl.exercises.catalog import (
     adam,
     attention,
+    backward_walk,
     batch_norm,
     broadcast_add,
+    central_difference,
     conv2d_im2col,
     dropout,
     hinge,
@@ -25,17 +29,20 @@ from tinydl.exercises.catalog import (
     matmul,
     max_pool,
     mse,
+    relu,
     sgd_momentum,
     sigmoid,
     softmax_cross_entropy,
     sum_mean,
+    sum_to_shape,
     tanh,
 )
 from tinydl.exercises.exercise import Exercise
 
 ORDER = (
-    sigmoid, tanh, broadcast_add, matmul, sum_mean, mse, softmax_cross_entropy, hinge, dropout,
-    batch_norm, max_pool, conv2d_im2col, sgd_momentum, adam, layer_norm, lstm_step, attention,
+    sigmoid, tanh, relu, central_difference, backward_walk, broadcast_add, sum_to_shape,
+    matmul, sum_mean, mse, softmax_cross_entropy, hinge, dropout, batch_norm, max_pool,
+    conv2d_im2col, sgd_momentum, adam, layer_norm, lstm_step, attention,
 )
 EXERCISES: dict[str, Exercise] = {module.EXERCISE.name: module.EXERCISE for module in ORDER}
 

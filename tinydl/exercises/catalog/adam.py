@@ -1,4 +1,4 @@
-"""Exercise 14, adam: one step of Adam.
+"""Exercise 18, adam: one step of Adam.
 
 The hints and the check of the stub ``stubs/adam.py``."""
 
@@ -23,25 +23,26 @@ def check(module: ModuleType) -> None:
         OptimizerCheck(
             learner=partial(adam, lr=ADAM_LR, betas=ADAM_BETAS, eps=ADAM_EPS),
             reference=partial(tinydl.optim.Adam, lr=ADAM_LR, betas=ADAM_BETAS, eps=ADAM_EPS),
-            later_steps="m ← β₁·m + (1 − β₁)·g and v ← β₂·v + (1 − β₂)·g², both kept in state, "
-            "and the step count t kept in state and increased by 1 every step (it enters the bias "
-            "correction 1 − βᵗ)",
+            later_steps="m and v are kept in state and updated as the stub's docstring says, "
+            "and the step count t is kept in state and increased by 1 every step (the bias "
+            "correction depends on it)",
             factors=[
                 Factor(
                     (1 - beta1) / (1 - beta2) ** 0.5,
-                    too_large="the bias correction is missing: at step 1, m = (1 − β₁)·g and "
-                    "v = (1 − β₂)·g²; divide m by 1 − β₁ᵗ and v by 1 − β₂ᵗ",
+                    too_large="the bias correction is missing: m and v start from zero, so "
+                    "early on they are far smaller than the averages they estimate, m by more "
+                    "than √v; your step is that ratio too large",
                     too_small="the bias correction is applied the wrong way round",
                 ),
                 Factor(
                     1 / (1 - beta1),
-                    too_large="m was divided by 1 − β₁ᵗ twice",
-                    too_small="m's bias correction is missing: divide m by 1 − β₁ᵗ",
+                    too_large="m's bias correction was applied twice",
+                    too_small="m's bias correction is missing (v's is there)",
                 ),
                 Factor(
                     1 / (1 - beta2) ** 0.5,
-                    too_large="v's bias correction is missing: divide v by 1 − β₂ᵗ",
-                    too_small="v was divided by 1 − β₂ᵗ twice",
+                    too_large="v's bias correction is missing (m's is there)",
+                    too_small="v's bias correction was applied twice",
                 ),
             ],
         ),

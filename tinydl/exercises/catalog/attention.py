@@ -1,4 +1,4 @@
-"""Exercise 17, attention: backward of scaled dot-product attention, softmax(Q Kᵀ/√d) V.
+"""Exercise 21, attention: backward of scaled dot-product attention, softmax(Q Kᵀ/√d) V.
 
 The hints and the check of the stub ``stubs/attention.py``."""
 
@@ -38,6 +38,20 @@ class _SoftmaxDiagonalOnly(Function):
         return grad_output * self.p * (1 - self.p)
 
 
+class _SoftmaxSlopeOfInput(Function):
+    """Softmax over the last axis whose backward is right but written with its input (the
+    scores) where its output p belongs: the input-instead-of-output mistake."""
+
+    def forward(self, x: Any) -> Any:
+        xp = backend.array_module(x)
+        self.x = x
+        e = xp.exp(x - x.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def backward(self, grad_output: Any) -> Any:
+        return self.x * (grad_output - (grad_output * self.x).sum(axis=-1, keepdims=True))
+
+
 def _attention(
     q: Tensor, k: Tensor, v: Tensor, softmax: Callable[[Tensor], Tensor] = tinydl.softmax
 ) -> Tensor:
@@ -74,7 +88,14 @@ def check(module: ModuleType) -> None:
                     "softmax treated as element-wise: each p[t, s] depends on every score of "
                     "row t (they share one normaliser), so its Jacobian is not diagonal and "
                     "each score's gradient collects a term from every p of its row",
-                )
+                ),
+                mistaken(
+                    partial(_attention, softmax=lambda t: _SoftmaxSlopeOfInput()(t)),
+                    inputs,
+                    "input instead of output: the softmax's backward was written with the "
+                    "scores A = Q Kᵀ/√d, its input, where the probabilities P, its output "
+                    "(self.p), belong",
+                ),
             ],
         ),
     )
@@ -94,6 +115,12 @@ EXERCISE = Exercise(
         "self.v.T, grad_a = self.p * (grad_p - (grad_p * self.p).sum(axis=1, "
         "keepdims=True))",
     ),
-    ("Pᵀ @ G", "G @ Vᵀ", "dP − rowsum(dP ⊙ P)", "[s = r] − P[t, r]"),
+    (
+        "Pᵀ @ G",
+        "G @ Vᵀ",
+        "dP − rowsum(dP ⊙ P)",
+        "[s = r] − P[t, r]",
+        "grad_p - (grad_p * self.p).sum(axis=1, keepdims=True)",
+    ),
     check,
 )

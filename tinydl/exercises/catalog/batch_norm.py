@@ -1,4 +1,4 @@
-"""Exercise 10, batch_norm: backward of batch normalisation (training mode).
+"""Exercise 14, batch_norm: backward of batch normalisation (training mode).
 
 The hints and the check of the stub ``stubs/batch_norm.py``."""
 
@@ -36,12 +36,20 @@ def check(module: ModuleType) -> None:
         candidates = [
             (
                 g,
-                "μ and σ treated as constants: x also changes the output through the batch "
-                "mean μ and standard deviation σ, which every sample moves; subtract mean(g) "
-                "and x̂·mean(g·x̂) inside the bracket",
+                "μ and σ treated as constants: your dL/dx is what the direct path from x to x̂ "
+                "alone gives, but x also changes the output through the batch mean μ and "
+                "standard deviation σ, which every sample of its column moves",
             ),
-            (g - through_mean, "the path through σ is missing: subtract x̂·mean(g·x̂) too"),
-            (g - through_std, "the path through μ is missing: subtract mean(g) too"),
+            (
+                g - through_mean,
+                "the path through σ is missing: your dL/dx has the direct path and the one "
+                "through the batch mean μ, but not the one through the standard deviation σ",
+            ),
+            (
+                g - through_std,
+                "the path through μ is missing: your dL/dx has the direct path and the one "
+                "through the standard deviation σ, but not the one through the batch mean μ",
+            ),
         ]
         for bracket, cause in candidates:
             if close(mismatch.learned, gamma * inv_std * bracket):
@@ -81,6 +89,10 @@ EXERCISE = Exercise(
         "means over axis 0; in code with n = len(g): grad_x = self.gamma * "
         "self.inv_std * (g - grad_beta / n - self.x_hat * (grad_gamma / n))",
     ),
-    ("g − mean(g) − x̂·mean(g·x̂)", "[m = n] − 1/N − x̂ₘ·x̂ₙ/N"),
+    (
+        "g − mean(g) − x̂·mean(g·x̂)",
+        "[m = n] − 1/N − x̂ₘ·x̂ₙ/N",
+        "g - grad_beta / n - self.x_hat * (grad_gamma / n)",
+    ),
     check,
 )

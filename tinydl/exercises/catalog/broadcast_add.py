@@ -1,4 +1,4 @@
-"""Exercise 3, broadcast_add: y = a + b with broadcasting: sum the gradient back.
+"""Exercise 6, broadcast_add: y = a + b with broadcasting: sum the gradient back.
 
 The hints and the check of the stub ``stubs/broadcast_add.py``."""
 
@@ -16,14 +16,13 @@ from tinydl.exercises.exercise import Exercise
 BROADCAST_CASES = [((4, 3), (3,)), ((2, 1, 3), (4, 1)), ((3, 1), (2, 1, 4))]
 
 
-def _averaged(copies: int) -> Factor:
+def averaged(copies: int) -> Factor:
     """A broadcast operand's gradient averaged (too small) instead of summed over its copies."""
     return Factor(
         copies,
         too_large=f"it was multiplied by the number of copies ({copies})",
         too_small=f"broadcasting not summed back: the operand was repeated {copies} times and "
-        f"its gradient averaged over the copies; every copy's gradient counts in full, so sum "
-        f"(.sum), do not average (.mean)",
+        f"its gradient averaged over the copies, but every copy moves the loss in full",
     )
 
 
@@ -40,7 +39,7 @@ def check(module: ModuleType) -> None:
                 tinydl.ops.add,
                 {"a": a, "b": b},
                 f"a {a_shape} + b {b_shape}",
-                factors=[_averaged(n) for n in copies],
+                factors=[averaged(n) for n in copies],
             ),
         )
 

@@ -1,4 +1,4 @@
-"""Exercise 12, conv2d_im2col: col2im and the backward of a convolution via im2col.
+"""Exercise 16, conv2d_im2col: col2im and the backward of a convolution via im2col.
 
 The hints and the check of the stub ``stubs/conv2d_im2col.py``."""
 
@@ -19,9 +19,8 @@ from tinydl.exercises.checker import (
     learner_attribute,
     learner_code,
     random_arrays,
-    worst_index,
 )
-from tinydl.exercises.diagnosis import Mismatch, close, value_cause
+from tinydl.exercises.diagnosis import Mismatch, close, value_cause, worst_index
 from tinydl.exercises.exercise import Exercise
 from tinydl.ops import conv as conv_ops
 
@@ -33,7 +32,9 @@ CONV_CASES = [(1, 1), (2, 1), (1, 0)]  # (stride, padding) for x (2, 2, 5, 5), W
 
 CONV_SHAPE_CAUSE = (
     "the layouts do not fit: rearranged, grad_output is G (O, N·OH·OW); W as a matrix is "
-    "(O, C·K·K) and cols is (C·K·K, N·OH·OW); dL/dcols = Wᵀ @ G and dL/dW = G @ colsᵀ"
+    "(O, C·K·K) and cols is (C·K·K, N·OH·OW). dL/dcols must come out (C·K·K, N·OH·OW) and "
+    "dL/dW (O, C·K·K): write the shapes of each product under it and see which operand is "
+    "lying on its side"
 )
 
 
@@ -53,7 +54,8 @@ def _check_col2im(module: ModuleType) -> None:
             padded = (n, c, h + 2 * p, w + 2 * p)
             raise Failure(
                 f"{label} returns shape {got.shape}, expected x_shape {x_shape}",
-                cause="the padding was not cut off: return padded[:, :, P:P + H, P:P + W]"
+                cause=f"the padding was not cut off: {got.shape} is x_shape with the padding "
+                f"of {p} pixel(s) still on every side"
                 if got.shape == padded
                 else None,
             )

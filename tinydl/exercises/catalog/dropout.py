@@ -1,4 +1,4 @@
-"""Exercise 9, dropout: forward and backward of inverted dropout.
+"""Exercise 13, dropout: forward and backward of inverted dropout.
 
 The hints and the check of the stub ``stubs/dropout.py``."""
 
@@ -29,9 +29,10 @@ def check(module: ModuleType) -> None:
 
     def mask_missing(mismatch: Mismatch) -> str | None:
         if close(mismatch.learned, mismatch.grad_output):
+            dropped = int((mismatch.expected == 0).sum())
             return (
-                "the mask is missing: a dropped unit did not reach the output, so its "
-                "gradient is 0; kept units get grad_output / (1 − p)"
+                f"the mask is missing: your dL/dx is grad_output itself everywhere, also at "
+                f"the {dropped} units forward dropped, whose output is 0 whatever x is"
             )
         return None
 
@@ -47,7 +48,7 @@ def check(module: ModuleType) -> None:
                     1 / (1 - DROPOUT_P),
                     too_large="the 1/(1 − p) scaling was applied twice",
                     too_small="the 1/(1 − p) scaling is missing: forward scales the kept "
-                    "units up by 1/(1 − p), so their gradients are scaled the same way",
+                    "units up, and backward does not",
                 )
             ],
             diagnoses=[mask_missing],

@@ -1,4 +1,4 @@
-"""Exercise 8, hinge: backward of the multiclass hinge (SVM) loss.
+"""Exercise 12, hinge: backward of the multiclass hinge (SVM) loss.
 
 The hints and the check of the stub ``stubs/hinge.py``."""
 
@@ -35,8 +35,9 @@ def check(module: ModuleType) -> None:
     def correct_class_wrong(mismatch: Mismatch) -> str | None:
         if wrong_only_where(correct_class, mismatch):
             return (
-                "only the correct-class entries are wrong: dLₙ/ds_nyₙ is −(the number of "
-                "violating classes in row n), times g/N, set after the other entries"
+                "only the correct-class entries are wrong (one per row, at the label; the "
+                "other entries are right): the label's score s_yₙ appears in every term of "
+                "its row's sum, so count how many of those terms are not zero"
             )
         return None
 

@@ -1,4 +1,4 @@
-"""Exercise 15, layer_norm: backward of layer normalisation (each row over its features).
+"""Exercise 19, layer_norm: backward of layer normalisation (each row over its features).
 
 The hints and the check of the stub ``stubs/layer_norm.py``."""
 
@@ -51,9 +51,10 @@ def check(module: ModuleType) -> None:
         batch_norm_like = gamma * inv_std * (g - rows(g) - x_hat * rows(g * x_hat))
         if close(mismatch.learned, batch_norm_like):
             return (
-                "γ taken out of the row means: γ varies along the normalised axis, so the "
-                "gradient reaching x̂ is γ·g, and the means must be taken of γ·g (batch "
-                "norm's formula can take γ out only because γ is constant down a column)"
+                "γ taken out of the row means: your dL/dx is batch norm's formula turned "
+                "sideways, with γ outside the means over the row. Batch norm may do that "
+                "because γ is the same down a column; here γ varies along the row being "
+                "averaged"
             )
         return None
 
@@ -92,6 +93,10 @@ EXERCISE = Exercise(
         "g_hat.mean(axis=-1, keepdims=True) - self.x_hat * (g_hat * "
         "self.x_hat).mean(axis=-1, keepdims=True))",
     ),
-    ("ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)", "[k = j] − 1/D − x̂ₖ·x̂ⱼ/D"),
+    (
+        "ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)",
+        "[k = j] − 1/D − x̂ₖ·x̂ⱼ/D",
+        "g_hat - g_hat.mean(axis=-1, keepdims=True)",
+    ),
     check,
 )

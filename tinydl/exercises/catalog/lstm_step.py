@@ -1,4 +1,4 @@
-"""Exercise 16, lstm_step: backward of one LSTM step (PyTorch's gate order i, f, g, o).
+"""Exercise 20, lstm_step: backward of one LSTM step (PyTorch's gate order i, f, g, o).
 
 The hints and the check of the stub ``stubs/lstm_step.py``."""
 
@@ -72,9 +72,9 @@ def check(module: ModuleType) -> None:
                 mistaken(
                     partial(_lstm_step, c_to_h=Tensor.detach),
                     inputs,
-                    "the path from c through h is missing: the new c reaches the loss directly "
-                    "(hc[1]) and through h = o·tanh(c), so the gradient of c is grad_output[1] "
-                    "plus what arrives through h",
+                    "the path from c through h is missing: your gradients are what they would be "
+                    "if the new c reached the loss only directly (hc[1]), but it also reaches it "
+                    "through h = o·tanh(c)",
                 ),
                 mistaken(
                     partial(_lstm_step, g_activation=lambda t: _TanhWithSigmoidSlope()(t)),

@@ -1,4 +1,4 @@
-"""Exercise 4, matmul: backward of a matrix product.
+"""Exercise 8, matmul: backward of a matrix product.
 
 The hints and the check of the stub ``stubs/matmul.py``."""
 
@@ -21,9 +21,10 @@ def check(module: ModuleType) -> None:
             tinydl.matmul,
             {"A": a, "B": b},
             "A (2, 3) @ B (3, 4)",
-            shape_error_cause="missing transpose: the shapes in that line do not fit. With A "
-            "(2, 3), B (3, 4) and grad_output (2, 4): dL/dA = grad_output @ Bᵀ is (2, 4)(4, 3) -> "
-            "(2, 3) and dL/dB = Aᵀ @ grad_output is (3, 2)(2, 4) -> (3, 4)",
+            shape_error_cause="missing transpose: the shapes in that line do not fit. Here A is "
+            "(2, 3), B (3, 4) and grad_output (2, 4); dL/dA must come out (2, 3) and dL/dB "
+            "(3, 4), and a product (n, k) @ (k, m) needs the inner sizes to agree. Write the "
+            "shapes of each product under it and see which operand is lying on its side",
         ),
     )
 

@@ -1,4 +1,4 @@
-"""Exercise 11, max_pool: backward of 2-D max-pooling.
+"""Exercise 15, max_pool: backward of 2-D max-pooling.
 
 The hints and the check of the stub ``stubs/max_pool.py``."""
 
@@ -10,8 +10,13 @@ from types import ModuleType
 import numpy as np
 
 import tinydl.nn.functional as F
-from tinydl.exercises.checker import FunctionCheck, check_function, learner_attribute
-from tinydl.exercises.diagnosis import Diagnose, Mismatch, wrong_only_where
+from tinydl.exercises.checker import (
+    FunctionCheck,
+    check_at_kinks,
+    check_function,
+    learner_attribute,
+)
+from tinydl.exercises.diagnosis import Diagnose, Mismatch, close, wrong_only_where
 from tinydl.exercises.exercise import Exercise
 from tinydl.ops import conv as conv_ops
 
@@ -40,10 +45,77 @@ def overlap_overwritten(coverage: np.ndarray) -> Diagnose:
     def diagnose(mismatch: Mismatch) -> str | None:
         if wrong_only_where(coverage >= 2, mismatch):
             return (
-                "overlapping windows overwritten: a pixel in several overlapping windows "
-                "receives the sum of what they all send it; add with += instead of "
-                "assigning with ="
+                "overlapping windows overwritten: your dL/dx is wrong only at pixels that "
+                "several windows cover; such a pixel receives what every window it won sends "
+                "it, and yours keeps only the last window's"
             )
+        return None
+
+    return diagnose
+
+
+# Windows of 2×2, stride 2, on values 0, 1 and 2 only: most windows tie for their maximum,
+# as they do after a ReLU (whose zeros tie).
+TIE_SHAPE, TIE_KERNEL = (2, 2, 6, 6), 2
+
+WHY_NOT_NUMERIC = (
+    "Where pixels of a window tie for its maximum, the maximum has a kink: raise one of them "
+    "a little and the output follows it, lower it and the output stays with the others, so "
+    "a finite difference sees half a slope and a gradient check cannot judge your code "
+    "there. Libraries give the window's gradient to one pixel by convention: PyTorch's, "
+    "tinydl's (and the stub's argmax) is the first in the window, row by row"
+)
+
+
+def tied_values(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 3, TIE_SHAPE).astype(np.float64)
+
+
+def windows(shape: tuple[int, ...], k: int) -> list[tuple[int, int, slice, slice]]:
+    """Every non-overlapping k×k window (stride k): (image, channel, rows, columns)."""
+    n, c, h, w = shape
+    return [
+        (i, j, slice(a, a + k), slice(b, b + k))
+        for i in range(n)
+        for j in range(c)
+        for a in range(0, h - k + 1, k)
+        for b in range(0, w - k + 1, k)
+    ]
+
+
+def tied_pixels(x: np.ndarray, k: int) -> np.ndarray:
+    """True at the pixels that share their window's maximum with another pixel of it."""
+    tied = np.zeros(x.shape, dtype=bool)
+    for i, j, rows, columns in windows(x.shape, k):
+        window = x[i, j, rows, columns]
+        winners = window == window.max()
+        if winners.sum() > 1:
+            tied[i, j, rows, columns] = winners
+    return tied
+
+
+def tie_mistakes(x: np.ndarray, k: int) -> Diagnose:
+    """Recognise a window's gradient sent to every tied pixel, or to the last of them."""
+
+    def routed(mismatch: Mismatch, every: bool) -> np.ndarray:
+        grad = np.zeros(x.shape)
+        g = mismatch.grad_output
+        for i, j, rows, columns in windows(x.shape, k):
+            window = x[i, j, rows, columns]
+            winners = np.argwhere(window == window.max())
+            for r, q in winners if every else winners[-1:]:
+                grad[i, j, rows, columns][r, q] += g[i, j, rows.start // k, columns.start // k]
+        return grad
+
+    def diagnose(mismatch: Mismatch) -> str | None:
+        if close(mismatch.learned, routed(mismatch, every=True)):
+            return (
+                "every tied pixel got the window's whole gradient: where several pixels tie "
+                "for a window's maximum, yours sends the window's gradient to each of them, so "
+                "the window passes on more than it received"
+            )
+        if close(mismatch.learned, routed(mismatch, every=False)):
+            return "the gradient went to the last of the tied pixels of each window, not the first"
         return None
 
     return diagnose
@@ -62,6 +134,20 @@ def check(module: ModuleType) -> None:
                 diagnoses=[overlap_overwritten(window_coverage(shape, kernel_size, stride, 0))],
             ),
         )
+    x = tied_values(len(POOL_CASES))
+    check_at_kinks(
+        module,
+        FunctionCheck(
+            partial(max_pool, TIE_KERNEL, TIE_KERNEL),
+            partial(F.max_pool2d, kernel_size=TIE_KERNEL, stride=TIE_KERNEL),
+            {"x": x},
+            f"x {TIE_SHAPE} holding only 0, 1 and 2, kernel_size {TIE_KERNEL}, stride "
+            f"{TIE_KERNEL}",
+            diagnoses=[tie_mistakes(x, TIE_KERNEL)],
+        ),
+        at_kink=tied_pixels(x, TIE_KERNEL),
+        why=WHY_NOT_NUMERIC,
+    )
 
 
 EXERCISE = Exercise(

@@ -1,4 +1,4 @@
-"""Exercise 6, mse: forward and backward of the mean squared error loss.
+"""Exercise 10, mse: forward and backward of the mean squared error loss.
 
 The hints and the check of the stub ``stubs/mse.py``."""
 
@@ -27,8 +27,8 @@ def check(module: ModuleType) -> None:
                 Factor(
                     2,
                     too_large="the 2 of the square's derivative was applied twice",
-                    too_small="the 2 of the square's derivative is missing: "
-                    "d(x − t)²/dx = 2(x − t)",
+                    too_small="the 2 of the square's derivative is missing: differentiating "
+                    "a square brings its exponent down as a factor",
                 ),
             ],
         ),

@@ -1,4 +1,4 @@
-"""Exercise 13, sgd_momentum: one step of SGD with momentum.
+"""Exercise 17, sgd_momentum: one step of SGD with momentum.
 
 The hints and the check of the stub ``stubs/sgd_momentum.py``."""
 
@@ -22,13 +22,14 @@ def check(module: ModuleType) -> None:
         OptimizerCheck(
             learner=partial(sgd, lr=SGD_LR, momentum=SGD_MOMENTUM),
             reference=partial(tinydl.optim.SGD, lr=SGD_LR, momentum=SGD_MOMENTUM),
-            later_steps="b ← μ·b + g with the velocity b kept in state, then θ ← θ − lr·b",
+            later_steps="the velocity must carry every earlier gradient, each older one "
+            "weighed μ times less than the next newer one (the sum in the stub's docstring)",
             factors=[
                 Factor(
                     1 / (1 - SGD_MOMENTUM),
                     too_large="the gradient was divided by 1 − μ",
-                    too_small="the velocity was damped: this rule adds the full g, "
-                    "b ← μ·b + g (and b = g on the first step), not (1 − μ)·g",
+                    too_small="the velocity was damped: in this rule (PyTorch's) a new gradient "
+                    "enters the velocity at full size, not scaled by 1 − μ",
                 ),
                 Factor(
                     1 / SGD_LR,

@@ -6,13 +6,34 @@ from __future__ import annotations
 
 from types import ModuleType
 
+import numpy as np
+
 import tinydl
 from tinydl.exercises.checker import check_elementwise
 from tinydl.exercises.exercise import Exercise
 
 
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+# Wrong slopes from x and y = σ(x), with the mistake each stands for.
+SLIPS = (
+    (
+        lambda x, y: x * (1 - x),
+        "input instead of output: your slope is the right expression with x, forward's input, "
+        "where y, its output (self.y), belongs",
+    ),
+    (
+        lambda x, y: _sigmoid(y) * (1 - _sigmoid(y)),
+        "σ applied twice: your slope is the right expression computed from σ(y), but self.y "
+        "already holds σ(x)",
+    ),
+)
+
+
 def check(module: ModuleType) -> None:
-    check_elementwise(module, "Sigmoid", tinydl.sigmoid, seed=0)
+    check_elementwise(module, "Sigmoid", tinydl.sigmoid, seed=0, slips=SLIPS)
 
 
 EXERCISE = Exercise(

@@ -1,4 +1,4 @@
-"""Exercise 7, softmax_cross_entropy: backward of softmax cross-entropy.
+"""Exercise 11, softmax_cross_entropy: backward of softmax cross-entropy.
 
 The hints and the check of the stub ``stubs/softmax_cross_entropy.py``."""
 
@@ -12,7 +12,7 @@ import numpy as np
 import tinydl.nn.functional as F
 from tinydl.autograd import Tensor
 from tinydl.exercises.checker import FunctionCheck, check_function, learner_attribute, random_arrays
-from tinydl.exercises.diagnosis import Factor, Mismatch, close
+from tinydl.exercises.diagnosis import Factor, Mismatch, close, wrong_only_where
 from tinydl.exercises.exercise import Exercise
 
 CROSS_ENTROPY_LABELS = np.array([0, 2, 1, 2])  # 4 samples of 3 classes
@@ -25,12 +25,36 @@ def check(module: ModuleType) -> None:
     exp = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs = exp / exp.sum(axis=1, keepdims=True)
 
+    at_labels = np.zeros(logits.shape, dtype=bool)
+    at_labels[np.arange(n), CROSS_ENTROPY_LABELS] = True
+
     def one_hot_missing(mismatch: Mismatch) -> str | None:
-        if close(mismatch.learned, probs * mismatch.grad_output / n):
+        if wrong_only_where(at_labels, mismatch):
             return (
-                "the −onehot(y) term is missing: subtract 1 at each sample's label, "
-                "p − onehot(y), before scaling"
+                "only the entries at the labels are wrong (one per row, the others are "
+                "right): the logit x_y appears in −log p_y twice, once inside the softmax's "
+                "sum and once on its own, and the second term's derivative is missing"
             )
+        return None
+
+    def slips(mismatch: Mismatch) -> str | None:
+        """The gradient with respect to the wrong thing: the logits or log-probabilities used
+        where the probabilities belong, or −log p differentiated by p and not by the logits."""
+        g, one_hot = mismatch.grad_output, at_labels.astype(float)
+        wrong = {
+            "input instead of output: your gradient is the right expression with the logits "
+            "x (forward's input) where the probabilities p (its output, self.probs) belong": (
+                logits - one_hot
+            ),
+            "log-probabilities instead of probabilities: your gradient is the right "
+            "expression with log p where p itself belongs": np.log(probs) - one_hot,
+            "the softmax left out: your gradient is dL/dp, with respect to the probabilities, "
+            "but the logits reach the loss through the softmax, and every p of a row depends "
+            "on every logit of that row": -one_hot / probs,
+        }
+        for cause, gradient in wrong.items():
+            if close(mismatch.learned, gradient * g / n):
+                return cause
         return None
 
     check_function(
@@ -43,13 +67,11 @@ def check(module: ModuleType) -> None:
             factors=[
                 Factor(
                     n,
-                    too_large=f"the softmax gradient is missing the 1/N: the loss is the "
-                    f"mean over the N = {n} samples, so each sample's gradient p − onehot(y) "
-                    f"is divided by N",
+                    too_large=f"the 1/N of the mean over the N = {n} samples is missing",
                     too_small="it was divided by N twice",
                 )
             ],
-            diagnoses=[one_hot_missing],
+            diagnoses=[slips, one_hot_missing],
         ),
     )
 

@@ -1,4 +1,4 @@
-"""Exercise 5, sum_mean: backward of sum and mean over an axis.
+"""Exercise 9, sum_mean: backward of sum and mean over an axis.
 
 The hints and the check of the stub ``stubs/sum_mean.py``."""
 
@@ -22,8 +22,9 @@ REDUCTION_CASES = [
 
 
 REDUCTION_SHAPE_CAUSE = (
-    "the reduced axis is missing: with keepdims=False, grad_output lacks the reduced axis; put "
-    "it back with xp.expand_dims(grad_output, axis) before broadcasting it to x's shape"
+    "the reduced axis is missing: with keepdims=False, grad_output lacks the axis that was "
+    "summed away, so NumPy lines its axes up with the wrong axes of x (it aligns shapes from "
+    "the right). Print grad_output.shape beside x's shape"
 )
 
 

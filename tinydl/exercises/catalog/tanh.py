@@ -10,9 +10,32 @@ import tinydl
 from tinydl.exercises.checker import check_elementwise
 from tinydl.exercises.exercise import Exercise
 
+# Wrong slopes from x and y = tanh x, with the mistake each stands for.
+SLIPS = (
+    (
+        lambda x, y: 1 - x * x,
+        "input instead of output: your slope is the right expression with x, forward's input, "
+        "where y, its output (self.y), belongs",
+    ),
+    (
+        lambda x, y: (1 - y) ** 2,
+        "a square in the wrong place: your slope is (1 − y)², the square of a difference; "
+        "expanded, 1 − 2y + y², it is not what the quotient rule gives",
+    ),
+    (
+        lambda x, y: 1 - y,
+        "your slope is 1 − y, which exceeds 1 wherever y < 0, but tanh is never steeper than "
+        "at x = 0, where its slope is 1",
+    ),
+    (
+        lambda x, y: y * (1 - y),
+        "the sigmoid's slope: your slope is σ's, written with y, but here y is tanh's output",
+    ),
+)
+
 
 def check(module: ModuleType) -> None:
-    check_elementwise(module, "Tanh", tinydl.tanh, seed=1)
+    check_elementwise(module, "Tanh", tinydl.tanh, seed=1, slips=SLIPS)
 
 
 EXERCISE = Exercise(
