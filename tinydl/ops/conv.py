@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinydl import backend
-from tinydl.autograd.checks import require_float_input
+from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import floating, same_dtype, tensor
 from tinydl.backend import kernels
 from tinydl.backend.fast_path_switch import fast_paths_enabled
 
@@ -247,27 +247,9 @@ class Conv2DFast(Conv2D):
     to_matrix, to_images = staticmethod(to_matrix_fast), staticmethod(to_images_fast)
 
 
-def pair(value: Any, name: str, function: str, minimum: int) -> Pair:
-    """``value`` (an int or an (h, w) pair of ints, each ≥ ``minimum``) as an (h, w) pair."""
-    values = (value, value) if isinstance(value, int) else value
-    if (
-        not isinstance(values, (tuple, list))
-        or len(values) != 2
-        or not all(isinstance(v, int) and not isinstance(v, bool) for v in values)
-        or min(values) < minimum
-    ):
-        raise ValueError(
-            f"{function}(): {name} must be an int >= {minimum} or a pair of them, got {value!r}"
-        )
-    return tuple(values)  # type: ignore[return-value]
-
-
-def check_images(x: Any, function: str) -> None:
-    """Refuse anything but a 4-D (N, C, H, W) Tensor, saying what was given instead."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{function}() expects x to be a Tensor, got {type(x).__name__}")
-    if x.ndim != 4:
-        raise ValueError(f"{function}() expects x of shape (N, C, H, W), got shape {x.shape}")
+def stride_and_padding(where: str, stride: Any, padding: Any) -> tuple[Pair, Pair]:
+    """``stride`` (each ≥ 1) and ``padding`` (each ≥ 0), ints or (h, w) pairs, as pairs."""
+    return check.int_pair(where, "stride", stride), check.int_pair(where, "padding", padding, 0)
 
 
 def check_window_fits(
@@ -296,9 +278,7 @@ def conv2d(
     ``torch.nn.functional.conv2d``. Returns (N, O, OH, OW) with
     ``OH = (H + 2·padding − KH) // stride + 1`` (and likewise OW).
     """
-    check_images(x, "conv2d")
-    stride = pair(stride, "stride", "conv2d", minimum=1)
-    padding = pair(padding, "padding", "conv2d", minimum=0)
+    stride, padding = stride_and_padding("conv2d()", stride, padding)
     inputs = check_weight_and_bias(x, weight, bias, "conv2d", transposed=False)
     check_window_fits(x.shape, weight.shape[2:], padding, "conv2d")
     function = Conv2DFast if uses_batch_last(x) else Conv2D
@@ -308,17 +288,18 @@ def conv2d(
 def check_weight_and_bias(
     x: Tensor, weight: Any, bias: Any, function: str, transposed: bool
 ) -> list[Tensor]:
-    """Refuse a weight, bias or dtype that does not fit ``x``; return the Function's inputs.
+    """Refuse images ``x``, a weight, bias or dtype that do not fit; return the Function's
+    inputs.
 
     A convolution's weight is (out_channels, in_channels, KH, KW); a transposed
     convolution's is (in_channels, out_channels, KH, KW), as in PyTorch.
     """
+    where = f"{function}()"
     layout = "(in_channels, out_channels, KH, KW)" if transposed else (
         "(out_channels, in_channels, KH, KW)"
     )
-    if not isinstance(weight, Tensor) or weight.ndim != 4:
-        got = f"shape {weight.shape}" if isinstance(weight, Tensor) else type(weight).__name__
-        raise ValueError(f"{function}() expects weight of shape {layout}, got {got}")
+    tensor(where, "x", x, "(N, C, H, W)")
+    tensor(where, "weight", weight, layout)
     in_channels, out_channels = weight.shape[:2] if transposed else weight.shape[1::-1]
     if in_channels != x.shape[1]:
         hint = ""
@@ -340,12 +321,8 @@ def check_weight_and_bias(
                 f"channel), got {got}"
             )
         inputs.append(bias)
-    if x.dtype.kind != "f" and weight.dtype.kind == "f":
-        require_float_input(x, f"{function}()")
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and t.dtype != x.dtype:
-            raise TypeError(
-                f"{function}(): x is {x.dtype} but {name} is {t.dtype}; convert one of them "
-                f"(e.g. with .astype('{x.dtype}')) so no silent upcast happens"
-            )
+    if weight.dtype.kind == "f":
+        floating(where, "x", x)
+    for name, t in zip(("weight", "bias"), inputs[1:], strict=False):
+        same_dtype(where, name, t, "x", x)
     return inputs

@@ -1,26 +1,131 @@
-"""Checks of what a user hands to tinydl, each with the one message that mistake gets
-wherever it is made: non-numbers and ragged lists becoming tensors, misspelt dtypes,
-integer images reaching a layer, shapes that do not broadcast, indices that do not fit.
+"""Checks of the tensors a user hands to tinydl, each with the one message that mistake gets
+wherever it is made: an operand that is not a Tensor, of the wrong rank, not floating-point,
+of another dtype or on another device than its partner; non-numbers and ragged lists
+becoming tensors; shapes that do not broadcast, indices that do not fit.
 
-The cheap checks run where a call enters tinydl. The ops do not check their operands
-before computing (that would cost every training step): only after NumPy has refused do
-they call :func:`operand_error`, :func:`index_error` or :func:`broadcast_problem`, to say
-in tinydl's words what was wrong.
+They speak as :mod:`tinydl.check` does, naming the entry point, the argument, the rule and
+what came (``conv2d(): x must be a Tensor of shape (N, C, H, W), got shape (28, 28)``), and
+live here rather than there because they need ``Tensor``, one floor above ``tinydl.check``.
+
+The cheap checks run where a call enters tinydl. The ops do not check their operands'
+values before computing (that would cost every training step): only after NumPy has
+refused do they call :func:`operand_error`, :func:`index_error` or
+:func:`broadcast_problem`, to say in tinydl's words what was wrong.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
-from tinydl.dtypes import UnsupportedDtype
+from tinydl import backend, check
+from tinydl.autograd.tensor import Tensor
+from tinydl.check import NUMERIC_KINDS
+from tinydl.errors import ArgumentTypeError, DeviceError
 
-# NumPy dtype kinds that may become a Tensor: bool, signed/unsigned int, float, complex.
-NUMERIC_KINDS = frozenset("biufc")
 
-_DTYPE_HINT = "e.g. 'float32' (the default for floats), 'float64', 'int64', 'uint8' or 'bool'"
+def tensor(where: str, name: str, value: Any, layout: str = "") -> Tensor:
+    """``value`` if it is a Tensor, of a rank ``layout`` allows when given: ``"(N, C, H, W)"``
+    is 4 axes, ``"(..., L, E)"`` at least 2, ``"(N, C) or (N, C, H, W)"`` 2 or 4."""
+    if not isinstance(value, Tensor) or (layout and not _fits(layout, value.array.ndim)):
+        _refuse(where, name, value, layout, "a Tensor")
+    return value
+
+
+def floating(where: str, name: str, value: Any, layout: str = "") -> Tensor:
+    """``value`` if it is a floating-point Tensor (of a rank ``layout`` allows, as in
+    :func:`tensor`).
+
+    An op with float weights refuses integer and boolean inputs: NumPy would compute
+    ``uint8 @ float32`` in float64 (a silent upcast that doubles the time), and an integer
+    image's 0-255 range would swamp the weights.
+    """
+    if not isinstance(value, Tensor) or value.array.dtype.kind != "f" or (
+        layout and not _fits(layout, value.array.ndim)
+    ):
+        _refuse(where, name, value, layout, "a floating-point Tensor")
+    return value
+
+
+def _refuse(where: str, name: str, value: Any, layout: str, kind: str) -> NoReturn:
+    """The error for a ``value`` that is not ``kind`` of a rank ``layout`` allows: the first
+    of its kind, rank and dtype that is wrong."""
+    wanted = f"{where}: {name} must be {kind}" + (f" of shape {layout}" if layout else "")
+    if not isinstance(value, Tensor):
+        raise ArgumentTypeError(f"{wanted}, got {type(value).__name__}")
+    if layout and not _fits(layout, value.ndim):
+        raise ValueError(f"{wanted}, got shape {value.shape}")
+    raise ArgumentTypeError(
+        f"{wanted}, got dtype {value.dtype}; convert it with .astype('float32') (uint8 "
+        f"images: tinydl.data.to_float(images) scales 0-255 to [0, 1])"
+    )
+
+
+def same_dtype(where: str, name: str, value: Tensor, like_name: str, like: Tensor) -> None:
+    """Refuse ``value`` of another dtype than ``like`` (NumPy would silently upcast both)."""
+    if value.dtype != like.dtype:
+        raise ArgumentTypeError(
+            f"{where}: {like_name} is {like.dtype} but {name} is {value.dtype}; convert one "
+            f"of them (e.g. with .astype('{like.dtype}')) so no silent upcast happens"
+        )
+
+
+def same_device(where: str, name: str, value: Any, like_name: str, like: Any) -> None:
+    """Refuse ``value`` (a Tensor or an array) on another device than ``like``."""
+    have, want = (backend.device_of(getattr(t, "array", t)) for t in (value, like))
+    if have != want:
+        raise DeviceError(
+            f"{where}: {name} is on {have} but {like_name} on {want}: move it with "
+            f".to('{want}')"
+        )
+
+
+def one_device(where: str, what: str, values: Sequence[Any]) -> None:
+    """Refuse ``values`` (tensors or arrays) that sit on more than one device."""
+    devices = sorted({str(backend.device_of(getattr(v, "array", v))) for v in values})
+    if len(devices) > 1:
+        raise DeviceError(
+            f"{where}: {what} must be on one device, got {' and '.join(devices)}: move them to "
+            f"one device first, e.g. with .to('{devices[-1]}')"
+        )
+
+
+def fits_input(where: str, name: str, value: Any, shape: tuple[int, ...], x: Tensor) -> None:
+    """Refuse a weight, bias or running statistic that is not a Tensor of ``shape`` with
+    ``x``'s dtype (no silent upcast) on ``x``'s device; ``None`` passes (there is none)."""
+    if value is None:
+        return
+    if tensor(where, name, value).shape != shape:
+        raise ValueError(f"{where}: {name} must be a Tensor of shape {shape}, got shape "
+                         f"{value.shape}")
+    same_dtype(where, name, value, "x", x)
+    same_device(where, name, value, "x", x)
+
+
+def _fits(layout: str, ndim: int) -> bool:
+    """Whether ``layout`` allows ``ndim`` axes (each layout is read once, then looked up)."""
+    ranks = _RANKS.get(layout) or _RANKS.setdefault(layout, _ranks(layout))
+    return ndim in ranks[0] or ndim >= ranks[1]
+
+
+def _ranks(layout: str) -> tuple[frozenset[int], float]:
+    """The numbers of axes ``layout``'s forms name exactly, and the least a form with
+    ``...`` allows (infinity when none has one)."""
+    exact, least = set(), math.inf
+    for form in layout.split(" or "):
+        names = [n.strip() for n in form.strip().strip("()").split(",") if n.strip()]
+        count = len([n for n in names if n != "..."])
+        if "..." in names:
+            least = min(least, count)
+        else:
+            exact.add(count)
+    return frozenset(exact), least
+
+
+_RANKS: dict[str, tuple[frozenset[int], float]] = {}
 
 
 def numeric_array(data: Any, argument: str, caller: str) -> np.ndarray:
@@ -46,43 +151,8 @@ def numeric_array(data: Any, argument: str, caller: str) -> np.ndarray:
             f"{caller}: {argument} must be numbers, nested lists of numbers or an array, "
             f"got {type(data).__name__}"
         )
-    check_numeric_dtype(array.dtype, argument, caller)
+    check.numeric_dtype(caller, argument, array.dtype)
     return array
-
-
-def check_numeric_dtype(dtype: np.dtype, argument: str, caller: str) -> None:
-    """Refuse a dtype that holds no numbers (strings, objects, dates, records)."""
-    if dtype.kind in NUMERIC_KINDS:
-        return
-    what = {
-        "U": "strings", "S": "bytes", "O": "Python objects", "M": "dates", "m": "time spans",
-    }.get(dtype.kind, "records")
-    raise TypeError(
-        f"{caller}: {argument} holds {what} (dtype {dtype}), but a tensor holds numbers or "
-        f"booleans: convert the values to numbers first, e.g. np.asarray(values, "
-        f"dtype='float32')"
-    )
-
-
-def parse_dtype(dtype: Any, caller: str) -> np.dtype:
-    """``dtype`` (a name such as ``"float32"``, a NumPy dtype or type) as a numeric NumPy dtype.
-
-    PyTorch's names NumPy has no type for (``tinydl.bfloat16``) are refused with what to use.
-    """
-    if isinstance(dtype, UnsupportedDtype):
-        raise TypeError(dtype.refusal(caller))
-    try:
-        parsed = np.dtype(dtype) if dtype is not None else None
-    except TypeError:
-        parsed = None
-    if parsed is None:
-        raise TypeError(f"{caller}: dtype {dtype!r} is not a data type; use {_DTYPE_HINT}")
-    if parsed.kind not in NUMERIC_KINDS:
-        raise TypeError(
-            f"{caller}: dtype {dtype!r} holds no numbers; a tensor's dtype is numeric, "
-            f"{_DTYPE_HINT}"
-        )
-    return parsed
 
 
 def check_can_require_grad(dtype: np.dtype, caller: str) -> None:
@@ -92,27 +162,6 @@ def check_can_require_grad(dtype: np.dtype, caller: str) -> None:
             f"{caller}: only floating-point tensors can require grad, got dtype {dtype}; "
             f"convert first, e.g. x.astype('float32').requires_grad_()"
         )
-
-
-def require_float_input(x: Any, layer: str) -> None:
-    """Refuse integer or boolean inputs to a layer with float weights.
-
-    Without this, NumPy would compute ``uint8 @ float32`` in float64 (a silent upcast
-    that doubles the time) and an integer image's 0-255 range would swamp the weights.
-    """
-    dtype = getattr(x, "dtype", None)
-    if dtype is not None and dtype.kind == "f":
-        return
-    if dtype is None:
-        raise TypeError(
-            f"{layer} takes a Tensor as input, got {type(x).__name__}: make one with "
-            f"tinydl.tensor(values)"
-        )
-    raise TypeError(
-        f"{layer} got an input of dtype {dtype}, but its weights are floating point: scale uint8 "
-        f"images with tinydl.data.to_float(images) (0-255 to float32 in [0, 1]) or convert "
-        f"other data with .astype('float32')"
-    )
 
 
 def broadcast_problem(what: str, *shapes: tuple[int, ...]) -> str:
@@ -165,7 +214,7 @@ def index_error(shape: tuple[int, ...], index: Any, error: Exception) -> IndexEr
         )
     axis = 0
     for part in used:
-        if isinstance(part, (int, np.integer)) and not isinstance(part, bool) and axis < len(shape):
+        if check.is_int(part) and axis < len(shape):
             if not -shape[axis] <= part < shape[axis]:
                 return IndexError(
                     f"{where}: index {part} is out of range for axis {axis} of size "
@@ -198,8 +247,6 @@ def _show_index(parts: Sequence[Any]) -> str:
 
 
 def _holds_tensors(data: Any) -> bool:
-    from tinydl.autograd.tensor import Tensor
-
     return isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in data)
 
 
