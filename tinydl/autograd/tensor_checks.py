@@ -31,7 +31,7 @@ def tensor(where: str, name: str, value: Any, layout: str = "") -> Tensor:
     """``value`` if it is a Tensor, of a rank ``layout`` allows when given: ``"(N, C, H, W)"``
     is 4 axes, ``"(..., L, E)"`` at least 2, ``"(N, C) or (N, C, H, W)"`` 2 or 4."""
     if not isinstance(value, Tensor) or (layout and not _fits(layout, value.array.ndim)):
-        _refuse(where, name, value, layout, "a Tensor")
+        _refuse(where, name, value, layout, want_float=False)
     return value
 
 
@@ -46,22 +46,25 @@ def floating(where: str, name: str, value: Any, layout: str = "") -> Tensor:
     if not isinstance(value, Tensor) or value.array.dtype.kind != "f" or (
         layout and not _fits(layout, value.array.ndim)
     ):
-        _refuse(where, name, value, layout, "a floating-point Tensor")
+        _refuse(where, name, value, layout, want_float=True)
     return value
 
 
-def _refuse(where: str, name: str, value: Any, layout: str, kind: str) -> NoReturn:
-    """The error for a ``value`` that is not ``kind`` of a rank ``layout`` allows: the first
-    of its kind, rank and dtype that is wrong."""
+def _refuse(where: str, name: str, value: Any, layout: str, want_float: bool) -> NoReturn:
+    """The error for a ``value`` that is not a Tensor (floating-point if ``want_float``) of a
+    rank ``layout`` allows: the first of its kind, dtype and rank that is wrong."""
+    kind = "a floating-point Tensor" if want_float else "a Tensor"
     wanted = f"{where}: {name} must be {kind}" + (f" of shape {layout}" if layout else "")
     if not isinstance(value, Tensor):
-        raise ArgumentTypeError(f"{wanted}, got {type(value).__name__}")
-    if layout and not _fits(layout, value.ndim):
-        raise ValueError(f"{wanted}, got shape {value.shape}")
-    raise ArgumentTypeError(
-        f"{wanted}, got dtype {value.dtype}; convert it with .astype('float32') (uint8 "
-        f"images: tinydl.data.to_float(images) scales 0-255 to [0, 1])"
-    )
+        raise ArgumentTypeError(
+            f"{wanted}, got {type(value).__name__}: make one with tinydl.tensor(values)"
+        )
+    if want_float and value.dtype.kind != "f":
+        raise ArgumentTypeError(
+            f"{wanted}, got dtype {value.dtype}; convert it with .astype('float32') (uint8 "
+            f"images: tinydl.data.to_float(images) scales 0-255 to [0, 1])"
+        )
+    raise ValueError(f"{wanted}, got shape {value.shape}")
 
 
 def same_dtype(where: str, name: str, value: Tensor, like_name: str, like: Tensor) -> None:
@@ -98,9 +101,12 @@ def fits_input(where: str, name: str, value: Any, shape: tuple[int, ...], x: Ten
     ``x``'s dtype (no silent upcast) on ``x``'s device; ``None`` passes (there is none)."""
     if value is None:
         return
-    if tensor(where, name, value).shape != shape:
-        raise ValueError(f"{where}: {name} must be a Tensor of shape {shape}, got shape "
-                         f"{value.shape}")
+    if not isinstance(value, Tensor) or value.shape != shape:
+        got = f"shape {value.shape}" if isinstance(value, Tensor) else type(value).__name__
+        raise (ValueError if isinstance(value, Tensor) else ArgumentTypeError)(
+            f"{where}: {name} must be a Tensor of shape {shape} to fit x of shape {x.shape}, "
+            f"got {got}"
+        )
     same_dtype(where, name, value, "x", x)
     same_device(where, name, value, "x", x)
 

@@ -85,8 +85,8 @@ class _TransformerLayer(Module):
     ) -> None:
         name = type(self).__name__
         self.d_model = check.positive_int(name, "d_model", d_model)
-        for name in self.attentions:
-            setattr(self, name, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+        for attention in self.attentions:
+            setattr(self, attention, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                                    batch_first=batch_first))
         self.linear1 = Linear(d_model, check.positive_int(name, "dim_feedforward", dim_feedforward),
                               bias=bias)

@@ -44,14 +44,15 @@ def _uniform_weight(shape: tuple[int, ...], hidden_size: int) -> np.ndarray:
 
 
 def _check_input(name: str, x: Any, input_size: int, weight: Tensor, layout: str) -> None:
-    """``x`` is a Tensor of a rank ``layout`` allows, of the weights' dtype, D = input_size."""
+    """``x`` is a Tensor of a rank ``layout`` allows, of the dtype of ``weight`` (the first
+    input weight), D = input_size."""
     tensor(name, "input", x, layout)
     if x.shape[-1] != input_size:
         raise ValueError(
             f"{name} was built for input_size={input_size} features, got input of shape "
             f"{x.shape} whose last axis has {x.shape[-1]}"
         )
-    same_dtype(name, "input", x, "the weights", weight)
+    same_dtype(name, "input", x, "weight_ih", weight)
 
 
 def _state(name: str, what: str, state: Any, shape: tuple[int, ...], x: Tensor) -> Tensor:

@@ -9,7 +9,6 @@ import numpy as np
 
 from tinydl import check
 from tinydl.autograd import Tensor
-from tinydl.autograd.tensor_checks import tensor
 from tinydl.nn.activation import GELU, ReLU, by_name
 from tinydl.nn.attention import MultiHeadAttention
 from tinydl.nn.layer_norm import LayerNorm
@@ -77,11 +76,11 @@ class _PositionTable(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         name = type(self).__name__
-        tensor(name, "input", x, "(..., length, embed_dim)")
-        if x.shape[-1] != self.embed_dim:
+        if not isinstance(x, Tensor) or x.ndim < 2 or x.shape[-1] != self.embed_dim:
+            shape = x.shape if isinstance(x, Tensor) else type(x).__name__
             raise ValueError(
-                f"{name} needs input with embed_dim={self.embed_dim} features in the last "
-                f"axis, got shape {x.shape}"
+                f"{name} expects input of shape (N, length, embed_dim={self.embed_dim}), got "
+                f"{shape}"
             )
         length = x.shape[-2]
         if length > self.max_len:

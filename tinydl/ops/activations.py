@@ -8,7 +8,7 @@ import math
 from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
-from tinydl.autograd.tensor_checks import floating
+from tinydl.autograd.tensor_checks import floating, tensor
 from tinydl.ops.arguments import axis_of
 from tinydl.ops.special import erf
 
@@ -165,7 +165,8 @@ def relu(x: Tensor) -> Tensor:
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x where x > 0, else ``negative_slope``·x (PyTorch's default slope 0.01)."""
-    return LeakyReLU(check.number("leaky_relu()", "negative_slope", negative_slope))(x)
+    negative_slope = check.number("leaky_relu()", "negative_slope", negative_slope)
+    return LeakyReLU(negative_slope)(tensor("leaky_relu()", "x", x))
 
 
 def sigmoid(x: Tensor) -> Tensor:
