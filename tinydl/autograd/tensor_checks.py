@@ -96,16 +96,19 @@ def one_device(where: str, what: str, values: Sequence[Any]) -> None:
         )
 
 
-def fits_input(where: str, name: str, value: Any, shape: tuple[int, ...], x: Tensor) -> None:
+def fits_input(
+    where: str, name: str, value: Any, shape: tuple[int, ...], x: Tensor, why: str = ""
+) -> None:
     """Refuse a weight, bias or running statistic that is not a Tensor of ``shape`` with
-    ``x``'s dtype (no silent upcast) on ``x``'s device; ``None`` passes (there is none)."""
+    ``x``'s dtype (no silent upcast) on ``x``'s device; ``None`` passes (there is none).
+    ``why`` says where ``shape`` comes from, by default "to fit x of shape ..."."""
     if value is None:
         return
     if not isinstance(value, Tensor) or value.shape != shape:
         got = f"shape {value.shape}" if isinstance(value, Tensor) else type(value).__name__
         raise (ValueError if isinstance(value, Tensor) else ArgumentTypeError)(
-            f"{where}: {name} must be a Tensor of shape {shape} to fit x of shape {x.shape}, "
-            f"got {got}"
+            f"{where}: {name} must be a Tensor of shape {shape} "
+            f"{why or f'to fit x of shape {x.shape}'}, got {got}"
         )
     same_dtype(where, name, value, "x", x)
     same_device(where, name, value, "x", x)

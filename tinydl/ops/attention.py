@@ -192,8 +192,9 @@ def scaled_dot_product_attention(
     scores_shape = check_qkv(query, key, value, name)
     check_mask(mask, query, scores_shape, name)
     dropout_p = check.probability(name, "dropout_p", dropout_p, "[0, 1)")
-    scale = check.number(name, "scale", 1 / math.sqrt(query.shape[-1]) if scale is None
-                         else scale, "> 0")
+    if scale is None:
+        scale = 1 / math.sqrt(query.shape[-1])  # PyTorch's default
+    scale = check.number(name, "scale", scale, "> 0")
     mask_array = _combined_mask(mask, causal, *scores_shape[-2:], query)
     if fast_paths_enabled():
         function = ScaledDotProductAttentionFast(scale, mask_array, dropout_p)

@@ -27,7 +27,7 @@ from typing import Any
 from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
-from tinydl.autograd.tensor_checks import floating, same_dtype, tensor
+from tinydl.autograd.tensor_checks import fits_input, floating, same_dtype, tensor
 from tinydl.backend import kernels
 from tinydl.backend.fast_path_switch import fast_paths_enabled
 
@@ -252,15 +252,14 @@ def stride_and_padding(where: str, stride: Any, padding: Any) -> tuple[Pair, Pai
     return check.int_pair(where, "stride", stride), check.int_pair(where, "padding", padding, 0)
 
 
-def check_window_fits(
-    x_shape: tuple[int, ...], kernel_size: Pair, padding: Pair, function: str
-) -> None:
+def check_window_fits(x_shape: tuple[int, ...], kernel_size: Pair, padding: Pair, where: str
+                      ) -> None:
     """Refuse a kernel larger than the padded input (there would be no output pixel)."""
     size = x_shape[2:]
     padded = tuple(n + 2 * p for n, p in zip(size, padding, strict=True))
     if kernel_size[0] > padded[0] or kernel_size[1] > padded[1]:
         raise ValueError(
-            f"{function}(): kernel {kernel_size} is larger than the padded input {padded} "
+            f"{where}: kernel {kernel_size} is larger than the padded input {padded} "
             f"(input {size} plus padding {padding} on each side)"
         )
 
@@ -279,14 +278,14 @@ def conv2d(
     ``OH = (H + 2·padding − KH) // stride + 1`` (and likewise OW).
     """
     stride, padding = stride_and_padding("conv2d()", stride, padding)
-    inputs = check_weight_and_bias(x, weight, bias, "conv2d", transposed=False)
-    check_window_fits(x.shape, weight.shape[2:], padding, "conv2d")
+    inputs = check_weight_and_bias(x, weight, bias, "conv2d()", transposed=False)
+    check_window_fits(x.shape, weight.shape[2:], padding, "conv2d()")
     function = Conv2DFast if uses_batch_last(x) else Conv2D
     return function(stride, padding)(*inputs)
 
 
 def check_weight_and_bias(
-    x: Tensor, weight: Any, bias: Any, function: str, transposed: bool
+    x: Tensor, weight: Any, bias: Any, where: str, transposed: bool
 ) -> list[Tensor]:
     """Refuse images ``x``, a weight, bias or dtype that do not fit; return the Function's
     inputs.
@@ -294,7 +293,6 @@ def check_weight_and_bias(
     A convolution's weight is (out_channels, in_channels, KH, KW); a transposed
     convolution's is (in_channels, out_channels, KH, KW), as in PyTorch.
     """
-    where = f"{function}()"
     layout = "(in_channels, out_channels, KH, KW)" if transposed else (
         "(out_channels, in_channels, KH, KW)"
     )
@@ -309,20 +307,11 @@ def check_weight_and_bias(
                 "x.permute(0, 3, 1, 2) fixes it"
             )
         raise ValueError(
-            f"{function}(): x has {x.shape[1]} channels but weight expects {in_channels} "
+            f"{where}: x has {x.shape[1]} channels but weight expects {in_channels} "
             f"(weight shape {weight.shape}){hint}"
         )
-    inputs = [x, weight]
-    if bias is not None:
-        if not isinstance(bias, Tensor) or bias.shape != (out_channels,):
-            got = f"shape {bias.shape}" if isinstance(bias, Tensor) else type(bias).__name__
-            raise ValueError(
-                f"{function}() expects bias of shape ({out_channels},) (one per output "
-                f"channel), got {got}"
-            )
-        inputs.append(bias)
     if weight.dtype.kind == "f":
         floating(where, "x", x)
-    for name, t in zip(("weight", "bias"), inputs[1:], strict=False):
-        same_dtype(where, name, t, "x", x)
-    return inputs
+    same_dtype(where, "weight", weight, "x", x)
+    fits_input(where, "bias", bias, (out_channels,), x, "(one per output channel)")
+    return [x, weight] if bias is None else [x, weight, bias]

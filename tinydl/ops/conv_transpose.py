@@ -130,7 +130,7 @@ def conv_transpose2d(
     """
     stride, padding = stride_and_padding("conv_transpose2d()", stride, padding)
     output_padding = check_output_padding(output_padding, stride, "conv_transpose2d()")
-    inputs = check_weight_and_bias(x, weight, bias, "conv_transpose2d", transposed=True)
+    inputs = check_weight_and_bias(x, weight, bias, "conv_transpose2d()", transposed=True)
     kernel_size = weight.shape[2:]
     out_size = transposed_output_size(x.shape[2:], kernel_size, stride, padding, output_padding)
     if min(out_size) < 1:

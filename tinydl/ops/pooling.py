@@ -157,6 +157,6 @@ def max_pool2d(
     """
     floating("max_pool2d()", "x", x, "(N, C, H, W)")
     kernel_size, stride, padding = pool_window("max_pool2d()", kernel_size, stride, padding)
-    check_window_fits(x.shape, kernel_size, padding, "max_pool2d")
+    check_window_fits(x.shape, kernel_size, padding, "max_pool2d()")
     function = MaxPool2DFast if uses_batch_last(x) else MaxPool2D
     return function(kernel_size, stride, padding)(x)
