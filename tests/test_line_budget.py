@@ -20,6 +20,31 @@ OPS = ROOT / "tinydl" / "ops"
 
 # part of tinydl (a folder counts all its .py files) -> the most lines it may have
 BUDGETS = {
+    "tinydl/autograd": 2065,
+    "tinydl/ops/__init__.py": 73,
+    "tinydl/ops/activations.py": 196,
+    "tinydl/ops/arguments.py": 42,
+    "tinydl/ops/arithmetic.py": 155,
+    "tinydl/ops/attention.py": 263,
+    "tinydl/ops/conv.py": 317,
+    "tinydl/ops/conv_pool.py": 188,
+    "tinydl/ops/conv_transpose.py": 155,
+    "tinydl/ops/conversion.py": 110,
+    "tinydl/ops/dropout.py": 98,
+    "tinydl/ops/elementwise.py": 273,
+    "tinydl/ops/embedding.py": 73,
+    "tinydl/ops/layer_norm.py": 96,
+    "tinydl/ops/linalg.py": 150,
+    "tinydl/ops/logit_check.py": 98,
+    "tinydl/ops/losses.py": 449,
+    "tinydl/ops/normalization.py": 126,
+    "tinydl/ops/operands.py": 57,
+    "tinydl/ops/pooling.py": 162,
+    "tinydl/ops/recurrent.py": 338,
+    "tinydl/ops/reductions.py": 311,
+    "tinydl/ops/shape.py": 441,
+    "tinydl/ops/sorting.py": 54,
+    "tinydl/ops/special.py": 63,
 }
 
 HOW_TO_RAISE = (
