@@ -47,7 +47,7 @@ CASES = [
          lambda: nn.ConvTranspose2D(1, 2, 3)(tinydl.tensor(np.ones((1, 1, 4, 4), np.uint8))),
          TypeError, ("conv_transpose2d()", "x must be a floating-point Tensor", "got dtype uint8")),
     Case("conv_transpose2d-bias-list", lambda: F.conv_transpose2d(X, W, [0.0, 0.0]),
-         ValueError, ("bias of shape (2,)", "got list")),
+         ValueError, ("bias must be a Tensor of shape (2,)", "got list")),
     Case("conv_transpose2d-float64-weight",
          lambda: F.conv_transpose2d(X, t((3, 2, 3, 3), "float64")),
          TypeError, ("x is float32 but weight is float64", "no silent upcast")),
