@@ -204,24 +204,24 @@ def test_axes():
 
 
 def test_dtype():
-    assert check.dtype("tensor()", "float64") == np.float64
-    assert check.dtype("tensor()", np.int8) == np.int8
+    assert check.dtype("tensor()", "dtype", "float64") == np.float64
+    assert check.dtype("tensor()", "dtype", np.int8) == np.int8
     with refused(ArgumentTypeError, "tensor(): dtype 'flaot32' is not a data type; use e.g. "
                  "'float32' (the default for floats), 'float64', 'int64', 'uint8' or 'bool'"):
-        check.dtype("tensor()", "flaot32")
+        check.dtype("tensor()", "dtype", "flaot32")
     with pytest.raises(ArgumentTypeError, match=r"^tensor\(\): dtype 'U3' holds no numbers"):
-        check.dtype("tensor()", "U3")
+        check.dtype("tensor()", "dtype", "U3")
     with pytest.raises(ArgumentTypeError, match=r"^tensor\(\): tinydl has no bfloat16 tensors"):
-        check.dtype("tensor()", tinydl.bfloat16)
+        check.dtype("tensor()", "dtype", tinydl.bfloat16)
     with pytest.raises(ArgumentTypeError, match="is not a data type"):
-        check.dtype("tensor()", None)  # np.dtype(None) would be float64
+        check.dtype("tensor()", "dtype", None)  # np.dtype(None) would be float64
 
 
 def test_float_dtype():
-    assert check.float_dtype("Linear", "float64") == np.float64
+    assert check.float_dtype("Linear", "dtype", "float64") == np.float64
     for bad in ("int64", np.float16, None, "nonsense"):
         with pytest.raises(ArgumentTypeError, match=r"^Linear: dtype must be float32 or float64"):
-            check.float_dtype("Linear", bad)
+            check.float_dtype("Linear", "dtype", bad)
 
 
 def test_numeric_dtype():

@@ -183,7 +183,7 @@ def axes(where: str, name: str, value: Any, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(axis(where, name, one, ndim) for one in listed))
 
 
-def dtype(where: str, value: Any, name: str = "dtype") -> np.dtype:
+def dtype(where: str, name: str, value: Any) -> np.dtype:
     """``value`` (a name such as ``"float32"``, a NumPy dtype or type) as a numeric NumPy
     dtype; PyTorch's names NumPy has no type for (``tinydl.bfloat16``) are refused with what
     to use instead."""
@@ -203,7 +203,7 @@ def dtype(where: str, value: Any, name: str = "dtype") -> np.dtype:
     return parsed
 
 
-def float_dtype(where: str, value: Any, name: str = "dtype") -> np.dtype:
+def float_dtype(where: str, name: str, value: Any) -> np.dtype:
     """``value`` as float32 or float64, the dtypes a model's parameters may have."""
     try:  # (None == float64 is True for NumPy: None never gets that far)
         chosen = None if value is None else np.dtype(value)

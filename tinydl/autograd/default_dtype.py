@@ -24,4 +24,4 @@ def set_default_dtype(dtype: Any) -> None:
     Gradient checks want float64; training wants float32, about twice as fast.
     """
     global _default
-    _default = check.float_dtype("set_default_dtype()", dtype)
+    _default = check.float_dtype("set_default_dtype()", "dtype", dtype)

@@ -64,7 +64,7 @@ def _target(
     dtype: Any, default: np.dtype, device: DeviceLike | None, requires_grad: bool, caller: str
 ) -> tuple[np.dtype, Device]:
     """The dtype (``default`` when none is named) and device of the new tensor."""
-    chosen = default if dtype is None else check.dtype(f"{caller}()", dtype)
+    chosen = default if dtype is None else check.dtype(f"{caller}()", "dtype", dtype)
     if requires_grad:
         check_can_require_grad(chosen, f"{caller}(requires_grad=True)")
     return chosen, backend.get_default_device() if device is None else backend.device(device)

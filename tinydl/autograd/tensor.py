@@ -600,7 +600,7 @@ def to_arguments(
     if isinstance(device, str) and device.strip().lower() not in ("", "cpu", "fake") and \
             not device.strip().lower().startswith("cuda"):
         try:
-            named = check.dtype(caller, device)
+            named = check.dtype(caller, "dtype", device)
         except TypeError:
             named = None
         if named is not None:
@@ -610,7 +610,7 @@ def to_arguments(
             )
     return (
         None if device is None else backend.device(device),
-        None if dtype is None else check.dtype(caller, dtype),
+        None if dtype is None else check.dtype(caller, "dtype", dtype),
         bool(kwargs.get("copy", False)),
     )
 
@@ -631,7 +631,7 @@ def _as_array(
         data = tensor_checks.numeric_array(data, "data", caller)
     if dtype is None:
         dtype = get_default_dtype() if data.dtype.kind == "f" else data.dtype
-    data = data.astype(check.dtype(caller, dtype), copy=copy)
+    data = data.astype(check.dtype(caller, "dtype", dtype), copy=copy)
     if device is None:
         current = backend.device_of(data)
         device = current if current != "cpu" else backend.get_default_device()
@@ -693,7 +693,7 @@ def as_tensor(data: Any, dtype: Any = None, device: DeviceLike | None = None) ->
     if isinstance(data, Tensor):
         return data.to(device=device, dtype=dtype)
     if backend.is_array(data) and (
-        dtype is None or data.dtype == check.dtype("as_tensor()", dtype)
+        dtype is None or data.dtype == check.dtype("as_tensor()", "dtype", dtype)
     ):
         check.numeric_dtype("as_tensor()", "data", data.dtype)
         return Tensor(data).to(device=device)

@@ -54,7 +54,7 @@ def _placed(module: Module, device: Any, dtype: Any) -> None:
     """PyTorch's factory keywords ``device=`` and ``dtype=``, applied once the module is
     built."""
     if dtype is not None:
-        module._cast(check.float_dtype(type(module).__name__, dtype))
+        module._cast(check.float_dtype(type(module).__name__, "dtype", dtype))
     if device is not None:
         module.to(device)
 
@@ -327,6 +327,6 @@ class Transformer(Module):
         above the diagonal (position i may not attend to j > i) and 0 elsewhere."""
         size = check.positive_int("generate_square_subsequent_mask()", "sz", sz)
         chosen = get_default_dtype() if dtype is None else check.float_dtype(
-            "generate_square_subsequent_mask()", dtype)
+            "generate_square_subsequent_mask()", "dtype", dtype)
         mask = np.triu(np.full((size, size), -np.inf), k=1).astype(chosen)
         return Tensor(backend.to_device(mask, device or backend.get_default_device()))

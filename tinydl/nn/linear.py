@@ -142,7 +142,7 @@ class Linear(Module):
     ) -> None:
         self.in_features = check.positive_int("Linear", "in_features", in_features)
         self.out_features = check.positive_int("Linear", "out_features", out_features)
-        dtype = None if dtype is None else check.float_dtype("Linear", dtype)
+        dtype = None if dtype is None else check.float_dtype("Linear", "dtype", dtype)
         limit = 1 / math.sqrt(in_features)
         draw = init.symmetric_uniform
         self.weight = new_parameter(draw((out_features, in_features), limit), device, dtype)

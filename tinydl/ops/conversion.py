@@ -31,7 +31,7 @@ class AsType(Function):
     """y = x cast to ``dtype``.   The gradient is cast back to x's dtype."""
 
     def __init__(self, dtype: Any) -> None:
-        self.dtype = check.dtype("astype()", dtype)
+        self.dtype = check.dtype("astype()", "dtype", dtype)
 
     def forward(self, x):
         self.source = x.dtype
@@ -63,7 +63,7 @@ def to_device(x: Tensor, device: DeviceLike) -> Tensor:
 def astype(x: Tensor, dtype: Any) -> Tensor:
     """``x`` as ``dtype``. A cast to integers or booleans leaves the graph, as in PyTorch:
     such a tensor has no gradient."""
-    dtype = check.dtype("astype()", dtype)
+    dtype = check.dtype("astype()", "dtype", dtype)
     if dtype.kind not in "fc":
         return Tensor(x.array.astype(dtype))
     return AsType(dtype)(x)
