@@ -29,7 +29,7 @@ from results_log import append_run
 import tinydl
 from tinydl import backend, nn, zoo
 from tinydl.autograd import tensor as tensor_module
-from tinydl.autograd.checks import require_float_input
+from tinydl.autograd.tensor_checks import floating
 from tinydl.nn import linear as linear_module
 
 
@@ -50,12 +50,12 @@ def _init_before_issue_10(self: tinydl.Tensor, data: Any, requires_grad: bool = 
 def checks_as_before() -> Iterator[None]:
     checked_init = tinydl.Tensor.__init__
     tinydl.Tensor.__init__ = _init_before_issue_10  # type: ignore[method-assign]
-    linear_module.require_float_input = lambda x, layer: None
+    linear_module.floating = lambda where, name, value, layout="": value
     try:
         yield
     finally:
         tinydl.Tensor.__init__ = checked_init  # type: ignore[method-assign]
-        linear_module.require_float_input = require_float_input
+        linear_module.floating = floating
 
 
 def main() -> None:
@@ -100,7 +100,7 @@ def main() -> None:
     construct_now = per_call(lambda: tinydl.Tensor(array))
     with checks_as_before():
         construct_before = per_call(lambda: tinydl.Tensor(array))
-    float_check = per_call(lambda: require_float_input(small, "Dense"))
+    float_check = per_call(lambda: floating("Dense", "input", small, "(..., in_features)"))
 
     now_ms, before_ms = statistics.median(now), statistics.median(before)
     rows = [

@@ -139,27 +139,28 @@ def test_arrays_already_on_a_device_stay_there(clean_default) -> None:
 @pytest.mark.parametrize(
     ("op", "name"),
     [
-        (lambda a, b: a + b, "Add"),
-        (lambda a, b: a * b, "Mul"),
-        (lambda a, b: a @ b, "MatMul"),
-        (lambda a, b: tinydl.maximum(a, b), "Maximum"),
-        (lambda a, b: tinydl.concatenate([b, a]), "Concatenate"),
-        (lambda a, b: tinydl.stack([a, b]), "Stack"),
+        (lambda a, b: a + b, "add()"),
+        (lambda a, b: a * b, "mul()"),
+        (lambda a, b: a @ b, "matmul()"),
+        (lambda a, b: tinydl.maximum(a, b), "maximum()"),
+        (lambda a, b: tinydl.concatenate([b, a]), "concatenate()"),
+        (lambda a, b: tinydl.stack([a, b]), "stack()"),
     ],
 )
 def test_two_devices_in_one_op_raise(op, name: str) -> None:
     on_cpu = tinydl.tensor([1.0, 2.0])
     on_fake = tinydl.tensor([1.0, 2.0], device="fake")
     message = (
-        f"{name} got tensors on two devices, cpu and fake: move them to one device first, "
-        "e.g. with .to('fake')"
+        f"{name}: its inputs must be on one device, got cpu and fake: move them to one device "
+        "first, e.g. with .to('fake')"
     )
     with pytest.raises(tinydl.DeviceError, match=f"^{re.escape(message)}$"):
         op(on_cpu, on_fake)
 
 
 def test_comparing_tensors_on_two_devices_raises() -> None:
-    with pytest.raises(tinydl.DeviceError, match="^cannot compare tensors on cpu and fake$"):
+    message = "a < b: b is on fake but a on cpu: move it with .to('cpu')"
+    with pytest.raises(tinydl.DeviceError, match=f"^{re.escape(message)}$"):
         _ = tinydl.tensor([1.0]) < tinydl.tensor([1.0], device="fake")
 
 

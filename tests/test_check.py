@@ -11,9 +11,10 @@ import re
 import numpy as np
 import pytest
 
+import tinydl
 import tinydl.check as check
 from tinydl.data import DataError
-from tinydl.errors import ArgumentTypeError, TinyDLError
+from tinydl.errors import ArgumentTypeError, AxisError, TinyDLError
 
 
 def refused(error: type[BaseException], message: str):
@@ -169,3 +170,61 @@ def test_predicates():
 def test_a_long_value_shows_its_type():
     with refused(ArgumentTypeError, "f: x must be a positive integer, got list"):
         check.positive_int("f", "x", list(range(100)))
+
+
+def test_integer_and_int_between():
+    assert check.integer("randint()", "low", np.int32(-3)) == -3
+    with refused(ArgumentTypeError, "randint(): low must be an integer, got 0.5"):
+        check.integer("randint()", "low", 0.5)
+    assert check.int_between("topk()", "k", 3, 0, 3) == 3
+    with refused(ValueError, "topk(): k must be an integer from 0 to 3, got 4"):
+        check.int_between("topk()", "k", 4, 0, 3)
+    with refused(ArgumentTypeError, "topk(): k must be an integer from 0 to 3, got True"):
+        check.int_between("topk()", "k", True, 0, 3)
+
+
+def test_axis_counts_negative_axes_from_the_end():
+    assert check.axis("sum()", "dim", -1, 3) == 2
+    assert check.axis("sum()", "dim", np.int64(1), 3) == 1
+    with refused(AxisError, "sum(): dim must be an integer from -3 to 2 here, got 3"):
+        check.axis("sum()", "dim", 3, 3)
+    with refused(ArgumentTypeError, "sum(): dim must be an integer from -3 to 2 here, got 1.0"):
+        check.axis("sum()", "dim", 1.0, 3)
+    with refused(AxisError, "sum(): a 0-d tensor has no dim 0"):
+        check.axis("sum()", "dim", 0, 0)
+    assert issubclass(AxisError, IndexError) and issubclass(AxisError, ValueError)
+
+
+def test_axes():
+    assert check.axes("mean()", "axis", None, 3) == (0, 1, 2)
+    assert check.axes("mean()", "axis", (-1, 0), 3) == (0, 2)
+    assert check.axes("mean()", "axis", [1], 3) == (1,)
+    with refused(AxisError, "mean(): axis must be an integer from -3 to 2 here, got -4"):
+        check.axes("mean()", "axis", (0, -4), 3)
+
+
+def test_dtype():
+    assert check.dtype("tensor()", "dtype", "float64") == np.float64
+    assert check.dtype("tensor()", "dtype", np.int8) == np.int8
+    with refused(ArgumentTypeError, "tensor(): dtype 'flaot32' is not a data type; use e.g. "
+                 "'float32' (the default for floats), 'float64', 'int64', 'uint8' or 'bool'"):
+        check.dtype("tensor()", "dtype", "flaot32")
+    with pytest.raises(ArgumentTypeError, match=r"^tensor\(\): dtype 'U3' holds no numbers"):
+        check.dtype("tensor()", "dtype", "U3")
+    with pytest.raises(ArgumentTypeError, match=r"^tensor\(\): tinydl has no bfloat16 tensors"):
+        check.dtype("tensor()", "dtype", tinydl.bfloat16)
+    with pytest.raises(ArgumentTypeError, match="is not a data type"):
+        check.dtype("tensor()", "dtype", None)  # np.dtype(None) would be float64
+
+
+def test_float_dtype():
+    assert check.float_dtype("Linear", "dtype", "float64") == np.float64
+    for bad in ("int64", np.float16, None, "nonsense"):
+        with pytest.raises(ArgumentTypeError, match=r"^Linear: dtype must be float32 or float64"):
+            check.float_dtype("Linear", "dtype", bad)
+
+
+def test_numeric_dtype():
+    assert check.numeric_dtype("tensor()", "data", np.dtype(bool)) == np.dtype(bool)
+    with pytest.raises(ArgumentTypeError, match=r"^tensor\(\): data holds strings \(dtype <U1\)"):
+        check.numeric_dtype("tensor()", "data", np.dtype("<U1"))

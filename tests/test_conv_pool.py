@@ -236,12 +236,12 @@ def _pool(x_shape=(2, 3, 5, 5), dtype="float64", kernel_size=2, **kwargs):
         (
             _conv(x_shape=(3, 5, 5)),
             ValueError,
-            "conv2d() expects x of shape (N, C, H, W), got shape (3, 5, 5)",
+            "conv2d(): x must be a Tensor of shape (N, C, H, W), got shape (3, 5, 5)",
         ),
         (
             _conv(w_shape=(4, 3, 3)),
             ValueError,
-            "conv2d() expects weight of shape (out_channels, in_channels, KH, KW), "
+            "conv2d(): weight must be a Tensor of shape (out_channels, in_channels, KH, KW), "
             "got shape (4, 3, 3)",
         ),
         (
@@ -252,7 +252,8 @@ def _pool(x_shape=(2, 3, 5, 5), dtype="float64", kernel_size=2, **kwargs):
         (
             _conv(b_shape=(3,)),
             ValueError,
-            "conv2d() expects bias of shape (4,) (one per output channel), got shape (3,)",
+            "conv2d(): bias must be a Tensor of shape (4,) (one per output channel), got shape "
+            "(3,)",
         ),
         (
             _conv(dtype="float32"),
@@ -269,19 +270,26 @@ def _pool(x_shape=(2, 3, 5, 5), dtype="float64", kernel_size=2, **kwargs):
         (
             _conv(stride=0),
             ValueError,
-            "conv2d(): stride must be an int >= 1 or a pair of them, got 0",
+            "conv2d(): stride must be an integer >= 1 or a pair of them, got 0",
         ),
         (
             _conv(padding=(1, 2, 3)),
             ValueError,
-            "conv2d(): padding must be an int >= 0 or a pair of them, got (1, 2, 3)",
+            "conv2d(): padding must be an integer >= 0 or a pair of them, got (1, 2, 3)",
         ),
         (
             _pool(x_shape=(5, 5)),
             ValueError,
-            "max_pool2d() expects x of shape (N, C, H, W), got shape (5, 5)",
+            "max_pool2d(): x must be a floating-point Tensor of shape (N, C, H, W), got shape "
+            "(5, 5)",
         ),
-        (_pool(dtype="int64"), TypeError, "max_pool2d() needs a floating-point tensor, got int64"),
+        (
+            _pool(dtype="int64"),
+            TypeError,
+            "max_pool2d(): x must be a floating-point Tensor of shape (N, C, H, W), got dtype "
+            "int64; convert it with .astype('float32') (uint8 images: "
+            "tinydl.data.to_float(images) scales 0-255 to [0, 1])",
+        ),
         (
             _pool(kernel_size=3, padding=2),
             ValueError,
@@ -297,7 +305,7 @@ def _pool(x_shape=(2, 3, 5, 5), dtype="float64", kernel_size=2, **kwargs):
         (
             _pool(kernel_size=2.0),
             ValueError,
-            "max_pool2d(): kernel_size must be an int >= 1 or a pair of them, got 2.0",
+            "max_pool2d(): kernel_size must be an integer >= 1 or a pair of them, got 2.0",
         ),
     ],
 )
@@ -308,7 +316,10 @@ def test_bad_input_is_refused_with_a_clear_message(device, call, error, message)
 
 def test_raw_array_is_refused(device):
     array = backend.to_device(np.zeros((1, 1, 2, 2)), device)
-    message = f"max_pool2d() expects x to be a Tensor, got {type(array).__name__}"
+    message = (
+        f"max_pool2d(): x must be a floating-point Tensor of shape (N, C, H, W), got "
+        f"{type(array).__name__}: make one with tinydl.tensor(values)"
+    )
     with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         max_pool2d(array, 2)
 

@@ -77,14 +77,14 @@ def test_dropout_with_p_one_gives_zeros(device):
 @pytest.mark.parametrize("p", [1.5, -0.1, True, "0.5"])
 def test_dropout_bad_probability(p, device):
     with pytest.raises(
-        ValueError, match=re.escape(f"dropout() needs a probability p in [0, 1], got {p!r}")
+        ValueError, match=re.escape(f"dropout(): p must be a probability in [0, 1], got {p!r}")
     ):
         dropout(make(np.ones(3), device), p)
 
 
 def test_dropout_needs_float_input(device):
     with pytest.raises(
-        TypeError, match=re.escape("dropout() needs a floating-point tensor, got dtype int64")
+        TypeError, match=re.escape("dropout(): x must be a floating-point Tensor, got dtype int64")
     ):
         dropout(tinydl.tensor(np.arange(3), device=device), 0.5)
 
@@ -270,7 +270,8 @@ def test_batch_norm_input_shape(device):
     with pytest.raises(
         ValueError,
         match=re.escape(
-            "batch_norm() needs input of shape (N, C) or (N, C, H, W), got shape (2, 3, 4)"
+            "batch_norm(): x must be a floating-point Tensor of shape (N, C) or (N, C, H, W), got "
+            "shape (2, 3, 4)"
         ),
     ):
         batch_norm(make(np.zeros((2, 3, 4)), device), *buffers(device, 3))
@@ -278,7 +279,11 @@ def test_batch_norm_input_shape(device):
 
 def test_batch_norm_needs_float_input(device):
     with pytest.raises(
-        TypeError, match=re.escape("batch_norm() needs a floating-point input, got dtype int64")
+        TypeError,
+        match=re.escape(
+            "batch_norm(): x must be a floating-point Tensor of shape (N, C) or (N, C, H, W), got "
+            "dtype int64"
+        ),
     ):
         batch_norm(tinydl.tensor(np.zeros((2, 3), dtype=np.int64), device=device), None, None)
 
@@ -291,7 +296,7 @@ def test_batch_norm_per_channel_shape_and_dtype(name, device):
     with pytest.raises(
         ValueError,
         match=re.escape(
-            f"batch_norm() needs {name} of shape (C,) = (3,) for input of shape (2, 3), "
+            f"batch_norm(): {name} must be a Tensor of shape (3,) to fit x of shape (2, 3), "
             f"got shape (4,)"
         ),
     ):
@@ -299,7 +304,7 @@ def test_batch_norm_per_channel_shape_and_dtype(name, device):
     arguments[name] = make(np.zeros(3), device, dtype="float32")
     with pytest.raises(
         TypeError,
-        match=re.escape(f"batch_norm() needs {name} of the input's dtype float64, got float32"),
+        match=re.escape(f"batch_norm(): x is float64 but {name} is float32; convert one of them"),
     ):
         batch_norm(x, **arguments, training=True)
 
@@ -308,7 +313,7 @@ def test_batch_norm_per_channel_device():
     x = make(np.zeros((2, 3)), "fake")
     with pytest.raises(
         tinydl.DeviceError,
-        match=re.escape("batch_norm() needs weight on the input's device fake, got cpu"),
+        match=re.escape("batch_norm(): weight is on cpu but x on fake: move it with .to('fake')"),
     ):
         batch_norm(x, None, None, make(np.ones(3), "cpu"), training=True)
 

@@ -270,7 +270,7 @@ LOSSES = {
 def test_unknown_reduction_lists_the_choices(name, device):
     loss_fn, target = LOSSES[name]
     x = make(np.zeros((2, 3)), device)
-    message = f"{name}() got reduction='avg': choose 'mean', 'sum' or 'none'"
+    message = f"{name}(): reduction must be 'mean', 'sum' or 'none', got 'avg'"
     with pytest.raises(ValueError, match=re.escape(message)):
         loss_fn(x, target_tensor(target, device), reduction="avg")
 
@@ -281,7 +281,7 @@ def test_integer_input_is_refused(name, device):
     x = tinydl.tensor(np.zeros((2, 3), dtype=np.int64), device=device)
     what = {"mse_loss": "input", "hinge_loss": "scores"}.get(name, "logits")
     with pytest.raises(
-        TypeError, match=re.escape(f"{name}() needs floating-point {what}, got dtype int64")
+        TypeError, match=re.escape(f"{name}(): {what} must be a floating-point Tensor")
     ):
         loss_fn(x, tinydl.tensor(target, device=device))
 
@@ -339,12 +339,12 @@ def test_label_out_of_range(name, bad, message, device):
         (
             np.zeros((4, 3), dtype=np.float32),
             TypeError,
-            "cross_entropy() needs target of the same dtype as logits, float64, got float32",
+            "cross_entropy(): logits is float64 but target is float32; convert one of them",
         ),
         (
             np.zeros((4, 3), dtype=bool),
             TypeError,
-            "cross_entropy() needs target of the same dtype as logits, float64, got bool",
+            "cross_entropy(): logits is float64 but target is bool; convert one of them",
         ),
     ],
 )
@@ -357,7 +357,10 @@ def test_cross_entropy_bad_targets(target, error, message, device):
 
 def test_cross_entropy_needs_2d_logits(device):
     with pytest.raises(
-        ValueError, match=re.escape("cross_entropy() needs logits of shape (N, C), got shape (3,)")
+        ValueError, match=re.escape(
+            "cross_entropy(): logits must be a floating-point Tensor of shape (N, C), got shape "
+            "(3,)"
+        )
     ):
         cross_entropy(make(np.zeros(3), device), tinydl.tensor(np.array([0]), device=device))
 
@@ -374,7 +377,7 @@ def test_elementwise_targets_need_the_input_shape_and_dtype(loss_fn, device):
         loss_fn(x, make(np.ones((3, 2)), device, requires_grad=False))
     with pytest.raises(
         TypeError,
-        match=re.escape(f"{name}() needs target of the same dtype as {what}, float64, got float32"),
+        match=re.escape(f"{name}(): {what} is float64 but target is float32; convert one of them"),
     ):
         loss_fn(x, make(np.ones((2, 3)), device, requires_grad=False, dtype="float32"))
 

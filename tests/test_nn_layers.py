@@ -118,7 +118,7 @@ def test_conv2d_layer_is_the_functional_conv_with_its_parameters(device, rng):
 
 
 def test_dropout_refuses_a_bad_probability_when_built():
-    message = "Dropout needs a probability p in [0, 1], got 1.5"
+    message = "Dropout: p must be a probability in [0, 1], got 1.5"
     with pytest.raises(ValueError, match=re.escape(message)):
         nn.Dropout(1.5)
 
@@ -130,7 +130,8 @@ def test_dropout_refuses_a_bad_probability_when_built():
                                  "shape (2, 4)"),
         (nn.Conv2D(3, 4, 3), (2, 2, 5, 5), "conv2d(): x has 2 channels but weight expects 3 "
                                            "(weight shape (4, 3, 3, 3))"),
-        (nn.Conv2D(4, 3), (2, 3), "Conv2D expects input of shape (N, C, H, W), got (2, 3)"),
+        (nn.Conv2D(4, 3), (2, 3),
+         "Conv2D: input must be a floating-point Tensor of shape (N, C, H, W), got shape (2, 3)"),
     ],
     ids=["dense", "conv-channels", "conv-lazy-2d"],
 )  # fmt: skip
@@ -412,7 +413,7 @@ def test_loss_classes_match_their_functional_forms(reduction, device, rng):
 )
 def test_loss_classes_pass_a_bad_reduction_to_the_functional_check(cls, name, device):
     x = make(np.zeros((2, 2)), device)
-    message = f"{name}() got reduction='avg': choose 'mean', 'sum' or 'none'"
+    message = f"{name}(): reduction must be 'mean', 'sum' or 'none', got 'avg'"
     with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
         cls(reduction="avg")(x, make(np.ones((2, 2)), device, requires_grad=False))
 
@@ -421,37 +422,45 @@ def test_loss_classes_pass_a_bad_reduction_to_the_functional_check(cls, name, de
 @pytest.mark.parametrize(
     ("build", "error", "message"),
     [
-        (lambda: nn.Dense(0), ValueError, "out_features must be a positive integer, got 0"),
-        (lambda: nn.Dense(0, 3), ValueError, "in_features must be a positive integer, got 0"),
-        (lambda: nn.Dense(2.5), ValueError, "out_features must be a positive integer, got 2.5"),
-        (lambda: nn.Dense(True), ValueError, "out_features must be a positive integer, got True"),
+        (lambda: nn.Dense(0), ValueError, "Dense: out_features must be a positive integer, got 0"),
+        (lambda: nn.Dense(0, 3), ValueError,
+         "Dense: in_features must be a positive integer, got 0"),
+        (lambda: nn.Dense(2.5), ValueError,
+         "Dense: out_features must be a positive integer, got 2.5"),
+        (lambda: nn.Dense(True), ValueError,
+         "Dense: out_features must be a positive integer, got True"),
         (lambda: nn.Dense(), TypeError,
          "Dense takes (in_features, out_features) or (out_features,)"),
         (lambda: nn.Dense(3, weight_init="glorot"), ValueError,
          "unknown initialiser 'glorot'; choose from glorot_normal, glorot_uniform, he_normal, "
          "he_uniform, kaiming_normal, kaiming_uniform, xavier_normal, xavier_uniform, zeros"),
         (lambda: nn.Conv2D(1, 4, 0), ValueError,
-         "Conv2D(): kernel_size must be an int >= 1 or a pair of them, got 0"),
+         "Conv2D: kernel_size must be an integer >= 1 or a pair of them, got 0"),
         (lambda: nn.Conv2D(4, (3,)), ValueError,
-         "Conv2D(): kernel_size must be an int >= 1 or a pair of them, got (3,)"),
+         "Conv2D: kernel_size must be an integer >= 1 or a pair of them, got (3,)"),
         (lambda: nn.Conv2D(4, (3, 3, 3)), ValueError,
-         "Conv2D(): kernel_size must be an int >= 1 or a pair of them, got (3, 3, 3)"),
+         "Conv2D: kernel_size must be an integer >= 1 or a pair of them, got (3, 3, 3)"),
         (lambda: nn.Conv2D(4, None), ValueError,
-         "Conv2D(): kernel_size must be an int >= 1 or a pair of them, got None"),
+         "Conv2D: kernel_size must be an integer >= 1 or a pair of them, got None"),
         (lambda: nn.Conv2D(4, 3.0), ValueError,
-         "Conv2D(): kernel_size must be an int >= 1 or a pair of them, got 3.0"),
+         "Conv2D: kernel_size must be an integer >= 1 or a pair of them, got 3.0"),
         (lambda: nn.Conv2D(4, True), ValueError,
-         "Conv2D(): kernel_size must be an int >= 1 or a pair of them, got True"),
+         "Conv2D: kernel_size must be an integer >= 1 or a pair of them, got True"),
         (lambda: nn.Conv2D(4, 3, stride=0), ValueError,
-         "Conv2D(): stride must be an int >= 1 or a pair of them, got 0"),
+         "Conv2D: stride must be an integer >= 1 or a pair of them, got 0"),
         (lambda: nn.Conv2D(4, 3, padding=(1, -1)), ValueError,
-         "Conv2D(): padding must be an int >= 0 or a pair of them, got (1, -1)"),
-        (lambda: nn.Conv2D(0, 4, 3), ValueError, "in_channels must be a positive integer, got 0"),
+         "Conv2D: padding must be an integer >= 0 or a pair of them, got (1, -1)"),
+        (lambda: nn.Conv2D(0, 4, 3), ValueError,
+         "Conv2D: in_channels must be a positive integer, got 0"),
         (lambda: nn.Conv2D(3), TypeError,
          "Conv2D takes (in_channels, out_channels, kernel_size) or (out_channels, kernel_size)"),
         (lambda: nn.MaxPool2D((2, 0)), ValueError,
-         "MaxPool2D(): kernel_size must be an int >= 1 or a pair of them, got (2, 0)"),
-        (lambda: nn.BatchNorm1D(0), ValueError, "num_features must be a positive integer, got 0"),
+         "MaxPool2D: kernel_size must be an integer >= 1 or a pair of them, got (2, 0)"),
+        (lambda: nn.BatchNorm1D(0), ValueError,
+         "BatchNorm1D: num_features must be a positive integer, got 0"),
+        (lambda: nn.MaxPool2D(2, padding=2), ValueError,
+         "MaxPool2D: padding (2, 2) must be at most half of kernel_size (2, 2), so that every "
+         "window holds at least one input pixel"),
     ],
 )  # fmt: skip
 def test_bad_construction_is_refused_with_a_clear_message(build, error, message):
@@ -463,19 +472,20 @@ def test_bad_construction_is_refused_with_a_clear_message(build, error, message)
     ("layer", "x_shape", "message"),
     [
         (nn.BatchNorm1D(3), (2, 3, 4, 4),
-         "BatchNorm1D expects input with 2 dimensions (N, C), got shape (2, 3, 4, 4)"),
+         "BatchNorm1D: input must be a Tensor of shape (N, C), got shape (2, 3, 4, 4)"),
         (nn.BatchNorm2D(3), (2, 3),
-         "BatchNorm2D expects input with 4 dimensions (N, C, H, W), got shape (2, 3)"),
+         "BatchNorm2D: input must be a Tensor of shape (N, C, H, W), got shape (2, 3)"),
         (nn.BatchNorm1D(3), (2, 4),
-         "batch_norm() needs running_mean of shape (C,) = (4,) for input of shape (2, 4), got "
-         "shape (3,)"),
-        (nn.MaxPool2D(2, padding=2), (1, 1, 4, 4),
+         "batch_norm(): running_mean must be a Tensor of shape (4,) to fit x of shape (2, 4), "
+         "got shape (3,)"),
+        (lambda x: F.max_pool2d(x, 2, padding=2), (1, 1, 4, 4),
          "max_pool2d(): padding (2, 2) must be at most half of kernel_size (2, 2), so that "
          "every window holds at least one input pixel"),
     ],
     ids=["bn1d-4d", "bn2d-2d", "bn-channels", "pool-padding"],
 )  # fmt: skip
 def test_bad_input_is_refused_with_a_clear_message(layer, x_shape, message, device):
-    layer.to(device)
+    if isinstance(layer, nn.Module):
+        layer.to(device)
     with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
         layer(make(np.ones(x_shape), device, dtype="float32"))

@@ -276,7 +276,7 @@ def test_repr_shows_the_tree():
 
 
 def test_sequential_refuses_a_non_module():
-    with pytest.raises(TypeError, match=r"^Sequential takes Modules, but argument 1 is function$"):
+    with pytest.raises(TypeError, match=r"^Sequential: argument 1 must be a Module, got function$"):
         nn.Sequential(nn.ReLU(), tinydl.relu)
 
 

@@ -15,6 +15,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from tinydl import check
 from tinydl.autograd.tensor import is_dtype
 
 # The device types PyTorch's autocast knows; tinydl runs on cpu and cuda, and accepts the
@@ -39,9 +40,8 @@ class autocast:  # noqa: N801  (PyTorch's name)
             raise TypeError(
                 f"autocast(): dtype must be a dtype such as tinydl.float16, got {dtype!r}"
             )
-        if not isinstance(enabled, bool):
-            raise TypeError(f"autocast(): enabled must be True or False, got {enabled!r}")
-        self.device_type, self.dtype, self.enabled = device_type, dtype, enabled
+        self.enabled = check.flag("autocast()", "enabled", enabled)
+        self.device_type, self.dtype = device_type, dtype
 
     def __enter__(self) -> autocast:
         return self
@@ -68,8 +68,7 @@ class GradScaler:
         self, device: str = "cuda", init_scale: float = 2.0**16, growth_factor: float = 2.0,
         backoff_factor: float = 0.5, growth_interval: int = 2000, enabled: bool = True,
     ) -> None:
-        if not isinstance(enabled, bool):
-            raise TypeError(f"GradScaler(): enabled must be True or False, got {enabled!r}")
+        check.flag("GradScaler()", "enabled", enabled)
         self.device = device
 
     def scale(self, outputs: Any) -> Any:
@@ -100,10 +99,7 @@ class GradScaler:
         return {}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        if not isinstance(state_dict, dict):
-            raise TypeError(
-                f"GradScaler.load_state_dict() needs a dict, got {type(state_dict).__name__}"
-            )
+        check.instance("GradScaler.load_state_dict()", "state_dict", state_dict, dict, "a dict")
 
 
 def _check_optimizer(optimizer: Any, method: str) -> None:

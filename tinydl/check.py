@@ -14,11 +14,16 @@ Each check returns the value in its plain Python form (``int``, ``float``, ``boo
 
 A value of the wrong kind (a string for a size, a float for a count) raises
 :class:`~tinydl.errors.ArgumentTypeError`; a value of the right kind out of its range
-raises ``ValueError``. ``error=`` replaces both where a layer has its own class (the data
-layer raises :class:`~tinydl.data.DataError`).
+raises ``ValueError`` (an axis out of range, :class:`~tinydl.errors.AxisError`).
+``error=`` replaces both where a layer has its own class (the data layer raises
+:class:`~tinydl.data.DataError`).
 
-This module sits with the backend, at the bottom of the layers, so that every layer above
-can use it.
+Dtypes have their home here too: a ``dtype=`` argument (:func:`dtype`,
+:func:`float_dtype`) and data that must hold numbers (:func:`numeric_dtype`). Devices have
+theirs in :func:`tinydl.backend.device`. What needs a Tensor (is it one, of which rank,
+floating-point, on the same device as another) is in :mod:`tinydl.autograd.tensor_checks`,
+one floor up, because this module sits with the backend, at the bottom of the layers, so
+that every layer above can use it.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from tinydl.errors import ArgumentTypeError
+from tinydl.dtypes import UnsupportedDtype
+from tinydl.errors import ArgumentTypeError, AxisError
 
 # An interval as mathematicians write it: "[0, 1)" holds 0 but not 1.
 _INTERVAL = re.compile(r"^([\[(])\s*(\S+)\s*,\s*(\S+)\s*([\])])$")
@@ -40,11 +46,27 @@ _INTERVAL = re.compile(r"^([\[(])\s*(\S+)\s*,\s*(\S+)\s*([\])])$")
 _BOUND = re.compile(r"^(>=|>|<=|<)\s*(\S+)$")
 _COMPARE = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 Error = type[Exception] | None
+# NumPy dtype kinds that may become a Tensor: bool, signed/unsigned int, float, complex.
+NUMERIC_KINDS = frozenset("biufc")
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_DTYPE_HINT = "e.g. 'float32' (the default for floats), 'float64', 'int64', 'uint8' or 'bool'"
 
 
 def positive_int(where: str, name: str, value: Any, *, error: Error = None) -> int:
     """``value`` as an ``int`` ≥ 1 (a size, a count, a number of epochs)."""
     return _integer(where, name, value, 1, "must be a positive integer", error)
+
+
+def integer(where: str, name: str, value: Any, *, error: Error = None) -> int:
+    """``value`` as an ``int`` of any sign (a bound of random integers, a diagonal)."""
+    return _integer(where, name, value, -math.inf, "must be an integer", error)
+
+
+def int_between(where: str, name: str, value: Any, low: int, high: int) -> int:
+    """``value`` as an ``int`` from ``low`` to ``high``, both included (a count of items to
+    take from ``high``)."""
+    return _integer(where, name, value, low, f"must be an integer from {low} to {high}", None,
+                    high)
 
 
 def non_negative_int(where: str, name: str, value: Any, *, error: Error = None) -> int:
@@ -139,6 +161,74 @@ def instance(
     return value
 
 
+def axis(where: str, name: str, value: Any, ndim: int) -> int:
+    """``value`` as one of ``ndim`` axes, from 0 to ndim - 1 (a negative one counts from the
+    end); refused when out of range, where ``value % ndim`` would silently pick another."""
+    if ndim == 0:
+        raise AxisError(f"{where}: a 0-d tensor has no {name} {value!r}")
+    rule = f"must be an integer from {-ndim} to {ndim - 1} here"
+    if not is_int(value):
+        _fail(where, name, rule, value, ArgumentTypeError)
+    if not -ndim <= value < ndim:
+        _fail(where, name, rule, value, AxisError)
+    return int(value) % ndim
+
+
+def axes(where: str, name: str, value: Any, ndim: int) -> tuple[int, ...]:
+    """``value`` (None for every axis, an axis, or a tuple or list of them) as a sorted tuple
+    of axes of an ``ndim``-dimensional tensor (see :func:`axis`)."""
+    if value is None:
+        return tuple(range(ndim))
+    listed = value if isinstance(value, (tuple, list)) else (value,)
+    return tuple(sorted(axis(where, name, one, ndim) for one in listed))
+
+
+def dtype(where: str, name: str, value: Any) -> np.dtype:
+    """``value`` (a name such as ``"float32"``, a NumPy dtype or type) as a numeric NumPy
+    dtype; PyTorch's names NumPy has no type for (``tinydl.bfloat16``) are refused with what
+    to use instead."""
+    if isinstance(value, UnsupportedDtype):
+        raise ArgumentTypeError(value.refusal(where))
+    try:  # (np.dtype(None) would be float64)
+        parsed = None if value is None else np.dtype(value)
+    except TypeError:
+        parsed = None
+    if parsed is None:
+        raise ArgumentTypeError(f"{where}: {name} {value!r} is not a data type; use {_DTYPE_HINT}")
+    if parsed.kind not in NUMERIC_KINDS:
+        raise ArgumentTypeError(
+            f"{where}: {name} {value!r} holds no numbers; a tensor's dtype is numeric, "
+            f"{_DTYPE_HINT}"
+        )
+    return parsed
+
+
+def float_dtype(where: str, name: str, value: Any) -> np.dtype:
+    """``value`` as float32 or float64, the dtypes a model's parameters may have."""
+    try:  # (None == float64 is True for NumPy: None never gets that far)
+        chosen = None if value is None else np.dtype(value)
+    except TypeError:
+        chosen = None
+    if chosen is None or chosen not in FLOAT_DTYPES:
+        _fail(where, name, "must be float32 or float64", value, ArgumentTypeError)
+    return chosen
+
+
+def numeric_dtype(where: str, name: str, value: np.dtype) -> np.dtype:
+    """``value``, the dtype of data becoming a tensor, if it holds numbers or booleans (not
+    strings, objects, dates or records)."""
+    if value.kind not in NUMERIC_KINDS:
+        what = {
+            "U": "strings", "S": "bytes", "O": "Python objects", "M": "dates", "m": "time spans",
+        }.get(value.kind, "records")
+        raise ArgumentTypeError(
+            f"{where}: {name} holds {what} (dtype {value}), but a tensor holds numbers or "
+            f"booleans: convert the values to numbers first, e.g. np.asarray(values, "
+            f"dtype='float32')"
+        )
+    return value
+
+
 def is_int(value: Any) -> bool:
     """An int or a NumPy integer; never a bool, though Python counts ``True`` as 1."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
@@ -157,10 +247,13 @@ def _real(where: str, name: str, value: Any, within: str, rule: str, error: Erro
     return float(value)
 
 
-def _integer(where: str, name: str, value: Any, least: int, rule: str, error: Error) -> int:
+def _integer(
+    where: str, name: str, value: Any, least: float, rule: str, error: Error,
+    most: float = math.inf,
+) -> int:
     if not is_int(value):
         _fail(where, name, rule, value, error or ArgumentTypeError)
-    if value < least:
+    if not least <= value <= most:
         _fail(where, name, rule, value, error or ValueError)
     return int(value)
 

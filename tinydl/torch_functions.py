@@ -11,6 +11,7 @@ from typing import Any
 
 from tinydl import ops
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import tensor
 
 
 def add(input: Any, other: Any, *, alpha: float = 1, out: Tensor | None = None) -> Tensor:
@@ -55,9 +56,7 @@ def _into(out: Tensor | None, result: Tensor, caller: str) -> Tensor:
     """``result``, written into ``out`` when one is given."""
     if out is None:
         return result
-    if not isinstance(out, Tensor):
-        raise TypeError(f"{caller}(): out must be a Tensor, got {type(out).__name__}")
-    if out.shape != result.shape:
+    if tensor(f"{caller}()", "out", out).shape != result.shape:
         raise ValueError(
             f"{caller}(): out has shape {out.shape}, but the result has shape {result.shape}; "
             f"make out that shape (tinydl does not resize it)"

@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-_default = FLOAT_DTYPES[0]
+from tinydl import check
+
+_default = check.FLOAT_DTYPES[0]
 
 
 def get_default_dtype() -> np.dtype:
@@ -23,13 +24,4 @@ def set_default_dtype(dtype: Any) -> None:
     Gradient checks want float64; training wants float32, about twice as fast.
     """
     global _default
-    try:  # (np.dtype(None) would be float64, and None == a dtype compares as that)
-        chosen = None if dtype is None else np.dtype(dtype)
-    except TypeError:
-        chosen = None
-    if chosen is None or chosen not in FLOAT_DTYPES:
-        raise TypeError(
-            f"set_default_dtype() takes float32 or float64 (a NumPy dtype or its name), "
-            f"got {dtype!r}"
-        )
-    _default = chosen
+    _default = check.float_dtype("set_default_dtype()", "dtype", dtype)

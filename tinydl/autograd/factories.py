@@ -18,10 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend
-from tinydl.autograd.checks import check_can_require_grad, parse_dtype
+from tinydl import backend, check
+from tinydl.autograd import tensor_checks
 from tinydl.autograd.default_dtype import get_default_dtype
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import check_can_require_grad
 from tinydl.backend import Device, DeviceLike
 from tinydl.random import generator as host_generator
 
@@ -41,7 +42,7 @@ def _size(size: tuple[Any, ...], caller: str, varargs: bool = True) -> tuple[int
     for dim in dims:
         if varargs and isinstance(dim, (tuple, list)):
             raise TypeError(f"{caller}(): give the size {how}, not both; got {size!r}")
-        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        if not check.is_int(dim):
             raise TypeError(
                 f"{caller}(): size must be ints, {how}; got {dim!r} ({type(dim).__name__}) "
                 f"in {tuple(dims)!r}"
@@ -51,28 +52,19 @@ def _size(size: tuple[Any, ...], caller: str, varargs: bool = True) -> tuple[int
     return tuple(int(dim) for dim in dims)
 
 
-def _int(value: Any, name: str, caller: str, counts: bool = True) -> int:
-    """``value`` as a Python int, >= 0 when it ``counts`` steps, rows or items."""
-    expected = "an int >= 0" if counts else "an int"
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{caller}(): {name} must be {expected}, got {value!r}")
-    if counts and value < 0:
-        raise ValueError(f"{caller}(): {name} must be {expected}, got {value}")
-    return int(value)
-
-
 def _number(value: Any, name: str, caller: str) -> int | float:
-    """``value`` as a Python int or float (NumPy scalars included, booleans refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{caller}(): {name} must be a number, got {value!r}")
-    return value.item() if isinstance(value, np.generic) else value
+    """``value`` as a Python int or float (NumPy scalars included, booleans refused); an int
+    stays an int, because ``arange`` of ints counts in int64."""
+    if check.is_int(value):
+        return int(value)
+    return check.number(f"{caller}()", name, value)
 
 
 def _target(
     dtype: Any, default: np.dtype, device: DeviceLike | None, requires_grad: bool, caller: str
 ) -> tuple[np.dtype, Device]:
     """The dtype (``default`` when none is named) and device of the new tensor."""
-    chosen = default if dtype is None else parse_dtype(dtype, f"{caller}()")
+    chosen = default if dtype is None else check.dtype(f"{caller}()", "dtype", dtype)
     if requires_grad:
         check_can_require_grad(chosen, f"{caller}(requires_grad=True)")
     return chosen, backend.get_default_device() if device is None else backend.device(device)
@@ -208,8 +200,8 @@ def eye(
     requires_grad: bool = False,
 ) -> Tensor:
     """The ``n`` x ``m`` identity matrix (``m`` defaults to ``n``): ones on the diagonal."""
-    n = _int(n, "n", "eye")
-    m = n if m is None else _int(m, "m", "eye")
+    n = check.non_negative_int("eye()", "n", n)
+    m = n if m is None else check.non_negative_int("eye()", "m", m)
     chosen, place = _target(dtype, get_default_dtype(), device, requires_grad, "eye")
     return _leaf(place.xp.eye(n, m, dtype=chosen), place, requires_grad)
 
@@ -228,10 +220,6 @@ def arange(
         start, end = 0, start
     start, end, step = (_number(v, k, "arange") for v, k in
                         ((start, "start"), (end, "end"), (step, "step")))
-    if not all(math.isfinite(v) for v in (start, end, step)):
-        raise ValueError(
-            f"arange(): start, end and step must be finite, got {start}, {end}, {step}"
-        )
     if step == 0:
         raise ValueError("arange(): step must not be 0, got 0")
     if (end - start) * step < 0:
@@ -258,7 +246,7 @@ def linspace(
     ``end``, so both ends are exact; an integer ``dtype`` truncates towards zero.
     """
     start, end = _number(start, "start", "linspace"), _number(end, "end", "linspace")
-    steps = _int(steps, "steps", "linspace")
+    steps = check.non_negative_int("linspace()", "steps", steps)
     chosen, place = _target(dtype, get_default_dtype(), device, requires_grad, "linspace")
     index = place.xp.arange(steps, dtype=chosen if chosen.kind == "f" else np.float64)
     step = (end - start) / (steps - 1) if steps > 1 else 0.0
@@ -324,8 +312,8 @@ def randint(
         raise TypeError(
             "randint() needs a size, as randint(high, (n,)) or randint(low, high, (n,))"
         )
-    low = 0 if low is None else _int(low, "low", "randint", counts=False)
-    high = _int(high, "high", "randint", counts=False)
+    low = 0 if low is None else check.integer("randint()", "low", low)
+    high = check.integer("randint()", "high", high)
     if low >= high:
         raise ValueError(
             f"randint(): low must be below high (the values go from low to high - 1), "
@@ -342,7 +330,7 @@ def randperm(
     n: int, *, dtype: Any = None, device: DeviceLike | None = None, requires_grad: bool = False
 ) -> Tensor:
     """0 … n-1 in a random order (int64 by default): ``x[randperm(len(x))]`` shuffles x."""
-    n = _int(n, "n", "randperm")
+    n = check.non_negative_int("randperm()", "n", n)
     chosen, place = _target(dtype, INT64, device, requires_grad, "randperm")
     _check_fits(0, n - 1, chosen, "randperm")
     order = host_generator().permutation(n).astype(chosen, copy=False)
@@ -358,9 +346,8 @@ def normal(
     broadcast and give the result its shape, dtype and device."""
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
     if not tensors:
-        mean, std = _number(mean, "mean", "normal"), _number(std, "std", "normal")
-        if std < 0:
-            raise ValueError(f"normal(): std must be >= 0, got {std}")
+        mean = check.number("normal()", "mean", mean)
+        std = check.number("normal()", "std", std, ">= 0")
         if size is None:
             raise TypeError("normal() with a number mean and std needs a size, e.g. (3, 4)")
         noise = randn(_size((size,), "normal", varargs=False), dtype=dtype, device=device)
@@ -381,8 +368,7 @@ def multinomial(
     samples its next token with ``multinomial(probs, num_samples=1)``. Without
     ``replacement`` no category is drawn twice in a row. Draws come from the generator
     :func:`tinydl.manual_seed` seeds (``generator=`` is not supported)."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"multinomial() takes a Tensor of weights, got {type(input).__name__}")
+    tensor_checks.tensor("multinomial()", "input", input)
     if generator is not None:
         raise TypeError(
             "multinomial(): tinydl draws from its one generator; seed it with "
@@ -393,7 +379,7 @@ def multinomial(
             f"multinomial() needs a 1-D or 2-D tensor of weights with at least one category, "
             f"got shape {input.shape}"
         )
-    count = _int(num_samples, "num_samples", "multinomial")
+    count = check.non_negative_int("multinomial()", "num_samples", num_samples)
     categories = input.shape[-1]
     if count == 0 or (not replacement and count > categories):
         raise ValueError(

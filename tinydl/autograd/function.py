@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from tinydl import check
 from tinydl.autograd.tensor import Tensor
-from tinydl.backend import device_of
-from tinydl.errors import AxisError, DeviceError
+from tinydl.autograd.tensor_checks import one_device
+from tinydl.errors import AxisError
 
 _grad_enabled = True
 
@@ -31,12 +32,6 @@ def is_grad_enabled() -> bool:
 def _set_grad_enabled(mode: bool) -> None:
     global _grad_enabled
     _grad_enabled = mode
-
-
-def _check_mode(mode: Any, caller: str) -> bool:
-    if not isinstance(mode, (bool, np.bool_)):
-        raise TypeError(f"{caller} needs mode to be True or False, got {mode!r}")
-    return bool(mode)
 
 
 class _GradSwitch:
@@ -83,7 +78,7 @@ class inference_mode(_GradSwitch):  # noqa: N801  (PyTorch's name)
         return switch(mode) if callable(mode) else switch  # @inference_mode, no parentheses
 
     def __init__(self, mode: Any = True) -> None:
-        self.mode = True if callable(mode) else _check_mode(mode, "inference_mode()")
+        self.mode = True if callable(mode) else check.flag("inference_mode()", "mode", mode)
 
     def __enter__(self) -> None:
         self.recording = False if self.mode else _grad_enabled
@@ -96,7 +91,7 @@ class set_grad_enabled(_GradSwitch):  # noqa: N801  (PyTorch's name)
     before the call returns. Also a decorator."""
 
     def __init__(self, mode: Any) -> None:
-        self.recording = _check_mode(mode, "set_grad_enabled()")
+        self.recording = check.flag("set_grad_enabled()", "mode", mode)
         self.before = _grad_enabled
         _set_grad_enabled(self.recording)  # PyTorch switches when called, not at the `with`
 
@@ -132,7 +127,7 @@ class Function:
         if any(type(a) is not np.ndarray for a in arrays):
             if not all(isinstance(t, Tensor) for t in inputs):  # an ndarray has .data too
                 raise _not_tensors(self, inputs)
-            _check_one_device(self, arrays)
+            one_device(f"{type(self).__name__.lower()}()", "its inputs", arrays)
         try:
             output = Tensor(self.forward(*arrays))
         except np.exceptions.AxisError as err:  # one message for every op that takes an axis
@@ -208,16 +203,6 @@ def _not_tensors(function: Function, inputs: tuple[Any, ...]) -> TypeError:
         f"{type(function).__name__.lower()}() takes Tensors, but input {position} is a "
         f"{type(value).__name__}: make one with tinydl.tensor(values)"
     )
-
-
-def _check_one_device(function: Function, arrays: list[Any]) -> None:
-    devices = {str(device_of(a)) for a in arrays}
-    if len(devices) > 1:
-        first, second = sorted(devices)[:2]
-        raise DeviceError(
-            f"{type(function).__name__} got tensors on two devices, {first} and {second}: "
-            f"move them to one device first, e.g. with .to('{second}')"
-        )
 
 
 def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:

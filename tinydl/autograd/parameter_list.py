@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tinydl import backend
+from tinydl.autograd import tensor_checks
 from tinydl.autograd.tensor import Tensor
 
 
@@ -36,11 +37,7 @@ def as_parameter_list(parameters: Iterable[Tensor], caller: str) -> list[Tensor]
         )
     seen: dict[int, int] = {}
     for position, parameter in enumerate(parameters):
-        if not isinstance(parameter, Tensor):
-            raise TypeError(
-                f"{caller}: parameter {position} is a {type(parameter).__name__}, "
-                "not a tinydl Tensor"
-            )
+        tensor_checks.tensor(caller, f"parameter {position}", parameter)
         first = seen.setdefault(id(parameter), position)
         if first != position:
             raise ValueError(

@@ -14,14 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend
-from tinydl.autograd.checks import (
-    NUMERIC_KINDS,
-    check_can_require_grad,
-    check_numeric_dtype,
-    numeric_array,
-    parse_dtype,
-)
+from tinydl import backend, check
 from tinydl.autograd.default_dtype import get_default_dtype
 from tinydl.autograd.tensor_methods import TensorMethods
 from tinydl.backend import Device, DeviceLike
@@ -50,7 +43,7 @@ class Tensor(TensorMethods):
                 f"{requires_grad!r}; PyTorch's torch.Tensor(3, 4) (an uninitialised tensor of "
                 f"that shape) is tinydl.empty(3, 4)"
             )
-        if type(data) is not np.ndarray or data.dtype.kind not in NUMERIC_KINDS:
+        if type(data) is not np.ndarray or data.dtype.kind not in check.NUMERIC_KINDS:
             data = _wrapped(data)
         self.array = data
         self.grad: Tensor | None = None
@@ -94,13 +87,7 @@ class Tensor(TensorMethods):
         of elements use :meth:`numel`."""
         if dim is None:
             return self.array.shape
-        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
-            raise TypeError(f"size() needs dim to be an int, got {dim!r}")
-        if not -self.ndim <= dim < self.ndim:
-            raise IndexError(
-                f"size(): dim {dim} is out of range for a tensor of {self.ndim} dimension(s)"
-            )
-        return self.array.shape[dim]
+        return self.array.shape[check.axis("size()", "dim", dim, self.ndim)]
 
     def numel(self) -> int:
         """The number of elements."""
@@ -233,7 +220,7 @@ class Tensor(TensorMethods):
         if not self.is_leaf:
             raise RuntimeError("requires_grad_() works on leaf tensors only; call detach() first")
         if requires_grad:
-            check_can_require_grad(self.dtype, "requires_grad_()")
+            tensor_checks.check_can_require_grad(self.dtype, "requires_grad_()")
         self.requires_grad = requires_grad
         return self
 
@@ -370,11 +357,8 @@ class Tensor(TensorMethods):
                    f"instead ({out_of_place})")
             )
         value = other.array if isinstance(other, Tensor) else other
-        if backend.is_array(value) and backend.device_of(value) != self.device:
-            raise ValueError(
-                f"{name}() got a tensor on {backend.device_of(value)} for a tensor on "
-                f"{self.device}: move it first with .to('{self.device}')"
-            )
+        if backend.is_array(value):
+            tensor_checks.same_device(f"{name}()", "the value", value, "the tensor", self)
         try:
             if array_method == "__setitem__":
                 self.array[index] = value
@@ -430,11 +414,7 @@ class Tensor(TensorMethods):
                     f"backward(gradient) needs a gradient of shape {self.shape}, "
                     f"got {tuple(grad_array.shape)}"
                 )
-            if backend.device_of(grad_array) != self.device:
-                raise ValueError(
-                    f"backward(gradient) got a gradient on {backend.device_of(grad_array)} "
-                    f"for a tensor on {self.device}"
-                )
+            tensor_checks.same_device("backward()", "gradient", grad_array, "the tensor", self)
         run_backward(self, grad_array, retain_graph)
 
     # ---- moving and casting --------------------------------------------------------------
@@ -620,7 +600,7 @@ def to_arguments(
     if isinstance(device, str) and device.strip().lower() not in ("", "cpu", "fake") and \
             not device.strip().lower().startswith("cuda"):
         try:
-            named = parse_dtype(device, caller)
+            named = check.dtype(caller, "dtype", device)
         except TypeError:
             named = None
         if named is not None:
@@ -630,7 +610,7 @@ def to_arguments(
             )
     return (
         None if device is None else backend.device(device),
-        None if dtype is None else parse_dtype(dtype, caller),
+        None if dtype is None else check.dtype(caller, "dtype", dtype),
         bool(kwargs.get("copy", False)),
     )
 
@@ -646,12 +626,12 @@ def _as_array(
     if isinstance(data, Tensor):
         data = data.array
     if backend.is_array(data):
-        check_numeric_dtype(data.dtype, "data", caller)
+        check.numeric_dtype(caller, "data", data.dtype)
     else:
-        data = numeric_array(data, "data", caller)
+        data = tensor_checks.numeric_array(data, "data", caller)
     if dtype is None:
         dtype = get_default_dtype() if data.dtype.kind == "f" else data.dtype
-    data = data.astype(parse_dtype(dtype, caller), copy=copy)
+    data = data.astype(check.dtype(caller, "dtype", dtype), copy=copy)
     if device is None:
         current = backend.device_of(data)
         device = current if current != "cpu" else backend.get_default_device()
@@ -665,7 +645,7 @@ def _wrapped(data: Any) -> Any:
     if isinstance(data, np.generic):  # NumPy's full reductions give scalars: keep dtype
         data = np.asarray(data)
     if backend.is_array(data):
-        check_numeric_dtype(data.dtype, "data", "Tensor()")
+        check.numeric_dtype("Tensor()", "data", data.dtype)
         return data
     if isinstance(data, int):  # bool too
         raise TypeError(
@@ -691,7 +671,7 @@ def tensor(
     """
     array = _as_array(data, dtype, device, copy=True)
     if requires_grad:
-        check_can_require_grad(array.dtype, "tensor(requires_grad=True)")
+        tensor_checks.check_can_require_grad(array.dtype, "tensor(requires_grad=True)")
     return Tensor(array, requires_grad)
 
 
@@ -703,7 +683,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
             f"from_numpy() takes a NumPy array, got {type(array).__name__}; use "
             f"tinydl.tensor(data) for other data"
         )
-    check_numeric_dtype(array.dtype, "array", "from_numpy()")
+    check.numeric_dtype("from_numpy()", "array", array.dtype)
     return Tensor(array)
 
 
@@ -712,9 +692,10 @@ def as_tensor(data: Any, dtype: Any = None, device: DeviceLike | None = None) ->
     dtype and on that device is used as it is; anything else is copied (PyTorch's rule)."""
     if isinstance(data, Tensor):
         return data.to(device=device, dtype=dtype)
-    if backend.is_array(data) and (dtype is None or data.dtype == parse_dtype(dtype,
-                                                                             "as_tensor()")):
-        check_numeric_dtype(data.dtype, "data", "as_tensor()")
+    if backend.is_array(data) and (
+        dtype is None or data.dtype == check.dtype("as_tensor()", "dtype", dtype)
+    ):
+        check.numeric_dtype("as_tensor()", "data", data.dtype)
         return Tensor(data).to(device=device)
     return tensor(data, dtype=dtype, device=device)
 
@@ -726,10 +707,8 @@ def is_tensor(value: Any) -> bool:
 
 def numel(x: Tensor) -> int:
     """The number of elements of ``x``."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"numel() takes a Tensor, got {type(x).__name__}")
-    return x.numel()
+    return tensor_checks.tensor("numel()", "x", x).numel()
 
 
 from tinydl import ops  # noqa: E402  (ops build on Tensor, and Tensor's methods call them)
-from tinydl.autograd import factories  # noqa: E402  (factories make Tensors)
+from tinydl.autograd import factories, tensor_checks  # noqa: E402  (they make and check Tensors)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tinydl import check
 from tinydl.backend import cuda
 from tinydl.backend.fake import StrictArray, strict_numpy
 from tinydl.errors import DeviceError
@@ -78,7 +79,7 @@ def device(spec: DeviceLike | int, index: int | None = None) -> Device:
     """
     if isinstance(spec, Device) and index is None:
         return spec
-    if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool) and index is None:
+    if check.is_int(spec) and index is None:
         spec, index = "cuda", int(spec)
     if not isinstance(spec, str):
         raise DeviceError(f"a device is a string like 'cpu' or 'cuda:0', got {spec!r}")
@@ -91,9 +92,8 @@ def device(spec: DeviceLike | int, index: int | None = None) -> Device:
                 f"device({spec!r}, {index!r}): only a plain 'cuda' takes a separate GPU "
                 f"number, as in device('cuda', 1)"
             )
-        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or index < 0:
-            raise DeviceError(f"device('cuda', index): index must be an int >= 0, got {index!r}")
-        return Device("cuda", int(index))
+        return Device("cuda", check.non_negative_int("device('cuda', index)", "index", index,
+                                                     error=DeviceError))
     if kind == "cuda":
         if colon and not (number.isascii() and number.isdigit()):
             raise DeviceError(f"unknown device {spec!r}: the GPU number must be an integer")

@@ -29,6 +29,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from tinydl import check
+
 ENVIRONMENT_VARIABLE = "TINYDL_FAST_PATHS"
 _ACCEPTED = {"0": False, "1": True}
 
@@ -57,9 +59,7 @@ def fast_paths_enabled() -> bool:
 def set_fast_paths(enabled: bool) -> None:
     """Run the fast paths from now on (True) or the plain versions (False)."""
     global _enabled
-    if not isinstance(enabled, bool):
-        raise TypeError(f"set_fast_paths() needs True or False, got {enabled!r}")
-    _enabled = enabled
+    _enabled = check.flag("set_fast_paths()", "enabled", enabled)
 
 
 @contextmanager

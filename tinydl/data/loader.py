@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from tinydl import backend, check
-from tinydl.autograd.checks import check_numeric_dtype, numeric_array
 from tinydl.autograd.tensor import Tensor, tensor
+from tinydl.autograd.tensor_checks import numeric_array
 from tinydl.backend import DeviceLike
 from tinydl.data.dataset import TensorDataset, fetch_batch
 from tinydl.data.errors import DataError
@@ -137,7 +137,7 @@ class DataLoader:
             for v, name in ((x, "x"), (y, "y"))
         )
         for values, name in ((x, "x"), (y, "y")):
-            check_numeric_dtype(values.dtype, name, "DataLoader")
+            check.numeric_dtype("DataLoader", name, values.dtype)
         if x.ndim == 0 or y.ndim == 0:
             raise DataError(
                 f"DataLoader needs arrays with a samples axis, got x of shape {x.shape} "

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
-from tinydl import ops
+from collections.abc import Callable
+from typing import Any
+
+from tinydl import check, ops
 from tinydl.autograd import Tensor
+from tinydl.errors import ArgumentTypeError
 from tinydl.nn.module import Module
-from tinydl.ops.activations import check_negative_slope, gelu, leaky_relu
+from tinydl.ops.activations import gelu, leaky_relu
 from tinydl.ops.arguments import axis_of
 
 
-def check_inplace(inplace: object, layer: str) -> bool:
-    """PyTorch's ``inplace`` flag, accepted so that PyTorch code runs, and ignored: tinydl's
-    ops never overwrite their input, which backward may still need."""
-    if not isinstance(inplace, bool):
-        raise TypeError(f"{layer}: inplace must be True or False, got {inplace!r}")
-    return inplace
+def by_name(where: str, activation: Any, choices: dict[str, Callable[..., Any]]) -> Any:
+    """A layer's ``activation`` argument: a callable (a function such as ``F.gelu``, or a
+    Module) as it is, or one of the names of ``choices``, as what that name stands for."""
+    if callable(activation):
+        return activation
+    if not isinstance(activation, str) or activation not in choices:
+        names = ", ".join(map(repr, choices))
+        raise ArgumentTypeError(
+            f"{where}: activation must be {names} or a callable, got {activation!r}"
+        )
+    return choices[activation]
 
 
 class ReLU(Module):
-    """max(x, 0). ``inplace`` (``nn.ReLU(True)`` in PyTorch code) is accepted and ignored."""
+    """max(x, 0). ``inplace`` (``nn.ReLU(True)`` in PyTorch code) is accepted and ignored:
+    tinydl's ops never overwrite their input, which backward may still need."""
 
     def __init__(self, inplace: bool = False) -> None:
-        self.inplace = check_inplace(inplace, "ReLU")
+        self.inplace = check.flag("ReLU", "inplace", inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return ops.relu(x)
@@ -35,8 +45,8 @@ class LeakyReLU(Module):
     ``inplace`` is accepted and ignored, as in :class:`ReLU`."""
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
-        self.negative_slope = check_negative_slope(negative_slope, "LeakyReLU")
-        self.inplace = check_inplace(inplace, "LeakyReLU")
+        self.negative_slope = check.number("LeakyReLU", "negative_slope", negative_slope)
+        self.inplace = check.flag("LeakyReLU", "inplace", inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return leaky_relu(x, self.negative_slope)
@@ -50,9 +60,7 @@ class GELU(Module):
     tanh formula GPT-2 used."""
 
     def __init__(self, approximate: str = "none") -> None:
-        if approximate not in ("none", "tanh"):
-            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
-        self.approximate = approximate
+        self.approximate = check.one_of("GELU", "approximate", approximate, ("none", "tanh"))
 
     def forward(self, x: Tensor) -> Tensor:
         return gelu(x, self.approximate)

@@ -14,13 +14,13 @@ array means opposite things to the two; docs/attention.md has the table.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd import Tensor
+from tinydl.autograd.tensor_checks import tensor
 from tinydl.nn import init
-from tinydl.nn.linear import Dense, Linear, _positive, new_parameter
+from tinydl.nn.linear import Dense, Linear, new_parameter
 from tinydl.nn.module import Module
 from tinydl.ops.attention import check_mask, scaled_dot_product_attention
 from tinydl.ops.linalg import dense, linear
@@ -55,19 +55,16 @@ class MultiHeadAttention(Module):
     def __init__(
         self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True
     ) -> None:
-        self.embed_dim = _positive("embed_dim", embed_dim)
-        self.num_heads = _positive("num_heads", num_heads)
+        name = type(self).__name__
+        self.embed_dim = check.positive_int(name, "embed_dim", embed_dim)
+        self.num_heads = check.positive_int(name, "num_heads", num_heads)
         if embed_dim % num_heads:
             raise ValueError(
-                f"embed_dim ({embed_dim}) must be divisible by num_heads ({num_heads}): each "
-                f"head takes embed_dim // num_heads features"
+                f"{name}: embed_dim ({embed_dim}) must be divisible by num_heads ({num_heads}): "
+                f"each head takes embed_dim // num_heads features"
             )
-        if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not (
-            0 <= dropout < 1
-        ):
-            raise ValueError(f"{type(self).__name__} needs dropout in [0, 1), got {dropout!r}")
+        self.dropout = check.probability(name, "dropout", dropout, "[0, 1)")
         self.head_dim = embed_dim // num_heads
-        self.dropout = float(dropout)
         self._make_projections(embed_dim, bias)
 
     def _make_projections(self, e: int, bias: bool) -> None:
@@ -111,10 +108,7 @@ class MultiHeadAttention(Module):
     def _check_inputs(self, query: Any, key: Any, value: Any) -> None:
         name = type(self).__name__
         for argument, t in (("query", query), ("key", key), ("value", value)):
-            if not isinstance(t, Tensor):
-                raise TypeError(f"{name} expects {argument} to be a Tensor, got "
-                                f"{type(t).__name__}")
-            if t.ndim != 3 or t.shape[-1] != self.embed_dim:
+            if tensor(name, argument, t).ndim != 3 or t.shape[-1] != self.embed_dim:
                 raise ValueError(
                     f"{name} expects {argument} of shape (N, length, embed_dim={self.embed_dim}),"
                     f" got shape {t.shape}"
@@ -281,10 +275,7 @@ class MultiheadAttention(MultiHeadAttention):
 
 
 def _check_mask_tensor(mask: Any, argument: str, query: Tensor) -> None:
-    if not isinstance(mask, Tensor):
-        raise TypeError(f"MultiheadAttention expects {argument} to be a Tensor, got "
-                        f"{type(mask).__name__}")
-    if mask.dtype != bool and mask.dtype != query.dtype:
+    if tensor("MultiheadAttention", argument, mask).dtype != bool and mask.dtype != query.dtype:
         raise TypeError(
             f"MultiheadAttention needs a boolean {argument} (True = masked out) or a float one "
             f"of the query's dtype {query.dtype}, got dtype {mask.dtype}"

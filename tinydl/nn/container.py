@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tinydl import check
 from tinydl.backend.fast_path_switch import fast_paths_enabled
 from tinydl.nn.fusion import run_conv_pool_block
 from tinydl.nn.module import Module
@@ -15,10 +16,7 @@ class Sequential(Module):
 
     def __init__(self, *layers: Module) -> None:
         for i, layer in enumerate(layers):
-            if not isinstance(layer, Module):
-                raise TypeError(
-                    f"Sequential takes Modules, but argument {i} is {type(layer).__name__}"
-                )
+            check.instance("Sequential", f"argument {i}", layer, Module, "a Module")
         self.layers = list(layers)
 
     def forward(self, x: Any) -> Any:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from tinydl import check
 from tinydl.autograd import Tensor
-from tinydl.autograd.checks import require_float_input
+from tinydl.autograd.tensor_checks import floating
 from tinydl.nn import init
-from tinydl.nn.linear import _positive, bind_arguments, new_parameter
+from tinydl.nn.linear import bind_arguments, new_parameter
 from tinydl.nn.module import Module
-from tinydl.ops.conv import conv2d, pair
-from tinydl.ops.pooling import max_pool2d
+from tinydl.ops.conv import conv2d, stride_and_padding
+from tinydl.ops.pooling import max_pool2d, pool_window
 
 IntPair = int | tuple[int, int]
 
@@ -54,17 +55,17 @@ class Conv2D(Module):
                 "Conv2D takes (in_channels, out_channels, kernel_size) or "
                 "(out_channels, kernel_size)"
             )
-        self.out_channels = _positive("out_channels", bound["out_channels"])
-        self.kernel_size = pair(bound["kernel_size"], "kernel_size", "Conv2D", minimum=1)
-        self.stride = pair(bound.get("stride", 1), "stride", "Conv2D", minimum=1)
-        self.padding = pair(bound.get("padding", 0), "padding", "Conv2D", minimum=0)
+        self.out_channels = check.positive_int("Conv2D", "out_channels", bound["out_channels"])
+        self.kernel_size = check.int_pair("Conv2D", "kernel_size", bound["kernel_size"])
+        self.stride, self.padding = stride_and_padding("Conv2D", bound.get("stride", 1),
+                                                       bound.get("padding", 0))
         self.use_bias = bias
         init.get(weight_init)
         self.weight_init = weight_init
         self.in_channels: int | None = None
         self.needs_build = True
         if "in_channels" in bound:
-            self.build(_positive("in_channels", bound["in_channels"]))
+            self.build(check.positive_int("Conv2D", "in_channels", bound["in_channels"]))
 
     def build(self, in_channels: int, device: Any = None) -> None:
         shape = (self.out_channels, in_channels, *self.kernel_size)
@@ -76,14 +77,10 @@ class Conv2D(Module):
         self.needs_build = False
 
     def forward(self, x: Tensor) -> Tensor:
-        require_float_input(x, "Conv2D")
+        floating("Conv2D", "input", x, "(N, C, H, W)")
+        check_channels_first(x, self.in_channels)  # None while the layer is still to build
         if self.needs_build:
-            if x.ndim != 4:
-                raise ValueError(f"Conv2D expects input of shape (N, C, H, W), got {x.shape}")
-            check_channels_first(x, None)
             self.build(x.shape[1], x.device)
-        else:
-            check_channels_first(x, self.in_channels)
         return conv2d(x, self.weight, self.bias, self.stride, self.padding)
 
     def extra_repr(self) -> str:
@@ -101,8 +98,6 @@ def check_channels_first(x: Tensor, in_channels: int | None) -> None:
     ``in_channels`` would silently take H as the channel count, so there a square image
     with 1 or 3 values in the last axis, (N, S, S, 1 or 3) with S > 4, is refused.
     """
-    if x.ndim != 4:
-        return
     last = x.shape[3]
     if in_channels is None:
         suspicious = last in (1, 3) and x.shape[1] == x.shape[2] > 4
@@ -128,11 +123,8 @@ class MaxPool2D(Module):
     def __init__(
         self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0
     ) -> None:
-        self.kernel_size = pair(kernel_size, "kernel_size", "MaxPool2D", minimum=1)
-        self.stride = (
-            self.kernel_size if stride is None else pair(stride, "stride", "MaxPool2D", minimum=1)
-        )
-        self.padding = pair(padding, "padding", "MaxPool2D", minimum=0)
+        self.kernel_size, self.stride, self.padding = pool_window("MaxPool2D", kernel_size, stride,
+                                                                  padding)
 
     def forward(self, x: Tensor) -> Tensor:
         return max_pool2d(x, self.kernel_size, self.stride, self.padding)

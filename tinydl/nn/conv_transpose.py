@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tinydl import check
 from tinydl.autograd import Tensor
 from tinydl.nn import init
-from tinydl.nn.linear import _positive, new_parameter
+from tinydl.nn.linear import new_parameter
 from tinydl.nn.module import Module
-from tinydl.ops.conv import pair
+from tinydl.ops.conv import stride_and_padding
 from tinydl.ops.conv_transpose import check_output_padding, conv_transpose2d
 
 IntPair = int | tuple[int, int]
@@ -38,13 +39,12 @@ class ConvTranspose2D(Module):
         weight_init: str = "glorot_uniform",
         device: Any = None,
     ) -> None:
-        self.in_channels = _positive("in_channels", in_channels)
-        self.out_channels = _positive("out_channels", out_channels)
-        self.kernel_size = pair(kernel_size, "kernel_size", "ConvTranspose2D", minimum=1)
-        self.stride = pair(stride, "stride", "ConvTranspose2D", minimum=1)
-        self.padding = pair(padding, "padding", "ConvTranspose2D", minimum=0)
-        self.output_padding = pair(output_padding, "output_padding", "ConvTranspose2D", minimum=0)
-        check_output_padding(self.output_padding, self.stride, "ConvTranspose2D")
+        name = "ConvTranspose2D"
+        self.in_channels = check.positive_int(name, "in_channels", in_channels)
+        self.out_channels = check.positive_int(name, "out_channels", out_channels)
+        self.kernel_size = check.int_pair(name, "kernel_size", kernel_size)
+        self.stride, self.padding = stride_and_padding(name, stride, padding)
+        self.output_padding = check_output_padding(output_padding, self.stride, name)
         shape = (self.in_channels, self.out_channels, *self.kernel_size)
         self.weight = new_parameter(init.get(weight_init)(shape), device)
         self.bias = new_parameter(init.zeros((self.out_channels,)), device) if bias else None

@@ -6,10 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from tinydl import check
 from tinydl.autograd import Tensor
-from tinydl.nn.linear import _positive, new_parameter
+from tinydl.nn.linear import new_parameter
 from tinydl.nn.module import Module
-from tinydl.ops.embedding import check_padding_idx, embedding
+from tinydl.ops.embedding import embedding
 from tinydl.random import generator
 
 
@@ -26,11 +27,11 @@ class Embedding(Module):
     def __init__(
         self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None
     ) -> None:
-        self.num_embeddings = _positive("num_embeddings", num_embeddings)
-        self.embedding_dim = _positive("embedding_dim", embedding_dim)
-        self.padding_idx = (
-            None if padding_idx is None else check_padding_idx(padding_idx, num_embeddings)
-        )
+        self.num_embeddings = check.positive_int("Embedding", "num_embeddings", num_embeddings)
+        self.embedding_dim = check.positive_int("Embedding", "embedding_dim", embedding_dim)
+        self.padding_idx = None if padding_idx is None else check.int_between(
+            "Embedding", "padding_idx", padding_idx, -num_embeddings, num_embeddings - 1
+        ) % num_embeddings
         values = generator().standard_normal((num_embeddings, embedding_dim)).astype(np.float32)
         if self.padding_idx is not None:
             values[self.padding_idx] = 0

@@ -33,13 +33,15 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd import Tensor
 from tinydl.autograd.default_dtype import get_default_dtype
+from tinydl.autograd.tensor_checks import tensor
 from tinydl.nn import init
+from tinydl.nn.activation import by_name
 from tinydl.nn.attention import MultiheadAttention
 from tinydl.nn.layer_norm import LayerNorm
-from tinydl.nn.linear import Linear, _positive, float_dtype
+from tinydl.nn.linear import Linear
 from tinydl.nn.module import Module
 from tinydl.nn.module_containers import ModuleList
 from tinydl.nn.normalization import Dropout
@@ -48,36 +50,18 @@ from tinydl.ops.activations import gelu, relu
 Activation = str | Callable[[Tensor], Tensor]
 
 
-def _activation(activation: Activation, layer: str) -> Callable[[Tensor], Tensor]:
-    """PyTorch's ``activation`` argument: "relu", "gelu", or any callable (F.gelu, a
-    Module, a lambda)."""
-    if isinstance(activation, str):
-        functions = {"relu": relu, "gelu": gelu}
-        if activation not in functions:
-            raise ValueError(
-                f"{layer}: activation must be 'relu', 'gelu' or a callable, got {activation!r}"
-            )
-        return functions[activation]
-    if not callable(activation):
-        raise TypeError(f"{layer}: activation must be 'relu', 'gelu' or a callable, got "
-                        f"{type(activation).__name__}")
-    return activation
-
-
 def _placed(module: Module, device: Any, dtype: Any) -> None:
     """PyTorch's factory keywords ``device=`` and ``dtype=``, applied once the module is
     built."""
-    chosen = float_dtype(dtype, type(module).__name__)
-    if chosen is not None:
-        module._cast(chosen)
+    if dtype is not None:
+        module._cast(check.float_dtype(type(module).__name__, "dtype", dtype))
     if device is not None:
         module.to(device)
 
 
 def _check_sequence(x: Any, d_model: int, argument: str, caller: str) -> None:
     """A (S, N, E), (N, S, E) or unbatched (S, E) float Tensor with E = d_model."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{caller} expects {argument} to be a Tensor, got {type(x).__name__}")
+    tensor(caller, argument, x)
     if x.ndim not in (2, 3) or x.shape[-1] != d_model:
         raise ValueError(
             f"{caller} expects {argument} of shape (S, N, E), (N, S, E) with batch_first=True, "
@@ -99,11 +83,13 @@ class _TransformerLayer(Module):
         batch_first: bool = False, norm_first: bool = False, bias: bool = True,
         device: Any = None, dtype: Any = None,
     ) -> None:
-        self.d_model = _positive("d_model", d_model)
-        for name in self.attentions:
-            setattr(self, name, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+        name = type(self).__name__
+        self.d_model = check.positive_int(name, "d_model", d_model)
+        for attention in self.attentions:
+            setattr(self, attention, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                                    batch_first=batch_first))
-        self.linear1 = Linear(d_model, _positive("dim_feedforward", dim_feedforward), bias=bias)
+        self.linear1 = Linear(d_model, check.positive_int(name, "dim_feedforward", dim_feedforward),
+                              bias=bias)
         self.dropout = Dropout(dropout)
         self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
         self.norm_first = bool(norm_first)
@@ -112,7 +98,7 @@ class _TransformerLayer(Module):
             setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
         for i in blocks:
             setattr(self, f"dropout{i}", Dropout(dropout))
-        self.activation = _activation(activation, type(self).__name__)
+        self.activation = by_name(name, activation, {"relu": relu, "gelu": gelu})
         _placed(self, device, dtype)
 
     def _residual(self, x: Tensor, block: int, sublayer: Callable[[Tensor], Tensor]) -> Tensor:
@@ -198,19 +184,17 @@ class TransformerDecoderLayer(_TransformerLayer):
         return self._residual(x, 3, self._feed_forward)
 
 
-def _clones(layer: Module, num_layers: int, caller: str) -> ModuleList:
+def _clones(layer: Module, num_layers: int, caller: str, name: str) -> ModuleList:
     """``num_layers`` independent copies of ``layer`` (the same starting weights, as in
     PyTorch, which recommends initialising them afterwards)."""
-    if not isinstance(layer, Module):
-        raise TypeError(f"{caller} needs a layer Module to copy, got {type(layer).__name__}")
-    return ModuleList([copy.deepcopy(layer) for _ in range(_positive("num_layers", num_layers))])
+    check.instance(caller, name, layer, Module, "a layer Module to copy")
+    count = check.positive_int(caller, "num_layers", num_layers)
+    return ModuleList([copy.deepcopy(layer) for _ in range(count)])
 
 
 def _check_norm(norm: Any, caller: str) -> Any:
-    if norm is not None and not isinstance(norm, Module):
-        raise TypeError(f"{caller}: norm must be a Module (e.g. nn.LayerNorm(d_model)) or "
-                        f"None, got {type(norm).__name__}")
-    return norm
+    return check.instance(caller, "norm", norm, (Module, type(None)),
+                          "a Module (e.g. nn.LayerNorm(d_model)) or None")
 
 
 class TransformerEncoder(Module):
@@ -224,7 +208,7 @@ class TransformerEncoder(Module):
         self, encoder_layer: Module, num_layers: int, norm: Module | None = None,
         enable_nested_tensor: bool = True, mask_check: bool = True,
     ) -> None:
-        self.layers = _clones(encoder_layer, num_layers, type(self).__name__)
+        self.layers = _clones(encoder_layer, num_layers, type(self).__name__, "encoder_layer")
         self.num_layers = num_layers
         self.norm = _check_norm(norm, type(self).__name__)
         self.enable_nested_tensor = enable_nested_tensor
@@ -249,7 +233,7 @@ class TransformerDecoder(Module):
     memory_is_causal=False)``."""
 
     def __init__(self, decoder_layer: Module, num_layers: int, norm: Module | None = None) -> None:
-        self.layers = _clones(decoder_layer, num_layers, type(self).__name__)
+        self.layers = _clones(decoder_layer, num_layers, type(self).__name__, "decoder_layer")
         self.num_layers = num_layers
         self.norm = _check_norm(norm, type(self).__name__)
 
@@ -341,7 +325,8 @@ class Transformer(Module):
     def generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
         """The causal mask for a sequence of ``sz`` positions: a float (sz, sz) Tensor, −inf
         above the diagonal (position i may not attend to j > i) and 0 elsewhere."""
-        size = _positive("sz", sz)
-        chosen = float_dtype(dtype, "generate_square_subsequent_mask()") or get_default_dtype()
+        size = check.positive_int("generate_square_subsequent_mask()", "sz", sz)
+        chosen = get_default_dtype() if dtype is None else check.float_dtype(
+            "generate_square_subsequent_mask()", "dtype", dtype)
         mask = np.triu(np.full((size, size), -np.inf), k=1).astype(chosen)
         return Tensor(backend.to_device(mask, device or backend.get_default_device()))

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd import Tensor
 from tinydl.random import generator
 
@@ -116,16 +116,10 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     √(2 / (1 + a²)) for LeakyReLU of slope ``param`` = a (0.01 by default), as in PyTorch."""
     gains = {"linear": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv_transpose2d": 1.0,
              "sigmoid": 1.0, "tanh": 5 / 3, "relu": math.sqrt(2.0), "selu": 0.75}
-    if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else param
-        if isinstance(slope, bool) or not isinstance(slope, (int, float)):
-            raise TypeError(f"calculate_gain(): the slope param must be a number, got {slope!r}")
+    check.one_of("calculate_gain()", "nonlinearity", nonlinearity, [*gains, "leaky_relu"])
+    if nonlinearity == "leaky_relu":  # param is the slope
+        slope = check.number("calculate_gain()", "param", 0.01 if param is None else param)
         return math.sqrt(2.0 / (1 + slope**2))
-    if nonlinearity not in gains:
-        raise ValueError(
-            f"calculate_gain(): unknown nonlinearity {nonlinearity!r}; choose from "
-            f"{', '.join(sorted([*gains, 'leaky_relu']))}"
-        )
     return gains[nonlinearity]
 
 
@@ -184,8 +178,7 @@ def uniform_(tensor: Any, a: float = 0.0, b: float = 1.0) -> Any:
 
 def normal_(tensor: Any, mean: float = 0.0, std: float = 1.0) -> Any:
     """Overwrite ``tensor`` with draws from N(mean, std²) (DCGAN: mean 0, std 0.02)."""
-    if not std >= 0:
-        raise ValueError(f"nn.init.normal_() needs std >= 0, got {std}")
+    std = check.number("nn.init.normal_()", "std", std, ">= 0")
     return _overwrite(tensor, lambda shape: generator().normal(mean, std, shape), "normal_")
 
 
@@ -218,8 +211,7 @@ def xavier_normal_(tensor: Any, gain: float = 1.0) -> Any:
 def _kaiming_std(
     tensor: Any, a: float, mode: str, nonlinearity: str, function: str
 ) -> float:
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"nn.init.{function}(): mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    check.one_of(f"nn.init.{function}()", "mode", mode, ("fan_in", "fan_out"))
     fan_in, fan_out = _weight_fans(tensor, function)
     return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
 

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tinydl import check
 from tinydl.autograd import Tensor
 from tinydl.nn.linear import new_parameter
 from tinydl.nn.module import Module
-from tinydl.ops.layer_norm import check_normalized_shape, layer_norm
+from tinydl.ops.layer_norm import layer_norm
 
 
 class LayerNorm(Module):
@@ -26,7 +27,7 @@ class LayerNorm(Module):
         elementwise_affine: bool = True,
         bias: bool = True,
     ) -> None:
-        self.normalized_shape = check_normalized_shape(normalized_shape, "LayerNorm")
+        self.normalized_shape = check.shape("LayerNorm", "normalized_shape", normalized_shape)
         self.eps = eps
         shape = self.normalized_shape
         affine = elementwise_affine

@@ -17,22 +17,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd import Tensor
-from tinydl.autograd.checks import require_float_input
-from tinydl.autograd.default_dtype import FLOAT_DTYPES, get_default_dtype
+from tinydl.autograd.default_dtype import get_default_dtype
+from tinydl.autograd.tensor_checks import floating
 from tinydl.nn import init
 from tinydl.nn.module import Module, Parameter
 from tinydl.ops.linalg import dense, linear
 from tinydl.ops.shape import flatten
-
-
-def _positive(name: str, value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
 
 
 def bind_arguments(
@@ -69,25 +61,10 @@ def new_parameter(values: Any, device: Any = None, dtype: Any = None) -> Paramet
     return Parameter(on_device(values, device, dtype))
 
 
-def float_dtype(dtype: Any, layer: str) -> np.dtype | None:
-    """A layer's ``dtype=`` argument (PyTorch's factory keyword): None, float32 or float64."""
-    if dtype is None:
-        return None
-    try:
-        chosen = np.dtype(dtype)
-    except TypeError:
-        chosen = None
-    if chosen not in FLOAT_DTYPES:
-        raise TypeError(f"{layer} takes dtype=float32 or float64 (or None), got {dtype!r}")
-    return chosen
-
-
 def check_features(x: Any, in_features: int, layer: str) -> None:
     """What a fully connected layer needs of its input: a floating-point Tensor whose last
     axis has ``in_features`` values."""
-    require_float_input(x, layer)
-    if x.ndim == 0:
-        raise ValueError(f"{layer} needs inputs with a features axis, got a 0-d tensor")
+    floating(layer, "input", x, "(..., in_features)")
     if x.shape[-1] != in_features:
         raise ValueError(
             f"{layer} expected inputs with {in_features} features in the last axis, "
@@ -119,14 +96,14 @@ class Dense(Module):
         bound = bind_arguments("Dense", features, names, keywords)
         if "out_features" not in bound:
             raise TypeError("Dense takes (in_features, out_features) or (out_features,)")
-        self.out_features = _positive("out_features", bound["out_features"])
+        self.out_features = check.positive_int("Dense", "out_features", bound["out_features"])
         self.use_bias = bias
         init.get(weight_init)  # fail now, not at the first batch, on a misspelt name
         self.weight_init = weight_init
         self.in_features: int | None = None
         self.needs_build = True
         if "in_features" in bound:
-            self.build(_positive("in_features", bound["in_features"]))
+            self.build(check.positive_int("Dense", "in_features", bound["in_features"]))
 
     def build(self, in_features: int, device: Any = None) -> None:
         shape = (in_features, self.out_features)
@@ -138,10 +115,8 @@ class Dense(Module):
         self.needs_build = False
 
     def forward(self, x: Tensor) -> Tensor:
-        if self.needs_build:
-            require_float_input(x, "Dense")  # before building from its shape
-            if x.ndim > 0:
-                self.build(x.shape[-1], x.device)
+        if self.needs_build:  # from the first batch's shape, once it is known to fit
+            self.build(floating("Dense", "input", x, "(..., in_features)").shape[-1], x.device)
         check_features(x, self.in_features, "Dense")
         return dense(x, self.weight, self.bias)
 
@@ -165,9 +140,9 @@ class Linear(Module):
         self, in_features: int, out_features: int, bias: bool = True, device: Any = None,
         dtype: Any = None,
     ) -> None:
-        self.in_features = _positive("in_features", in_features)
-        self.out_features = _positive("out_features", out_features)
-        dtype = float_dtype(dtype, "Linear")
+        self.in_features = check.positive_int("Linear", "in_features", in_features)
+        self.out_features = check.positive_int("Linear", "out_features", out_features)
+        dtype = None if dtype is None else check.float_dtype("Linear", "dtype", dtype)
         limit = 1 / math.sqrt(in_features)
         draw = init.symmetric_uniform
         self.weight = new_parameter(draw((out_features, in_features), limit), device, dtype)
@@ -187,10 +162,8 @@ class Flatten(Module):
     ``nn.Flatten(start_dim=1, end_dim=-1)``: axes ``start_dim`` … ``end_dim`` become one."""
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
-        for name, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
-            if isinstance(dim, bool) or not isinstance(dim, int):
-                raise TypeError(f"Flatten: {name} must be an int, got {dim!r}")
-        self.start_dim, self.end_dim = start_dim, end_dim
+        self.start_dim = check.integer("Flatten", "start_dim", start_dim)
+        self.end_dim = check.integer("Flatten", "end_dim", end_dim)
 
     def forward(self, x: Tensor) -> Tensor:
         return flatten(x, self.start_dim, self.end_dim)

@@ -13,12 +13,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd import Tensor, no_grad
 from tinydl.autograd import tensor as to_tensor
-from tinydl.autograd.checks import check_can_require_grad, check_numeric_dtype, numeric_array
 from tinydl.autograd.parameter_list import zero_gradients
 from tinydl.autograd.tensor import to_arguments
+from tinydl.autograd.tensor_checks import check_can_require_grad, numeric_array
 from tinydl.backend.fast_path_switch import fast_paths
 
 
@@ -136,11 +136,8 @@ class Module:
         saved in ``state_dict()`` unless ``persistent=False``, never trained. E.g. a causal
         mask: ``self.register_buffer("bias", tinydl.tril(tinydl.ones(T, T)))``."""
         self._check_new_name(name, "register_buffer()", allow=Buffer)
-        if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(
-                f"register_buffer({name!r}): cannot make a buffer of {type(tensor).__name__} "
-                f"(a Tensor or None expected)"
-            )
+        check.instance(f"register_buffer({name!r})", "tensor", tensor, (Tensor, type(None)),
+                       "a Tensor or None")
         if isinstance(tensor, Parameter):
             raise TypeError(
                 f"register_buffer({name!r}) got a Parameter: a parameter is trained, a buffer "
@@ -151,20 +148,15 @@ class Module:
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add ``param`` as the parameter ``name`` (the same as assigning it)."""
         self._check_new_name(name, "register_parameter()", allow=Parameter)
-        if param is not None and not isinstance(param, Parameter):
-            raise TypeError(
-                f"register_parameter({name!r}): cannot assign {type(param).__name__} as a "
-                f"parameter (nn.Parameter or None expected)"
-            )
+        check.instance(f"register_parameter({name!r})", "param", param, (Parameter, type(None)),
+                       "an nn.Parameter or None")
         object.__setattr__(self, name, param)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add ``module`` as the child ``name`` (the same as assigning it)."""
         self._check_new_name(name, "add_module()", allow=Module)
-        if module is not None and not isinstance(module, Module):
-            raise TypeError(
-                f"add_module({name!r}): {type(module).__name__} is not a Module"
-            )
+        check.instance(f"add_module({name!r})", "module", module, (Module, type(None)),
+                       "a Module or None")
         object.__setattr__(self, name, module)
 
     register_module = add_module
@@ -172,8 +164,7 @@ class Module:
     def _check_new_name(self, name: Any, caller: str, allow: type | None = None) -> None:
         """A name PyTorch would accept: a non-empty string without "." that does not hide
         another attribute (a method, or a value of another kind)."""
-        if not isinstance(name, str):
-            raise TypeError(f"{caller} needs the name as a string, got {type(name).__name__}")
+        check.instance(caller, "name", name, str, "a string")
         if not name or "." in name:
             raise KeyError(f'{caller}: the name must be non-empty and without ".", got {name!r}')
         taken = name in self.__dict__ and not (
@@ -230,8 +221,7 @@ class Module:
     def apply(self, function: Callable[[Module], Any]) -> Module:
         """Call ``function`` on every module inside this one and then on this one (PyTorch's
         order: children first), e.g. ``model.apply(init_weights)``; returns this module."""
-        if not callable(function):
-            raise TypeError(f"apply() needs a function of one module, got {function!r}")
+        check.function("apply()", "function", function, "function(module)")
         for child in self.children():
             child.apply(function)
         function(self)
@@ -404,11 +394,8 @@ class Module:
                 "load_state_dict(assign=True) is not supported: tinydl copies the values into "
                 "the model's own parameters (call it without assign)"
             )
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(
-                f"load_state_dict() needs state to be a dict of name -> array, such as "
-                f"model.state_dict(), got {type(state_dict).__name__}"
-            )
+        check.instance("load_state_dict()", "state_dict", state_dict, Mapping,
+                       "a dict of name -> array, such as model.state_dict()")
         self._check_built()
         own = OrderedDict(self._state_tensors())
         state = {name: _host_values(name, value) for name, value in state_dict.items()}
@@ -472,6 +459,6 @@ def _host_values(name: str, value: Any) -> np.ndarray:
     value = value.array if isinstance(value, Tensor) else value
     argument = f"state[{name!r}]"
     if backend.is_array(value):
-        check_numeric_dtype(value.dtype, argument, "load_state_dict()")
+        check.numeric_dtype("load_state_dict()", argument, value.dtype)
         return backend.to_numpy(value)
     return numeric_array(value, argument, "load_state_dict()")

@@ -17,7 +17,8 @@ import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from tinydl.autograd import Tensor
+from tinydl import check
+from tinydl.autograd import Tensor, tensor_checks
 from tinydl.nn.module import Module, Parameter
 
 
@@ -99,9 +100,7 @@ class ModuleList(_ListOf):
     ``pop``, indexing (a slice gives a ModuleList) and ``len`` work as on a list."""
 
     def _entry(self, value: Any) -> Module:
-        if not isinstance(value, Module):
-            raise TypeError(f"ModuleList holds Modules, got {type(value).__name__}")
-        return value
+        return check.instance("ModuleList", "entry", value, Module, "a Module")
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         for i, module in enumerate(self._items):
@@ -219,9 +218,7 @@ class ModuleDict(_DictOf):
     kind = Module
 
     def _entry(self, value: Any) -> Module:
-        if not isinstance(value, Module):
-            raise TypeError(f"ModuleDict holds Modules, got {type(value).__name__}")
-        return value
+        return check.instance("ModuleDict", "entry", value, Module, "a Module")
 
 
 class ParameterDict(_DictOf):
@@ -239,13 +236,9 @@ class ParameterDict(_DictOf):
 
 
 def _as_parameter(value: Any, container: str) -> Parameter:
-    if isinstance(value, Parameter):
-        return value
-    if isinstance(value, Tensor):
-        return Parameter(value)
-    raise TypeError(
-        f"{container} holds Parameters (a Tensor becomes one), got {type(value).__name__}"
-    )
+    """``value`` as a Parameter: a Tensor becomes one (sharing its memory)."""
+    tensor_checks.tensor(container, "entry", value)
+    return value if isinstance(value, Parameter) else Parameter(value)
 
 
 def _describe_parameters(entries: Iterable[tuple[str, Any]]) -> str:

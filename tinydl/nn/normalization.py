@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinydl import check
 from tinydl.autograd import Tensor
-from tinydl.nn.linear import _positive, new_parameter, on_device
+from tinydl.autograd.tensor_checks import tensor
+from tinydl.nn.linear import new_parameter, on_device
 from tinydl.nn.module import Buffer, Module
-from tinydl.ops.dropout import check_probability, dropout, dropout2d
+from tinydl.ops.dropout import dropout, dropout2d
 from tinydl.ops.normalization import batch_norm
 
 
@@ -17,8 +19,7 @@ class Dropout(Module):
     1/(1-p) so the expected output is unchanged; the identity in eval mode."""
 
     def __init__(self, p: float = 0.5) -> None:
-        check_probability(p, type(self).__name__)
-        self.p = p
+        self.p = check.probability(type(self).__name__, "p", p)
 
     def forward(self, x: Tensor) -> Tensor:
         return dropout(x, self.p, self.training)
@@ -43,11 +44,11 @@ class _BatchNorm(Module):
     ``weight`` (γ) and shift by ``bias`` (β). PyTorch's defaults and momentum convention:
     running = (1 - momentum)·running + momentum·batch."""
 
-    expected_ndim: tuple[int, ...] = ()
+    layout = ""  # the input's shape, "(N, C)" or "(N, C, H, W)"
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = True) -> None:
-        self.num_features = _positive("num_features", num_features)
+        self.num_features = check.positive_int(type(self).__name__, "num_features", num_features)
         self.eps, self.momentum = eps, momentum
         self.weight = new_parameter(np.ones(num_features, dtype=np.float32)) if affine else None
         self.bias = new_parameter(np.zeros(num_features, dtype=np.float32)) if affine else None
@@ -55,13 +56,7 @@ class _BatchNorm(Module):
         self.running_var = Buffer(on_device(np.ones(num_features, dtype=np.float32)))
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.ndim not in self.expected_ndim:
-            ndims = " or ".join(map(str, self.expected_ndim))
-            axes = "(N, C, H, W)" if 4 in self.expected_ndim else "(N, C)"
-            raise ValueError(
-                f"{type(self).__name__} expects input with {ndims} dimensions {axes}, "
-                f"got shape {x.shape}"
-            )
+        tensor(type(self).__name__, "input", x, self.layout)
         return batch_norm(
             x, self.running_mean, self.running_var, self.weight, self.bias,
             self.training, self.momentum, self.eps,
@@ -74,13 +69,13 @@ class _BatchNorm(Module):
 class BatchNorm1D(_BatchNorm):
     """Batch norm for (N, C) inputs (after a Dense layer)."""
 
-    expected_ndim = (2,)
+    layout = "(N, C)"
 
 
 class BatchNorm2D(_BatchNorm):
     """Batch norm for (N, C, H, W) inputs, one mean and variance per channel."""
 
-    expected_ndim = (4,)
+    layout = "(N, C, H, W)"
 
 
 # PyTorch's spellings, the same classes

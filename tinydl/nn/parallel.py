@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tinydl import check
 from tinydl.nn.module import Module
 
 
@@ -27,9 +28,7 @@ class DataParallel(Module):
         self, module: Module, device_ids: Sequence[Any] | None = None,
         output_device: Any = None, dim: int = 0,
     ) -> None:
-        if not isinstance(module, Module):
-            raise TypeError(f"DataParallel wraps a Module, got {type(module).__name__}")
-        self.module = module
+        self.module = check.instance("DataParallel", "module", module, Module, "a Module")
         self.device_ids = list(device_ids) if device_ids is not None else []
         self.output_device = output_device
         self.dim = dim

@@ -24,14 +24,15 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd import Tensor
+from tinydl.autograd.tensor_checks import fits_input, same_dtype, tensor
 from tinydl.backend.fast_path_switch import fast_paths_enabled
 from tinydl.nn import init
-from tinydl.nn.linear import _positive, new_parameter
+from tinydl.nn.linear import new_parameter
 from tinydl.nn.module import Module
 from tinydl.ops import recurrent as rec
-from tinydl.ops.dropout import check_probability, dropout
+from tinydl.ops.dropout import dropout
 from tinydl.ops.shape import stack
 
 GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
@@ -42,46 +43,24 @@ def _uniform_weight(shape: tuple[int, ...], hidden_size: int) -> np.ndarray:
     return init.symmetric_uniform(shape, 1 / math.sqrt(hidden_size))
 
 
-def _check_nonlinearity(nonlinearity: Any) -> str:
-    if nonlinearity not in ("tanh", "relu"):
-        raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-    return nonlinearity
-
-
-def _check_input(name: str, x: Any, input_size: int, weight: Tensor, ranks: tuple[int, ...],
-                 layout: str) -> None:
-    """``x`` is a float Tensor of the weights' dtype, rank in ``ranks``, D = input_size."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{name} needs a Tensor input, got {type(x).__name__}")
-    if x.ndim not in ranks:
-        raise ValueError(
-            f"{name} needs input of shape {layout} (or unbatched, one axis fewer), "
-            f"got a {x.ndim}-D input of shape {x.shape}"
-        )
+def _check_input(name: str, x: Any, input_size: int, weight: Tensor, layout: str) -> None:
+    """``x`` is a Tensor of a rank ``layout`` allows, of the dtype of ``weight`` (the first
+    input weight), D = input_size."""
+    tensor(name, "input", x, layout)
     if x.shape[-1] != input_size:
         raise ValueError(
             f"{name} was built for input_size={input_size} features, got input of shape "
             f"{x.shape} whose last axis has {x.shape[-1]}"
         )
-    if x.dtype != weight.dtype:
-        raise TypeError(
-            f"{name} has {weight.dtype} weights but got a {x.dtype} input: convert one of them "
-            f"(x.astype('{weight.dtype}'))"
-        )
+    same_dtype(name, "input", x, "weight_ih", weight)
 
 
-def _check_state(name: str, what: str, state: Any, shape: tuple[int, ...], like: Tensor) -> Tensor:
-    if not isinstance(state, Tensor):
-        raise TypeError(f"{name} needs {what} as a Tensor, got {type(state).__name__}")
-    if state.shape != shape:
-        raise ValueError(f"{name} needs {what} of shape {shape}, got {state.shape}")
-    if state.dtype != like.dtype:
-        raise TypeError(f"{name} needs {what} of dtype {like.dtype}, got {state.dtype}")
+def _state(name: str, what: str, state: Any, shape: tuple[int, ...], x: Tensor) -> Tensor:
+    """The state ``what`` checked against ``shape`` and ``x``, or zeros when not given."""
+    if state is None:
+        return Tensor(backend.array_module(x.array).zeros(shape, dtype=x.dtype))
+    fits_input(name, what, state, shape, x)
     return state
-
-
-def _zeros(shape: tuple[int, ...], like: Tensor) -> Tensor:
-    return Tensor(backend.array_module(like.array).zeros(shape, dtype=like.dtype))
 
 
 # ---- cells ----------------------------------------------------------------------------------
@@ -89,8 +68,8 @@ class _Cell(Module):
     kind = ""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True) -> None:
-        self.input_size = _positive("input_size", input_size)
-        self.hidden_size = _positive("hidden_size", hidden_size)
+        self.input_size = check.positive_int(type(self).__name__, "input_size", input_size)
+        self.hidden_size = check.positive_int(type(self).__name__, "hidden_size", hidden_size)
         rows = GATES[self.kind] * hidden_size
         self.weight_ih = new_parameter(_uniform_weight((rows, input_size), hidden_size))
         self.weight_hh = new_parameter(_uniform_weight((rows, hidden_size), hidden_size))
@@ -101,14 +80,11 @@ class _Cell(Module):
         """Check ``x`` (N, D) or (D,) and each state (N, H) or (H,); missing states are
         zeros. Returns the batched input and states, and whether the input was unbatched."""
         name = type(self).__name__
-        _check_input(name, x, self.input_size, self.weight_ih, (1, 2), "(N, input_size)")
+        _check_input(name, x, self.input_size, self.weight_ih, "(N, input_size) or (input_size,)")
         unbatched = x.ndim == 1
         shape = (self.hidden_size,) if unbatched else (len(x), self.hidden_size)
         what = ("hx", "cx")
-        states = [
-            _zeros(shape, x) if s is None else _check_state(name, what[k], s, shape, x)
-            for k, s in enumerate(states)
-        ]
+        states = [_state(name, what[k], s, shape, x) for k, s in enumerate(states)]
         if unbatched:
             x, states = x[None], [s[None] for s in states]
         return x, states, unbatched
@@ -128,7 +104,7 @@ class RNNCell(_Cell):
     def __init__(
         self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh"
     ) -> None:
-        self.nonlinearity = _check_nonlinearity(nonlinearity)
+        self.nonlinearity = check.one_of("RNNCell", "nonlinearity", nonlinearity, ("tanh", "relu"))
         super().__init__(input_size, hidden_size, bias)
 
     def forward(self, x: Tensor, hx: Tensor | None = None) -> Tensor:
@@ -179,13 +155,13 @@ class _Recurrent(Module):
     ) -> None:
         if bidirectional:
             raise ValueError("bidirectional=True is not supported by tinydl's recurrent layers")
-        check_probability(dropout, f"{type(self).__name__}(dropout=...)")
-        self.input_size = _positive("input_size", input_size)
-        self.hidden_size = _positive("hidden_size", hidden_size)
-        self.num_layers = _positive("num_layers", num_layers)
+        name = type(self).__name__
+        self.dropout = check.probability(name, "dropout", dropout)
+        self.input_size = check.positive_int(name, "input_size", input_size)
+        self.hidden_size = check.positive_int(name, "hidden_size", hidden_size)
+        self.num_layers = check.positive_int(name, "num_layers", num_layers)
         self.bias = bias
         self.batch_first = bool(batch_first)
-        self.dropout = float(dropout)
         rows = GATES[self.kind] * hidden_size
         # Assigned in PyTorch's order, so state_dict() lists the names as PyTorch does.
         for layer in range(num_layers):
@@ -212,8 +188,8 @@ class _Recurrent(Module):
         """Check the input and the states; return x time-major (T, N, D), the states as
         (num_layers, N, H) (zeros when not given), and whether x was unbatched."""
         name = type(self).__name__
-        layout = "(N, T, input_size)" if self.batch_first else "(T, N, input_size)"
-        _check_input(name, x, self.input_size, self.weight_ih_l0, (2, 3), layout)
+        batched = "(N, T, input_size)" if self.batch_first else "(T, N, input_size)"
+        _check_input(name, x, self.input_size, self.weight_ih_l0, f"{batched} or (T, input_size)")
         unbatched = x.ndim == 2
         if unbatched:
             x = x[:, None]
@@ -227,7 +203,7 @@ class _Recurrent(Module):
         what = ("h_0", "c_0")
         checked = []
         for k, s in enumerate(states):
-            s = _zeros(shape, x) if s is None else _check_state(name, what[k], s, shape, x)
+            s = _state(name, what[k], s, shape, x)
             checked.append(s[:, None] if unbatched else s)
         return x, checked, unbatched
 
@@ -297,7 +273,7 @@ class RNN(_Recurrent):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
                  dropout: float = 0.0, bidirectional: bool = False) -> None:
-        self.nonlinearity = _check_nonlinearity(nonlinearity)
+        self.nonlinearity = check.one_of("RNN", "nonlinearity", nonlinearity, ("tanh", "relu"))
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional)
 

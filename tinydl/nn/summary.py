@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd import Tensor
 from tinydl.nn import module as module_registry
 from tinydl.nn.module import Module
@@ -18,17 +18,8 @@ def summary(
 ) -> str:
     """Run a zero batch of shape ``(1, *input_shape)`` through ``model``, print and return
     the table. Also builds any layer that infers its input size (``Dense(10)``)."""
-    if not isinstance(model, Module):
-        raise TypeError(f"summary() needs model to be a Module, got {type(model).__name__}")
-    if isinstance(input_shape, int):
-        input_shape = (input_shape,)
-    if not isinstance(input_shape, Sequence) or not all(
-        isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in input_shape
-    ):
-        raise ValueError(
-            f"summary() needs input_shape to be one sample's shape, a tuple of positive "
-            f"integers such as (1, 28, 28), got {input_shape!r}"
-        )
+    check.instance("summary()", "model", model, Module, "a Module")
+    input_shape = check.shape("summary()", "input_shape", input_shape)  # one sample's
     rows: list[tuple[str, tuple[int, ...], int]] = []
 
     def record(layer: Module, output: object) -> None:

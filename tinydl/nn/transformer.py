@@ -7,11 +7,12 @@ import math
 
 import numpy as np
 
+from tinydl import check
 from tinydl.autograd import Tensor
-from tinydl.nn.activation import GELU, ReLU
+from tinydl.nn.activation import GELU, ReLU, by_name
 from tinydl.nn.attention import MultiHeadAttention
 from tinydl.nn.layer_norm import LayerNorm
-from tinydl.nn.linear import Dense, _positive, new_parameter, on_device
+from tinydl.nn.linear import Dense, new_parameter, on_device
 from tinydl.nn.module import Buffer, Module
 from tinydl.nn.normalization import Dropout
 from tinydl.random import generator
@@ -46,12 +47,13 @@ class TransformerBlock(Module):
         layer_norm_eps: float = 1e-5,
         bias: bool = True,
     ) -> None:
-        hidden = _positive("dim_feedforward", dim_feedforward or 4 * embed_dim)
+        hidden = check.positive_int("TransformerBlock", "dim_feedforward",
+                                    dim_feedforward or 4 * embed_dim)
         self.norm1 = LayerNorm(embed_dim, layer_norm_eps, bias=bias)
         self.self_attn = MultiHeadAttention(embed_dim, num_heads, dropout, bias)
         self.norm2 = LayerNorm(embed_dim, layer_norm_eps, bias=bias)
         self.linear1 = Dense(embed_dim, hidden, bias=bias)
-        self.activation = _activation(activation)
+        self.activation = by_name("TransformerBlock", activation, {"gelu": GELU(), "relu": ReLU()})
         self.linear2 = Dense(hidden, embed_dim, bias=bias)
         self.dropout = Dropout(dropout)
         self.dropout1 = Dropout(dropout)
@@ -63,24 +65,14 @@ class TransformerBlock(Module):
         return x + self.dropout2(self.linear2(hidden))
 
 
-def _activation(activation: str | Module) -> Module:
-    if isinstance(activation, Module):
-        return activation
-    if activation == "gelu":
-        return GELU()
-    if activation == "relu":
-        return ReLU()
-    raise ValueError(f"activation must be 'gelu', 'relu' or a Module, got {activation!r}")
-
-
 class _PositionTable(Module):
     """Adds row t of a (max_len, embed_dim) table to the token at position t."""
 
     table: Tensor
 
     def __init__(self, max_len: int, embed_dim: int) -> None:
-        self.max_len = _positive("max_len", max_len)
-        self.embed_dim = _positive("embed_dim", embed_dim)
+        self.max_len = check.positive_int(type(self).__name__, "max_len", max_len)
+        self.embed_dim = check.positive_int(type(self).__name__, "embed_dim", embed_dim)
 
     def forward(self, x: Tensor) -> Tensor:
         name = type(self).__name__

@@ -4,11 +4,11 @@ because the derivative is cheapest to write in terms of it."""
 from __future__ import annotations
 
 import math
-from typing import Any
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import floating, tensor
 from tinydl.ops.arguments import axis_of
 from tinydl.ops.special import erf
 
@@ -163,24 +163,10 @@ def relu(x: Tensor) -> Tensor:
     return ReLU()(x)
 
 
-def check_negative_slope(negative_slope: Any, function: str) -> float:
-    """``negative_slope`` as a Python float, or a clear error if it is not a finite number."""
-    if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)):
-        raise TypeError(
-            f"{function}(): negative_slope must be a number, got "
-            f"{type(negative_slope).__name__} {negative_slope!r}"
-        )
-    if not math.isfinite(negative_slope):
-        raise ValueError(f"{function}(): negative_slope must be finite, got {negative_slope}")
-    return float(negative_slope)
-
-
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x where x > 0, else ``negative_slope``·x (PyTorch's default slope 0.01)."""
-    negative_slope = check_negative_slope(negative_slope, "leaky_relu")
-    if not isinstance(x, Tensor):
-        raise TypeError(f"leaky_relu() expects x to be a Tensor, got {type(x).__name__}")
-    return LeakyReLU(negative_slope)(x)
+    negative_slope = check.number("leaky_relu()", "negative_slope", negative_slope)
+    return LeakyReLU(negative_slope)(tensor("leaky_relu()", "x", x))
 
 
 def sigmoid(x: Tensor) -> Tensor:
@@ -194,13 +180,8 @@ def tanh(x: Tensor) -> Tensor:
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """x·Φ(x) (PyTorch's ``F.gelu``): exact with ``approximate="none"``, the tanh formula
     with ``approximate="tanh"``."""
-    if approximate not in ("none", "tanh"):
-        raise ValueError(f"gelu(): approximate must be 'none' or 'tanh', got {approximate!r}")
-    if not isinstance(x, Tensor):
-        raise TypeError(f"gelu() expects x to be a Tensor, got {type(x).__name__}")
-    if x.dtype.kind != "f":
-        raise TypeError(f"gelu() needs a floating-point tensor, got dtype {x.dtype}")
-    return GELU(approximate)(x)
+    check.one_of("gelu()", "approximate", approximate, ("none", "tanh"))
+    return GELU(approximate)(floating("gelu()", "x", x))
 
 
 def softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:

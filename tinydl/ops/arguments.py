@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from tinydl import backend
+from tinydl.autograd import tensor_checks
 from tinydl.autograd.tensor import Tensor
-from tinydl.errors import AxisError
 
 
 def pick(numpy_value: Any, torch_value: Any, names: tuple[str, str], caller: str) -> Any:
@@ -39,19 +37,6 @@ def keepdims_of(keepdims: bool | None, keepdim: bool | None, caller: str) -> boo
 def as_input(x: Any, caller: str) -> Tensor:
     """``x`` as a Tensor: a Tensor as it is, a NumPy/CuPy array (such as ``t.data``) wrapped
     without copying, as PyTorch code calls ``torch.max(outputs.data, 1)``."""
-    if isinstance(x, Tensor):
-        return x
     if backend.is_array(x):
         return Tensor(x)
-    raise TypeError(f"{caller} needs a Tensor, got {type(x).__name__}")
-
-
-def axis_number(dim: Any, ndim: int, caller: str, name: str = "dim") -> int:
-    """``dim`` as one of ``ndim`` axes, from 0 to ndim - 1 (negative ones count from the end);
-    refused when out of range, where ``dim % ndim`` would silently pick another axis."""
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not -ndim <= dim < ndim:
-        raise AxisError(
-            f"{caller}: {name} must be an int from {-ndim} to {ndim - 1} here, got {dim!r}"
-            if ndim else f"{caller}: a 0-d tensor has no {name} {dim!r}"
-        )
-    return int(dim) % ndim
+    return tensor_checks.tensor(caller, "x", x)

@@ -7,10 +7,10 @@ from numbers import Integral, Real
 from typing import Any
 
 from tinydl import backend
-from tinydl.autograd.checks import operand_error
 from tinydl.autograd.default_dtype import get_default_dtype
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import operand_error
 from tinydl.ops.operands import as_tensors
 
 
@@ -107,38 +107,30 @@ class Power(Function):
 # then says in tinydl's words what was wrong: shapes that do not broadcast, non-numbers.
 
 
-def add(a: Any, b: Any) -> Tensor:
-    a, b = as_tensors(a, b)
+def _binary(function: Function, symbol: str, a: Tensor, b: Tensor) -> Tensor:
     try:
-        return Add()(a, b)
+        return function(a, b)
     except (ValueError, TypeError) as err:
-        raise operand_error("+", a, b, err) from None
+        raise operand_error(symbol, a, b, err) from None
+
+
+def add(a: Any, b: Any) -> Tensor:
+    return _binary(Add(), "+", *as_tensors(a, b))
 
 
 def sub(a: Any, b: Any) -> Tensor:
-    a, b = as_tensors(a, b)
-    try:
-        return Sub()(a, b)
-    except (ValueError, TypeError) as err:
-        raise operand_error("-", a, b, err) from None
+    return _binary(Sub(), "-", *as_tensors(a, b))
 
 
 def mul(a: Any, b: Any) -> Tensor:
-    a, b = as_tensors(a, b)
-    try:
-        return Mul()(a, b)
-    except (ValueError, TypeError) as err:
-        raise operand_error("*", a, b, err) from None
+    return _binary(Mul(), "*", *as_tensors(a, b))
 
 
 def div(a: Any, b: Any) -> Tensor:
     a, b = as_tensors(a, b)
     if a.dtype.kind in "iub" and b.dtype.kind in "iub":  # int / int is a float, as in PyTorch
         a = a.astype(get_default_dtype())
-    try:
-        return Div()(a, b)
-    except (ValueError, TypeError) as err:
-        raise operand_error("/", a, b, err) from None
+    return _binary(Div(), "/", a, b)
 
 
 def neg(x: Tensor) -> Tensor:
@@ -152,11 +144,7 @@ def pow(x: Any, exponent: Any) -> Tensor:  # noqa: A001  (mirrors Python's opera
     """``x ** exponent``: a constant exponent (a Python number), or a tensor exponent (then
     ``x`` may be a number), as PyTorch's ``x.unsqueeze(-1).pow(torch.tensor([1, 2, 3]))``."""
     if isinstance(exponent, Tensor) or not isinstance(x, Tensor):
-        x, exponent = as_tensors(x, exponent)
-        try:
-            return Power()(x, exponent)
-        except (ValueError, TypeError) as err:
-            raise operand_error("**", x, exponent, err) from None
+        return _binary(Power(), "**", *as_tensors(x, exponent))
     if not isinstance(exponent, Real):
         raise TypeError(
             f"tensor ** exponent needs a number or a tensor as the exponent, got "

@@ -21,15 +21,15 @@ must broadcast to (..., L, S).
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import floating, same_device, same_dtype, tensor
 from tinydl.backend.fast_path_switch import fast_paths_enabled
-from tinydl.errors import DeviceError
 from tinydl.ops.activations import softmax
+from tinydl.ops.arguments import pick
 from tinydl.ops.dropout import Dropout, dropout
 from tinydl.ops.linalg import matmul
 from tinydl.ops.shape import transpose
@@ -187,26 +187,17 @@ def scaled_dot_product_attention(
     (for plotting).
     """
     name = "scaled_dot_product_attention()"
-    if attn_mask is not None:
-        if mask is not None:
-            raise ValueError(f"{name} got both mask and attn_mask; pass one")
-        mask = attn_mask
-    causal = _flag(causal, "causal", name) or _flag(is_causal, "is_causal", name)
-    _check_qkv(query, key, value, name)
-    length, source_length = query.shape[-2], key.shape[-2]
-    batch = _broadcast_shapes(query.shape[:-2], key.shape[:-2], name)
-    check_mask(mask, query, batch + (length, source_length), name)
-    if isinstance(dropout_p, bool) or not isinstance(dropout_p, numbers.Real) or not (
-        0 <= dropout_p < 1
-    ):
-        raise ValueError(f"{name} needs dropout_p in [0, 1), got {dropout_p!r}")
+    mask = pick(mask, attn_mask, ("mask", "attn_mask"), name)
+    causal = check.flag(name, "causal", causal) or check.flag(name, "is_causal", is_causal)
+    scores_shape = check_qkv(query, key, value, name)
+    check_mask(mask, query, scores_shape, name)
+    dropout_p = check.probability(name, "dropout_p", dropout_p, "[0, 1)")
     if scale is None:
-        scale = 1 / math.sqrt(query.shape[-1])
-    elif isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
-        raise ValueError(f"{name} needs scale > 0 or None (for 1/sqrt(d)), got {scale!r}")
-    mask_array = _combined_mask(mask, causal, length, source_length, query)
+        scale = 1 / math.sqrt(query.shape[-1])  # PyTorch's default
+    scale = check.number(name, "scale", scale, "> 0")
+    mask_array = _combined_mask(mask, causal, *scores_shape[-2:], query)
     if fast_paths_enabled():
-        function = ScaledDotProductAttentionFast(float(scale), mask_array, float(dropout_p))
+        function = ScaledDotProductAttentionFast(scale, mask_array, dropout_p)
         output, weights = function(query, key, value), function.dropped
     else:
         output, graph_weights = attention(query, key, value, mask_array, scale, dropout_p)
@@ -214,27 +205,12 @@ def scaled_dot_product_attention(
     return (output, Tensor(weights)) if need_weights else output
 
 
-def _flag(value: Any, argument: str, caller: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{caller} needs {argument} to be True or False, got {value!r}")
-    return value
-
-
-def _check_qkv(query: Any, key: Any, value: Any, caller: str) -> None:
+def check_qkv(query: Any, key: Any, value: Any, caller: str) -> tuple[int, ...]:
+    """Refuse a query, key and value that do not fit together; return the scores' shape
+    (..., L, S), the leading (batch, head) axes broadcast."""
     for argument, t in (("query", query), ("key", key), ("value", value)):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{caller} expects {argument} to be a Tensor, got {type(t).__name__}")
-        if t.dtype.kind != "f":
-            raise TypeError(f"{caller} needs floating-point {argument}, got dtype {t.dtype}")
-        if t.ndim < 2:
-            raise ValueError(
-                f"{caller} needs {argument} of shape (..., length, features), got shape {t.shape}"
-            )
-    if key.dtype != query.dtype or value.dtype != query.dtype:
-        raise TypeError(
-            f"{caller} needs query, key and value of one dtype, got {query.dtype}, {key.dtype} "
-            f"and {value.dtype}"
-        )
+        floating(caller, argument, t, "(..., length, features)")
+        same_dtype(caller, argument, t, "query", query)
     if query.shape[-1] != key.shape[-1]:
         raise ValueError(
             f"{caller}: query and key need the same number of features (last axis) to be "
@@ -246,6 +222,8 @@ def _check_qkv(query: Any, key: Any, value: Any, caller: str) -> None:
             f"{key.shape} and value {value.shape}"
         )
     _broadcast_shapes(key.shape[:-2], value.shape[:-2], caller)
+    batch = _broadcast_shapes(query.shape[:-2], key.shape[:-2], caller)
+    return batch + (query.shape[-2], key.shape[-2])
 
 
 def _broadcast_shapes(a: tuple[int, ...], b: tuple[int, ...], caller: str) -> tuple[int, ...]:
@@ -268,11 +246,8 @@ def check_mask(mask: Any, query: Tensor, scores_shape: tuple[int, ...], caller: 
     scores' shape (..., L, S) without enlarging it."""
     if mask is None:
         return
-    if not isinstance(mask, Tensor):
-        raise TypeError(
-            f"{caller} expects mask to be a boolean Tensor (True = take part), got "
-            f"{type(mask).__name__}"
-        )
+    tensor(caller, "mask", mask)
+    same_device(caller, "mask", mask, "query", query)
     if mask.dtype != bool and mask.dtype != query.dtype:
         raise TypeError(
             f"{caller} needs a boolean mask (True = take part) or a float mask of the query's "
@@ -286,5 +261,3 @@ def check_mask(mask: Any, query: Tensor, scores_shape: tuple[int, ...], caller: 
             f"{caller} needs a mask that broadcasts to the scores' shape (..., L, S) = "
             f"{scores_shape}, got mask of shape {mask.shape}"
         )
-    if mask.device != query.device:
-        raise DeviceError(f"{caller} got mask on {mask.device} and query on {query.device}")

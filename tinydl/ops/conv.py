@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinydl import backend
-from tinydl.autograd.checks import require_float_input
+from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import fits_input, floating, same_dtype, tensor
 from tinydl.backend import kernels
 from tinydl.backend.fast_path_switch import fast_paths_enabled
 
@@ -247,38 +247,19 @@ class Conv2DFast(Conv2D):
     to_matrix, to_images = staticmethod(to_matrix_fast), staticmethod(to_images_fast)
 
 
-def pair(value: Any, name: str, function: str, minimum: int) -> Pair:
-    """``value`` (an int or an (h, w) pair of ints, each ≥ ``minimum``) as an (h, w) pair."""
-    values = (value, value) if isinstance(value, int) else value
-    if (
-        not isinstance(values, (tuple, list))
-        or len(values) != 2
-        or not all(isinstance(v, int) and not isinstance(v, bool) for v in values)
-        or min(values) < minimum
-    ):
-        raise ValueError(
-            f"{function}(): {name} must be an int >= {minimum} or a pair of them, got {value!r}"
-        )
-    return tuple(values)  # type: ignore[return-value]
+def stride_and_padding(where: str, stride: Any, padding: Any) -> tuple[Pair, Pair]:
+    """``stride`` (each ≥ 1) and ``padding`` (each ≥ 0), ints or (h, w) pairs, as pairs."""
+    return check.int_pair(where, "stride", stride), check.int_pair(where, "padding", padding, 0)
 
 
-def check_images(x: Any, function: str) -> None:
-    """Refuse anything but a 4-D (N, C, H, W) Tensor, saying what was given instead."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{function}() expects x to be a Tensor, got {type(x).__name__}")
-    if x.ndim != 4:
-        raise ValueError(f"{function}() expects x of shape (N, C, H, W), got shape {x.shape}")
-
-
-def check_window_fits(
-    x_shape: tuple[int, ...], kernel_size: Pair, padding: Pair, function: str
-) -> None:
+def check_window_fits(x_shape: tuple[int, ...], kernel_size: Pair, padding: Pair, where: str
+                      ) -> None:
     """Refuse a kernel larger than the padded input (there would be no output pixel)."""
     size = x_shape[2:]
     padded = tuple(n + 2 * p for n, p in zip(size, padding, strict=True))
     if kernel_size[0] > padded[0] or kernel_size[1] > padded[1]:
         raise ValueError(
-            f"{function}(): kernel {kernel_size} is larger than the padded input {padded} "
+            f"{where}: kernel {kernel_size} is larger than the padded input {padded} "
             f"(input {size} plus padding {padding} on each side)"
         )
 
@@ -296,19 +277,18 @@ def conv2d(
     ``torch.nn.functional.conv2d``. Returns (N, O, OH, OW) with
     ``OH = (H + 2·padding − KH) // stride + 1`` (and likewise OW).
     """
-    check_images(x, "conv2d")
-    stride = pair(stride, "stride", "conv2d", minimum=1)
-    padding = pair(padding, "padding", "conv2d", minimum=0)
-    inputs = check_weight_and_bias(x, weight, bias, "conv2d", transposed=False)
-    check_window_fits(x.shape, weight.shape[2:], padding, "conv2d")
+    stride, padding = stride_and_padding("conv2d()", stride, padding)
+    inputs = check_weight_and_bias(x, weight, bias, "conv2d()", transposed=False)
+    check_window_fits(x.shape, weight.shape[2:], padding, "conv2d()")
     function = Conv2DFast if uses_batch_last(x) else Conv2D
     return function(stride, padding)(*inputs)
 
 
 def check_weight_and_bias(
-    x: Tensor, weight: Any, bias: Any, function: str, transposed: bool
+    x: Tensor, weight: Any, bias: Any, where: str, transposed: bool
 ) -> list[Tensor]:
-    """Refuse a weight, bias or dtype that does not fit ``x``; return the Function's inputs.
+    """Refuse images ``x``, a weight, bias or dtype that do not fit; return the Function's
+    inputs.
 
     A convolution's weight is (out_channels, in_channels, KH, KW); a transposed
     convolution's is (in_channels, out_channels, KH, KW), as in PyTorch.
@@ -316,9 +296,8 @@ def check_weight_and_bias(
     layout = "(in_channels, out_channels, KH, KW)" if transposed else (
         "(out_channels, in_channels, KH, KW)"
     )
-    if not isinstance(weight, Tensor) or weight.ndim != 4:
-        got = f"shape {weight.shape}" if isinstance(weight, Tensor) else type(weight).__name__
-        raise ValueError(f"{function}() expects weight of shape {layout}, got {got}")
+    tensor(where, "x", x, "(N, C, H, W)")
+    tensor(where, "weight", weight, layout)
     in_channels, out_channels = weight.shape[:2] if transposed else weight.shape[1::-1]
     if in_channels != x.shape[1]:
         hint = ""
@@ -328,24 +307,11 @@ def check_weight_and_bias(
                 "x.permute(0, 3, 1, 2) fixes it"
             )
         raise ValueError(
-            f"{function}(): x has {x.shape[1]} channels but weight expects {in_channels} "
+            f"{where}: x has {x.shape[1]} channels but weight expects {in_channels} "
             f"(weight shape {weight.shape}){hint}"
         )
-    inputs = [x, weight]
-    if bias is not None:
-        if not isinstance(bias, Tensor) or bias.shape != (out_channels,):
-            got = f"shape {bias.shape}" if isinstance(bias, Tensor) else type(bias).__name__
-            raise ValueError(
-                f"{function}() expects bias of shape ({out_channels},) (one per output "
-                f"channel), got {got}"
-            )
-        inputs.append(bias)
-    if x.dtype.kind != "f" and weight.dtype.kind == "f":
-        require_float_input(x, f"{function}()")
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and t.dtype != x.dtype:
-            raise TypeError(
-                f"{function}(): x is {x.dtype} but {name} is {t.dtype}; convert one of them "
-                f"(e.g. with .astype('{x.dtype}')) so no silent upcast happens"
-            )
-    return inputs
+    if weight.dtype.kind == "f":
+        floating(where, "x", x)
+    same_dtype(where, "weight", weight, "x", x)
+    fits_input(where, "bias", bias, (out_channels,), x, "(one per output channel)")
+    return [x, weight] if bias is None else [x, weight, bias]

@@ -19,18 +19,20 @@ the weight of ``Conv2D(out → in)`` whose transpose this is, so a PyTorch
 
 from __future__ import annotations
 
+from typing import Any
+
+from tinydl import check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.ops.conv import (
     IntOrPair,
     Pair,
-    check_images,
     check_weight_and_bias,
     col2im,
     col2im_fast,
     im2col,
     im2col_fast,
-    pair,
+    stride_and_padding,
     to_images,
     to_images_fast,
     to_matrix,
@@ -126,12 +128,9 @@ def conv_transpose2d(
     must be smaller than ``stride`` (it only chooses among sizes a strided convolution
     would map back to H).
     """
-    check_images(x, "conv_transpose2d")
-    stride = pair(stride, "stride", "conv_transpose2d", minimum=1)
-    padding = pair(padding, "padding", "conv_transpose2d", minimum=0)
-    output_padding = pair(output_padding, "output_padding", "conv_transpose2d", minimum=0)
-    check_output_padding(output_padding, stride, "conv_transpose2d")
-    inputs = check_weight_and_bias(x, weight, bias, "conv_transpose2d", transposed=True)
+    stride, padding = stride_and_padding("conv_transpose2d()", stride, padding)
+    output_padding = check_output_padding(output_padding, stride, "conv_transpose2d()")
+    inputs = check_weight_and_bias(x, weight, bias, "conv_transpose2d()", transposed=True)
     kernel_size = weight.shape[2:]
     out_size = transposed_output_size(x.shape[2:], kernel_size, stride, padding, output_padding)
     if min(out_size) < 1:
@@ -144,10 +143,13 @@ def conv_transpose2d(
     return function(stride, padding, output_padding)(*inputs)
 
 
-def check_output_padding(output_padding: Pair, stride: Pair, function: str) -> None:
-    """``output_padding`` must be below ``stride`` on each axis (as PyTorch requires)."""
+def check_output_padding(output_padding: Any, stride: Pair, where: str) -> Pair:
+    """``output_padding`` (an int or a pair, each ≥ 0) as a pair below ``stride`` on each
+    axis, as PyTorch requires."""
+    output_padding = check.int_pair(where, "output_padding", output_padding, least=0)
     if any(extra >= s for extra, s in zip(output_padding, stride, strict=True)):
         raise ValueError(
-            f"{function}(): output_padding {output_padding} must be smaller than stride "
+            f"{where}: output_padding {output_padding} must be smaller than stride "
             f"{stride} on each axis"
         )
+    return output_padding

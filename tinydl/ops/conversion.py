@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinydl import backend
-from tinydl.autograd.checks import operand_error, parse_dtype
+from tinydl import backend, check
 from tinydl.autograd.function import Function, is_grad_enabled
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import operand_error, same_device
 from tinydl.backend import DeviceLike
 from tinydl.ops.operands import as_tensors
 
@@ -31,7 +31,7 @@ class AsType(Function):
     """y = x cast to ``dtype``.   The gradient is cast back to x's dtype."""
 
     def __init__(self, dtype: Any) -> None:
-        self.dtype = parse_dtype(dtype, "astype()")
+        self.dtype = check.dtype("astype()", "dtype", dtype)
 
     def forward(self, x):
         self.source = x.dtype
@@ -63,7 +63,7 @@ def to_device(x: Tensor, device: DeviceLike) -> Tensor:
 def astype(x: Tensor, dtype: Any) -> Tensor:
     """``x`` as ``dtype``. A cast to integers or booleans leaves the graph, as in PyTorch:
     such a tensor has no gradient."""
-    dtype = parse_dtype(dtype, "astype()")
+    dtype = check.dtype("astype()", "dtype", dtype)
     if dtype.kind not in "fc":
         return Tensor(x.array.astype(dtype))
     return AsType(dtype)(x)
@@ -72,8 +72,7 @@ def astype(x: Tensor, dtype: Any) -> Tensor:
 def compare(a: Any, b: Any, name: str) -> Tensor:
     """An element-wise comparison such as ``"less"``, as a boolean tensor with no graph."""
     a, b = as_tensors(a, b)
-    if a.device != b.device:
-        raise backend.DeviceError(f"cannot compare tensors on {a.device} and {b.device}")
+    same_device(f"a {_SYMBOLS[name]} b", "b", b, "a", a)
     try:
         return Tensor(getattr(backend.array_module(a.array), name)(a.array, b.array))
     except (ValueError, TypeError) as err:

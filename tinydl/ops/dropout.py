@@ -3,15 +3,15 @@ them (a cheap ensemble of thinned networks)."""
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from typing import Any
 
 import numpy as np
 
-from tinydl import backend, random
+from tinydl import backend, check, random
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import floating
 
 
 class Dropout(Function):
@@ -43,9 +43,10 @@ class Dropout(Function):
         return gy * self.scaled_mask
 
 
-def check_probability(p: Any, caller: str) -> None:
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
-        raise ValueError(f"{caller} needs a probability p in [0, 1], got {p!r}")
+def check_probability(p: Any, caller: str) -> float:
+    """``p`` as a probability in [0, 1]: :func:`tinydl.check.probability`, under the name
+    tinydl.keras's recurrent layers import until they call it themselves."""
+    return check.probability(caller, "p", p)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -56,14 +57,13 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     zero gradient), as PyTorch does, rather than dividing by 1 − p = 0. Masks come from
     ``tinydl.random`` so ``tinydl.random.manual_seed`` makes them repeatable.
     """
-    check_probability(p, "dropout()")
-    if x.dtype.kind != "f":
-        raise TypeError(f"dropout() needs a floating-point tensor, got dtype {x.dtype}")
+    p = check.probability("dropout()", "p", p)
+    floating("dropout()", "x", x)
     if not training or p == 0:
         return x
     if p == 1:
         return x * 0.0
-    return Dropout(float(p))(x)
+    return Dropout(p)(x)
 
 
 def dropout2d(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -76,14 +76,8 @@ def dropout2d(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     taken as (N, C, L) (whole rows dropped), a 2-D (N, C) input drops single values (each
     "map" is one value) and 5-D or more drops x[n, c] whole; a 1-D input is refused.
     """
-    check_probability(p, "dropout2d()")
-    if x.dtype.kind != "f":
-        raise TypeError(f"dropout2d() needs a floating-point tensor, got dtype {x.dtype}")
-    if x.ndim < 2:
-        raise ValueError(
-            f"dropout2d() needs input of shape (N, C, H, W) (or at least (N, C)), got shape "
-            f"{x.shape}"
-        )
+    p = check.probability("dropout2d()", "p", p)
+    floating("dropout2d()", "x", x, "(N, C, ...)")
     if x.ndim == 3:
         warnings.warn(
             f"dropout2d() got a 3-D input of shape {x.shape} and, as PyTorch does, takes it "
@@ -101,4 +95,4 @@ def dropout2d(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x
     if p == 1:
         return x * 0.0
-    return Dropout(float(p), mask_shape=(*x.shape[:2], *(1,) * (x.ndim - 2)))(x)
+    return Dropout(p, mask_shape=(*x.shape[:2], *(1,) * (x.ndim - 2)))(x)

@@ -3,15 +3,14 @@ built on it), clamp, and the triangle masks tril/triu."""
 
 from __future__ import annotations
 
-from numbers import Real
 from typing import Any
 
 import numpy as np
 
-from tinydl import backend
-from tinydl.autograd.checks import broadcast_problem
+from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import broadcast_problem, tensor
 from tinydl.ops.operands import as_tensor, as_tensors
 
 
@@ -192,14 +191,8 @@ def triu(x: Tensor, diagonal: int = 0) -> Tensor:
 
 def _triangle(x: Tensor, diagonal: int, upper: bool) -> Tensor:
     caller = "triu()" if upper else "tril()"
-    if not isinstance(x, Tensor) or x.ndim < 2:
-        raise ValueError(
-            f"{caller} needs a tensor of at least 2 dimensions, got "
-            + (f"shape {x.shape}" if isinstance(x, Tensor) else type(x).__name__)
-        )
-    if isinstance(diagonal, bool) or not isinstance(diagonal, (int, np.integer)):
-        raise TypeError(f"{caller} needs diagonal to be an int, got {diagonal!r}")
-    return Triangle(upper, int(diagonal))(x)
+    tensor(caller, "x", x, "(..., rows, columns)")
+    return Triangle(upper, check.integer(caller, "diagonal", diagonal))(x)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
@@ -238,9 +231,7 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """``x`` with ``value`` wherever the boolean ``mask`` (broadcast to x's shape) is True:
     ``scores.masked_fill(causal == 0, float("-inf"))``. The gradient reaches x where the
     mask is False."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"masked_fill() needs x to be a Tensor, got {type(x).__name__}")
-    mask = as_tensor(mask, x)
+    mask = as_tensor(mask, tensor("masked_fill()", "x", x))
     if mask.dtype != bool:
         raise TypeError(
             f"masked_fill() needs a boolean mask, got dtype {mask.dtype}: compare to make one, "
@@ -270,7 +261,7 @@ def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tens
     if low is None and high is None:
         raise ValueError("clamp() needs at least one of min and max")
     for name, bound in (("min", low), ("max", high)):
-        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, Real)):
+        if bound is not None and not check.is_number(bound):
             raise TypeError(f"clamp() needs {name} to be a number or None, got {bound!r}")
     if low is not None and high is not None and low > high:
         raise ValueError(f"clamp() needs min <= max, got min={low} and max={high}")

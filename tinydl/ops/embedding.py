@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import same_device, tensor
 
 
 class Embedding(Function):
@@ -46,17 +47,9 @@ def embedding(ids: Any, weight: Tensor, padding_idx: int | None = None) -> Tenso
     [0, num_embeddings) (checking that waits for a GPU once per call: an id out of range
     would otherwise read another row, or garbage, without any error).
     """
-    if not isinstance(weight, Tensor) or weight.ndim != 2:
-        shape = weight.shape if isinstance(weight, Tensor) else type(weight).__name__
-        raise ValueError(
-            f"embedding() needs a 2-D weight (num_embeddings, embedding_dim), got {shape}"
-        )
+    tensor("embedding()", "weight", weight, "(num_embeddings, embedding_dim)")
     if isinstance(ids, Tensor):
-        if ids.device != weight.device:
-            raise ValueError(
-                f"embedding() got ids on {ids.device} for a weight on {weight.device}: "
-                f"move them with .to('{weight.device}')"
-            )
+        same_device("embedding()", "ids", ids, "weight", weight)
         ids = ids.array
     else:  # a list or host array is copied to the table's device, as CuPy copies host indices
         ids = backend.to_device(ids if backend.is_array(ids) else np.asarray(ids), weight.device)
@@ -74,19 +67,7 @@ def embedding(ids: Any, weight: Tensor, padding_idx: int | None = None) -> Tenso
                 f"embedding() got token id {bad}, but the table has num_embeddings={rows} rows: "
                 f"ids must be in [0, {rows})"
             )
-    if padding_idx is not None:
-        padding_idx = check_padding_idx(padding_idx, rows)
+    if padding_idx is not None:  # a row; a negative one counts from the end, as in PyTorch
+        padding_idx = check.int_between("embedding()", "padding_idx", padding_idx, -rows,
+                                        rows - 1) % rows
     return Embedding(ids, padding_idx)(weight)
-
-
-def check_padding_idx(padding_idx: Any, num_embeddings: int) -> int:
-    """``padding_idx`` as a row index in [0, num_embeddings); negative counts from the end,
-    as in PyTorch."""
-    if not isinstance(padding_idx, int) or isinstance(padding_idx, bool) or not (
-        -num_embeddings <= padding_idx < num_embeddings
-    ):
-        raise ValueError(
-            f"padding_idx must be an int in [-{num_embeddings}, {num_embeddings}) for "
-            f"num_embeddings={num_embeddings}, got {padding_idx!r}"
-        )
-    return padding_idx % num_embeddings

@@ -5,13 +5,13 @@ batch of one works: the normalisation of choice inside Transformers."""
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
+from typing import Any
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
-from tinydl.errors import DeviceError
+from tinydl.autograd.tensor_checks import fits_input, floating
 
 
 class LayerNorm(Function):
@@ -73,51 +73,24 @@ def layer_norm(
     """Layer normalisation over the last ``len(normalized_shape)`` axes of ``x``, as
     PyTorch's ``F.layer_norm``: ``weight`` (γ) and ``bias`` (β) have the shape
     ``normalized_shape``, or are None for 1 and 0."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"layer_norm() expects x to be a Tensor, got {type(x).__name__}")
-    if x.dtype.kind != "f":
-        raise TypeError(f"layer_norm() needs a floating-point input, got dtype {x.dtype}")
-    shape = check_normalized_shape(normalized_shape, "layer_norm()")
+    shape = check.shape("layer_norm()", "normalized_shape", normalized_shape)
+    _check_operands(x, shape, weight, bias)
+    eps = check.number("layer_norm()", "eps", eps, "> 0")
+    xp = backend.array_module(x.array)
+    gamma = weight if weight is not None else Tensor(xp.ones(shape, dtype=x.dtype))
+    beta = bias if bias is not None else Tensor(xp.zeros(shape, dtype=x.dtype))
+    return LayerNorm(len(shape), eps)(x, gamma, beta)
+
+
+def _check_operands(x: Any, shape: tuple[int, ...], weight: Any, bias: Any) -> None:
+    """A floating-point ``x`` whose last axes have ``shape``, and a weight and bias (or
+    None) of that shape with x's dtype and device."""
+    floating("layer_norm()", "x", x)
     if x.shape[x.ndim - len(shape):] != shape or x.ndim < len(shape):
         raise ValueError(
             f"layer_norm() normalises over the last axes of shape normalized_shape={shape}, "
             f"but got input of shape {x.shape}"
         )
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is None:
-            continue
-        if not isinstance(t, Tensor) or t.shape != shape:
-            got = t.shape if isinstance(t, Tensor) else type(t).__name__
-            raise ValueError(f"layer_norm() needs {name} of shape {shape}, got {got}")
-        if t.dtype != x.dtype:
-            raise TypeError(f"layer_norm() needs {name} of the input's dtype {x.dtype}, "
-                            f"got {t.dtype}")
-        if t.device != x.device:
-            raise DeviceError(f"layer_norm() needs {name} on the input's device {x.device}, "
-                              f"got {t.device}")
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
-        raise ValueError(f"layer_norm() needs eps > 0, got {eps!r}")
-    xp = backend.array_module(x.array)
-    gamma = weight if weight is not None else Tensor(xp.ones(shape, dtype=x.dtype))
-    beta = bias if bias is not None else Tensor(xp.zeros(shape, dtype=x.dtype))
-    return LayerNorm(len(shape), float(eps))(x, gamma, beta)
-
-
-def check_normalized_shape(normalized_shape: int | Sequence[int], caller: str) -> tuple[int, ...]:
-    """``normalized_shape`` as a tuple of positive ints (an int n means (n,))."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else (
-        normalized_shape
-    )
-    try:
-        shape = tuple(shape)
-    except TypeError:
-        shape = ()
-    if not shape or not all(
-        isinstance(n, numbers.Integral) and not isinstance(n, bool) and n > 0 for n in shape
-    ):
-        raise ValueError(
-            f"{caller} needs normalized_shape to be a positive int or a tuple of them, "
-            f"got {normalized_shape!r}"
-        )
-    return tuple(int(n) for n in shape)
+    fits_input("layer_norm()", "weight", weight, shape, x)
+    fits_input("layer_norm()", "bias", bias, shape, x)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinydl.autograd.checks import require_float_input
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import floating, tensor
 from tinydl.ops.operands import as_tensors
 
 
@@ -60,24 +60,18 @@ def matmul(a: Any, b: Any) -> Tensor:
 def mm(a: Tensor, b: Tensor) -> Tensor:
     """The product of two matrices (2-D tensors), PyTorch's ``torch.mm``; see :func:`matmul`
     for batches and vectors."""
-    _check_ranks("mm()", a, b, 2, "matrices (2-D)")
-    return matmul(a, b)
+    return matmul(tensor("mm()", "a", a, "(n, m)"), tensor("mm()", "b", b, "(m, p)"))
 
 
 def bmm(a: Tensor, b: Tensor) -> Tensor:
     """Batched matrix products: (B, n, m) @ (B, m, p) is (B, n, p), the same B in both."""
-    _check_ranks("bmm()", a, b, 3, "batches of matrices (3-D)")
+    tensor("bmm()", "a", a, "(B, n, m)")
+    tensor("bmm()", "b", b, "(B, m, p)")
     if a.shape[0] != b.shape[0]:
         raise ValueError(
             f"bmm() needs one batch size in both, got shapes {a.shape} and {b.shape}"
         )
     return matmul(a, b)
-
-
-def _check_ranks(caller: str, a: Any, b: Any, ndim: int, what: str) -> None:
-    shapes = [getattr(t, "shape", type(t).__name__) for t in (a, b)]
-    if not all(isinstance(t, Tensor) and t.ndim == ndim for t in (a, b)):
-        raise ValueError(f"{caller} needs two {what} tensors, got {shapes[0]} and {shapes[1]}")
 
 
 class Linear(Function):
@@ -144,8 +138,8 @@ def _check_operands(x: Tensor, weight: Tensor, bias: Tensor | None, caller: str,
     """The checks both layouts share: a 2-D weight, an input whose last axis has the
     weight's in_features, a bias of out_features, a floating-point input."""
     layout = "(out_features, in_features)" if out_in else "(in_features, out_features)"
-    if weight.ndim != 2:
-        raise ValueError(f"{caller} needs a 2-D weight {layout}, got shape {weight.shape}")
+    tensor(caller, "weight", weight, layout)
+    (floating if weight.dtype.kind == "f" else tensor)(caller, "input", x)
     out_features, in_features = weight.shape if out_in else weight.shape[::-1]
     if x.ndim == 0 or x.shape[-1] != in_features:
         raise ValueError(
@@ -154,5 +148,3 @@ def _check_operands(x: Tensor, weight: Tensor, bias: Tensor | None, caller: str,
         )
     if bias is not None and bias.shape != (out_features,):
         raise ValueError(f"{caller} needs a bias of shape ({out_features},), got {bias.shape}")
-    if x.dtype.kind != "f" and weight.dtype.kind == "f":
-        require_float_input(x, caller)

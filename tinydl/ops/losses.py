@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import floating, same_dtype
 from tinydl.backend import kernels
 from tinydl.ops.logit_check import warn_if_probabilities, warn_unless_log_probabilities
 from tinydl.ops.operands import as_tensor
@@ -274,17 +275,14 @@ def cross_entropy(
     ``logits`` must be scores, not probabilities: a model that ends in Softmax gets a
     :class:`~tinydl.errors.ProbabilitiesAsLogitsWarning` (the softmax would be applied twice).
     """
-    _check_reduction("cross_entropy", reduction)
-    _check_float_input("cross_entropy", "logits", logits)
-    smoothing = _check_smoothing(label_smoothing)
-    _check_ignore_index("cross_entropy", ignore_index)
+    _check_input("cross_entropy()", "logits", logits, reduction, "(N, C)")
+    smoothing = check.probability("cross_entropy()", "label_smoothing", label_smoothing)
+    check.integer("cross_entropy()", "ignore_index", ignore_index)
     target = as_tensor(target, logits)
-    if logits.ndim != 2:
-        raise ValueError(f"cross_entropy() needs logits of shape (N, C), got shape {logits.shape}")
     n = len(logits)
     ignored = None
     if target.dtype.kind in "iu":
-        ignored = _check_labels("cross_entropy", "logits", logits, target, ignore_index)
+        ignored = _check_labels("cross_entropy()", "logits", logits, target, ignore_index)
     elif target.shape == (n,):
         raise TypeError(
             f"cross_entropy() got {target.dtype} targets of shape {target.shape}: class labels "
@@ -297,7 +295,7 @@ def cross_entropy(
             f"(N, C) = {logits.shape} (probabilities), got shape {target.shape}"
         )
     else:
-        _check_like_input("cross_entropy", "logits", logits, target)
+        _check_like_input("cross_entropy()", "logits", logits, target)
     warn_if_probabilities(logits, "cross_entropy")
     return CrossEntropy(reduction, smoothing, ignored)(logits, target)
 
@@ -319,20 +317,15 @@ def nll_loss(
     gets a :class:`~tinydl.errors.NotLogProbabilitiesWarning`: the loss would reward ever
     larger scores.
     """
-    _check_reduction("nll_loss", reduction)
-    _check_float_input("nll_loss", "input", input)
-    _check_ignore_index("nll_loss", ignore_index)
+    _check_input("nll_loss()", "input", input, reduction, "(N, C)")
+    check.integer("nll_loss()", "ignore_index", ignore_index)
     target = as_tensor(target, input)
-    if input.ndim != 2:
-        raise ValueError(
-            f"nll_loss() needs input of shape (N, C) (log-probabilities), got shape {input.shape}"
-        )
     if target.dtype.kind not in "iu":
         raise TypeError(
             f"nll_loss() needs integer class labels as target, got dtype {target.dtype} "
             f"(use target.astype('int64'))"
         )
-    ignored = _check_labels("nll_loss", "input", input, target, ignore_index)
+    ignored = _check_labels("nll_loss()", "input", input, target, ignore_index)
     warn_unless_log_probabilities(input, "nll_loss")
     return NLLLoss(reduction, ignored)(input, target)
 
@@ -342,10 +335,9 @@ def binary_cross_entropy_with_logits(
 ) -> Tensor:
     """Binary cross-entropy of σ(logits) against ``target`` probabilities of the same shape
     and dtype, computed from the logits so that no log(0) or overflow can occur."""
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
-    _check_float_input("binary_cross_entropy_with_logits", "logits", logits)
+    _check_input("binary_cross_entropy_with_logits()", "logits", logits, reduction)
     target = as_tensor(target, logits)
-    _check_like_input("binary_cross_entropy_with_logits", "logits", logits, target)
+    _check_like_input("binary_cross_entropy_with_logits()", "logits", logits, target)
     return BinaryCrossEntropyWithLogits(reduction)(logits, target)
 
 
@@ -358,10 +350,9 @@ def binary_cross_entropy(
     against ``target`` probabilities of the same shape and dtype; PyTorch's
     ``F.binary_cross_entropy``. :func:`binary_cross_entropy_with_logits` on the logits
     before the sigmoid is the stabler form of the same loss."""
-    _check_reduction("binary_cross_entropy", reduction)
-    _check_float_input("binary_cross_entropy", "input", input)
+    _check_input("binary_cross_entropy()", "input", input, reduction)
     target = as_tensor(target, input)
-    _check_like_input("binary_cross_entropy", "input", input, target)
+    _check_like_input("binary_cross_entropy()", "input", input, target)
     xp = backend.array_module(input.array)
     if not bool(((input.array >= 0) & (input.array <= 1)).all()):  # also catches nan
         low, high = float(xp.nanmin(input.array)), float(xp.nanmax(input.array))
@@ -375,10 +366,9 @@ def binary_cross_entropy(
 
 def mse_loss(input: Tensor, target: Tensor | Any, reduction: str = "mean") -> Tensor:  # noqa: A002
     """Mean squared error: (input − target)² averaged over all elements ('mean')."""
-    _check_reduction("mse_loss", reduction)
-    _check_float_input("mse_loss", "input", input)
+    _check_input("mse_loss()", "input", input, reduction)
     target = as_tensor(target, input)
-    _check_like_input("mse_loss", "input", input, target)
+    _check_like_input("mse_loss()", "input", input, target)
     return MSELoss(reduction)(input, target)
 
 
@@ -397,8 +387,7 @@ def hinge_loss(
     'mean' averages over samples (multiclass) or elements (binary). Checking the targets
     waits for a GPU once per call.
     """
-    _check_reduction("hinge_loss", reduction)
-    _check_float_input("hinge_loss", "scores", scores)
+    _check_input("hinge_loss()", "scores", scores, reduction)
     target = as_tensor(target, scores)
     margin = float(margin)  # a NumPy float64 margin would upcast float32 scores
     if target.dtype.kind in "iu":
@@ -407,9 +396,9 @@ def hinge_loss(
                 f"hinge_loss() with integer class labels needs scores of shape (N, C), got shape "
                 f"{scores.shape}"
             )
-        _check_labels("hinge_loss", "scores", scores, target)
+        _check_labels("hinge_loss()", "scores", scores, target)
         return MulticlassHinge(reduction, margin)(scores, target)
-    _check_like_input("hinge_loss", "scores", scores, target)
+    _check_like_input("hinge_loss()", "scores", scores, target)
     t = target.array
     invalid = (t != 1) & (t != -1)
     if invalid.any():
@@ -420,25 +409,21 @@ def hinge_loss(
     return BinaryHinge(reduction, margin)(scores, target)
 
 
-def _check_reduction(name: str, reduction: str) -> None:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"{name}() got reduction={reduction!r}: choose 'mean', 'sum' or 'none'")
-
-
-def _check_float_input(name: str, what: str, x: Tensor) -> None:
-    if x.dtype.kind != "f":
-        raise TypeError(f"{name}() needs floating-point {what}, got dtype {x.dtype}")
+def _check_input(where: str, what: str, x: Any, reduction: str, layout: str = "") -> None:
+    """A known ``reduction``, and a floating-point ``x`` of a rank ``layout`` allows."""
+    check.one_of(where, "reduction", reduction, REDUCTIONS)
+    floating(where, what, x, layout)
 
 
 def _check_labels(
-    name: str, what: str, scores: Tensor, labels: Tensor, ignore_index: int | None = None
+    where: str, what: str, scores: Tensor, labels: Tensor, ignore_index: int | None = None
 ):
     """Labels must be one integer per row of ``scores`` (N, C), each in [0, C) or equal to
     ``ignore_index``. Returns the boolean mask of ignored rows, or None when there are none."""
     n, classes = scores.shape
     if labels.shape != (n,):
         raise ValueError(
-            f"{name}() needs integer class labels of shape (N,) = ({n},) for {what} of shape "
+            f"{where} needs integer class labels of shape (N,) = ({n},) for {what} of shape "
             f"(N, C) = {scores.shape}, got shape {labels.shape}"
         )
     y = labels.array
@@ -449,36 +434,16 @@ def _check_labels(
     if bad.size:
         allowed = "" if ignore_index is None else f" (or ignore_index={ignore_index})"
         raise ValueError(
-            f"{name}() got class label {int(bad[0])}, but {what} has C={classes} classes: "
+            f"{where} got class label {int(bad[0])}, but {what} has C={classes} classes: "
             f"labels must be in [0, {classes}){allowed}"
         )
     return ignored if ignored is not None and ignored.any() else None
 
 
-def _check_ignore_index(name: str, ignore_index: Any) -> None:
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-        raise TypeError(f"{name}() needs an integer ignore_index, got {ignore_index!r}")
-
-
-def _check_smoothing(label_smoothing: Any) -> float:
-    if (
-        isinstance(label_smoothing, bool)
-        or not isinstance(label_smoothing, (int, float, np.floating))
-        or not 0 <= label_smoothing <= 1
-    ):
-        raise ValueError(
-            f"cross_entropy() needs label_smoothing in [0, 1], got {label_smoothing!r}"
-        )
-    return float(label_smoothing)
-
-
-def _check_like_input(name: str, what: str, x: Tensor, target: Tensor) -> None:
+def _check_like_input(where: str, what: str, x: Tensor, target: Tensor) -> None:
     """Element-wise targets need the input's shape and dtype (no broadcasting, no upcast)."""
     if target.shape != x.shape:
         raise ValueError(
-            f"{name}() needs target of the same shape as {what}, {x.shape}, got {target.shape}"
+            f"{where} needs target of the same shape as {what}, {x.shape}, got {target.shape}"
         )
-    if target.dtype != x.dtype:
-        raise TypeError(
-            f"{name}() needs target of the same dtype as {what}, {x.dtype}, got {target.dtype}"
-        )
+    same_dtype(where, "target", target, what, x)

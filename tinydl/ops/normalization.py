@@ -7,7 +7,7 @@ from __future__ import annotations
 from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
-from tinydl.errors import DeviceError
+from tinydl.autograd.tensor_checks import fits_input, floating
 
 
 class BatchNormTrain(Function):
@@ -78,19 +78,10 @@ def batch_norm(
     in training their arrays are updated in place (no graph is recorded), and may be None
     to skip that; in evaluation they are what x is normalised with, so they are required.
     """
-    if x.dtype.kind != "f":
-        raise TypeError(f"batch_norm() needs a floating-point input, got dtype {x.dtype}")
-    if x.ndim not in (2, 4):
-        raise ValueError(
-            f"batch_norm() needs input of shape (N, C) or (N, C, H, W), got shape {x.shape}"
-        )
-    for name, t in (
-        ("running_mean", running_mean),
-        ("running_var", running_var),
-        ("weight", weight),
-        ("bias", bias),
-    ):
-        _check_per_channel(name, t, x)
+    floating("batch_norm()", "x", x, "(N, C) or (N, C, H, W)")
+    for name, t in zip(("running_mean", "running_var", "weight", "bias"),
+                       (running_mean, running_var, weight, bias), strict=True):
+        fits_input("batch_norm()", name, t, (x.shape[1],), x)  # one value per channel
     eps = float(eps)  # a NumPy float64 eps would upcast float32 input
     if training:
         if x.numel() // x.shape[1] < 2:
@@ -133,21 +124,3 @@ def _channel_axes(x) -> tuple[tuple[int, ...], tuple[int, ...]]:
     vector along channels: ((0,), (1, C)) for (N, C); ((0, 2, 3), (1, C, 1, 1)) for 4-D."""
     spatial = tuple(range(2, x.ndim))
     return (0, *spatial), (1, x.shape[1]) + (1,) * len(spatial)
-
-
-def _check_per_channel(name: str, t: Tensor | None, x: Tensor) -> None:
-    """A per-channel tensor must be (C,) with x's dtype (no upcast) on x's device."""
-    if t is None:
-        return
-    channels = x.shape[1]
-    if t.shape != (channels,):
-        raise ValueError(
-            f"batch_norm() needs {name} of shape (C,) = ({channels},) for input of shape "
-            f"{x.shape}, got shape {t.shape}"
-        )
-    if t.dtype != x.dtype:
-        raise TypeError(f"batch_norm() needs {name} of the input's dtype {x.dtype}, got {t.dtype}")
-    if t.device != x.device:
-        raise DeviceError(
-            f"batch_norm() needs {name} on the input's device {x.device}, got {t.device}"
-        )

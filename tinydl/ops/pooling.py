@@ -15,19 +15,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import floating
 from tinydl.backend import kernels
 from tinydl.ops.conv import (
     IntOrPair,
     Pair,
-    check_images,
     check_window_fits,
     output_size,
     pad2d,
     pad_batch_last,
-    pair,
+    stride_and_padding,
     uses_batch_last,
     window_slice,
 )
@@ -127,6 +127,20 @@ class MaxPool2DFast(MaxPool2D):
         return grad[:, ph : ph + h, pw : pw + w].transpose(3, 0, 1, 2)
 
 
+def pool_window(where: str, kernel_size: Any, stride: Any, padding: Any) -> tuple[Pair, ...]:
+    """``kernel_size``, ``stride`` (by default the kernel's) and ``padding`` as (h, w) pairs;
+    the padding at most half the kernel, so that every window holds an input pixel."""
+    kernel_size = check.int_pair(where, "kernel_size", kernel_size)
+    stride, padding = stride_and_padding(where, kernel_size if stride is None else stride,
+                                         padding)
+    if 2 * padding[0] > kernel_size[0] or 2 * padding[1] > kernel_size[1]:
+        raise ValueError(
+            f"{where}: padding {padding} must be at most half of kernel_size {kernel_size}, "
+            f"so that every window holds at least one input pixel"
+        )
+    return kernel_size, stride, padding
+
+
 def max_pool2d(
     x: Tensor,
     kernel_size: IntOrPair,
@@ -141,17 +155,8 @@ def max_pool2d(
     are an int or an (h, w) pair. Returns (N, C, OH, OW) with
     ``OH = (H + 2·padding − KH) // stride + 1`` (and likewise OW).
     """
-    check_images(x, "max_pool2d")
-    if x.dtype.kind != "f":
-        raise TypeError(f"max_pool2d() needs a floating-point tensor, got {x.dtype}")
-    kernel_size = pair(kernel_size, "kernel_size", "max_pool2d", minimum=1)
-    stride = kernel_size if stride is None else pair(stride, "stride", "max_pool2d", minimum=1)
-    padding = pair(padding, "padding", "max_pool2d", minimum=0)
-    if 2 * padding[0] > kernel_size[0] or 2 * padding[1] > kernel_size[1]:
-        raise ValueError(
-            f"max_pool2d(): padding {padding} must be at most half of kernel_size {kernel_size}, "
-            f"so that every window holds at least one input pixel"
-        )
-    check_window_fits(x.shape, kernel_size, padding, "max_pool2d")
+    floating("max_pool2d()", "x", x, "(N, C, H, W)")
+    kernel_size, stride, padding = pool_window("max_pool2d()", kernel_size, stride, padding)
+    check_window_fits(x.shape, kernel_size, padding, "max_pool2d()")
     function = MaxPool2DFast if uses_batch_last(x) else MaxPool2D
     return function(kernel_size, stride, padding)(x)

@@ -23,6 +23,7 @@ import numpy as np
 from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import tensor
 from tinydl.ops.activations import relu, sigmoid, tanh
 from tinydl.ops.linalg import linear
 from tinydl.ops.losses import cross_entropy
@@ -324,9 +325,7 @@ def sequence_cross_entropy(
     """Cross-entropy of logits (N, T, C) against integer labels (N, T): every time step is
     one classification, so this is ``cross_entropy`` on the (N·T, C) rows. Positions whose
     label is ``ignore_index`` (padding) count for nothing; 'mean' averages over the rest."""
-    if not isinstance(logits, Tensor) or logits.ndim != 3:
-        shape = logits.shape if isinstance(logits, Tensor) else type(logits).__name__
-        raise ValueError(f"sequence_cross_entropy() needs logits of shape (N, T, C), got {shape}")
+    tensor("sequence_cross_entropy()", "logits", logits, "(N, T, C)")
     if not isinstance(labels, Tensor):
         labels = np.asarray(labels) if not backend.is_array(labels) else labels
         labels = Tensor(backend.to_device(labels, logits.device))

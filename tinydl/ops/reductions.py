@@ -6,25 +6,13 @@ from __future__ import annotations
 import builtins
 from typing import Any, NamedTuple
 
-import numpy as np
-
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
-from tinydl.ops.arguments import as_input, axis_of, keepdims_of
+from tinydl.ops.arguments import as_input, axis_of, keepdims_of, pick
 from tinydl.ops.elementwise import abs, maximum, minimum
 
 Axis = int | tuple[int, ...] | None
-
-
-def _normalise_axes(axis: Axis, ndim: int) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    for a in axes:
-        if not -ndim <= a < (ndim or 1):
-            raise ValueError(f"axis {a} is out of range for a tensor of {ndim} dimension(s)")
-    return tuple(sorted(a % (ndim or 1) for a in axes))
 
 
 def _restore_reduced(gy, x_shape, axes, keepdims):
@@ -121,8 +109,9 @@ class ValuesIndices(NamedTuple):
 
 
 def _reduce(kind: type[Function], x: Tensor, axis: Axis, keepdims: bool) -> Tensor:
-    x = as_input(x, f"{kind.__name__.lower()}()")
-    return kind(_normalise_axes(axis, x.ndim), keepdims)(x)
+    caller = f"{kind.__name__.lower()}()"
+    x = as_input(x, caller)
+    return kind(check.axes(caller, "axis", axis, x.ndim), keepdims)(x)
 
 
 def sum(  # noqa: A001
@@ -194,16 +183,13 @@ def _extreme(which: str, x: Any, dim: Any, keepdim: Any, axis: Any, keepdims: An
     keepdims = keepdims_of(keepdims, keepdim, caller)
     if x.numel() == 0:
         raise ValueError(f"{caller} of an empty tensor has no value")
-    if axis is not None and dim is not None:
-        raise TypeError(f"{caller} got both axis= and dim=, which mean the same; pass one")
+    pick(axis, dim, ("axis", "dim"), caller)
     if dim is None or isinstance(dim, (tuple, list)):  # NumPy's reduction (PyTorch has none)
-        axes = _normalise_axes(axis if dim is None else tuple(dim), x.ndim)
+        axes = check.axes(caller, "axis", axis if dim is None else dim, x.ndim)
         return Extreme(axes, keepdims, which)(x)
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
-        raise TypeError(f"{caller} needs dim to be an int, got {dim!r}")
-    axes = _normalise_axes(int(dim), x.ndim)
+    axis = check.axis(caller, "dim", dim, x.ndim)
     return ValuesIndices(
-        Extreme(axes, keepdims, which)(x), _arg_extreme("arg" + which, x, axes[0], keepdims)
+        Extreme((axis,), keepdims, which)(x), _arg_extreme("arg" + which, x, axis, keepdims)
     )
 
 
@@ -240,12 +226,10 @@ def _arg(argmax_or_argmin: str, x: Any, axis: Any, dim: Any, keepdims: Any, keep
     keepdims = keepdims_of(keepdims, keepdim, caller)
     if x.numel() == 0:
         raise ValueError(f"{caller} of an empty tensor has no value")
-    if axis is not None and (not isinstance(axis, (int, np.integer)) or isinstance(axis, bool)):
-        raise TypeError(f"{caller} needs dim to be an int or None, got {axis!r}")
     if axis is None:
         index = getattr(x.array, argmax_or_argmin)()
         return Tensor(index.reshape((1,) * x.ndim) if keepdims else index)
-    (axis,) = _normalise_axes(int(axis), x.ndim)
+    axis = check.axis(caller, "dim", axis, x.ndim)
     return _arg_extreme(argmax_or_argmin, x, axis, keepdims)
 
 
@@ -268,11 +252,10 @@ def var(
     with PyTorch's default ``correction=1`` (the unbiased estimate; ``unbiased=False`` is
     ``correction=0``). Built from mean, sub and mul, so autograd differentiates it."""
     x = as_input(x, "var()")
-    if unbiased is not None and correction is not None:
-        raise TypeError("var() got both unbiased= and correction=; pass one")
+    pick(unbiased, correction, ("unbiased", "correction"), "var()")
     correction = (1 if unbiased is None else int(bool(unbiased))) if correction is None \
         else correction
-    axes = _normalise_axes(dim, x.ndim)
+    axes = check.axes("var()", "dim", dim, x.ndim)
     count = 1
     for a in axes:
         count *= x.shape[a]
@@ -316,7 +299,7 @@ def any(x: Tensor, dim: Axis = None, keepdim: bool = False) -> Tensor:  # noqa: 
 
 def _truth(which: str, x: Any, dim: Axis, keepdim: bool) -> Tensor:
     x = as_input(x, f"{which}()")
-    axes = _normalise_axes(dim, x.ndim)
+    axes = check.axes(f"{which}()", "dim", dim, x.ndim)
     return Tensor(getattr(x.array, which)(axis=axes, keepdims=bool(keepdim)))
 
 
@@ -325,7 +308,4 @@ def cumsum(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     x = as_input(x, "cumsum()")
     if dtype is not None:
         x = x.astype(dtype)
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
-        raise TypeError(f"cumsum() needs dim to be an int, got {dim!r}")
-    (axis,) = _normalise_axes(int(dim), builtins.max(x.ndim, 1))
-    return Cumsum(axis)(x)
+    return Cumsum(check.axis("cumsum()", "dim", dim, builtins.max(x.ndim, 1)))(x)

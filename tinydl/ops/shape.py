@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend
-from tinydl.autograd.checks import index_error
+from tinydl import backend, check
 from tinydl.autograd.function import Function, sum_to_shape
 from tinydl.autograd.tensor import Tensor
-from tinydl.ops.arguments import axis_number, axis_of
+from tinydl.autograd.tensor_checks import index_error, same_device
+from tinydl.ops.arguments import axis_of
 
 
 class Reshape(Function):
@@ -179,7 +179,7 @@ def _shape_argument(shape: tuple[Any, ...]) -> tuple[int, ...]:
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:
     shape = _shape_argument(shape)
-    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape):
+    if not all(map(check.is_int, shape)):
         raise TypeError(f"reshape() needs the new shape as integers, got {shape!r}")
     known = 1
     for n in shape:
@@ -197,14 +197,8 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge axes ``start_dim`` … ``end_dim`` (inclusive) into one, as ``torch.flatten``:
     ``flatten(x, 1)`` turns (N, C, H, W) into (N, C·H·W); ``flatten(x)`` gives one axis."""
-    ndim = max(x.ndim, 1)
-    for name, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
-        if isinstance(dim, bool) or not isinstance(dim, int) or not -ndim <= dim < ndim:
-            raise ValueError(
-                f"flatten(): {name} must be an int in [-{ndim}, {ndim}) for a tensor of shape "
-                f"{x.shape}, got {dim!r}"
-            )
-    start, end = start_dim % ndim, end_dim % ndim
+    start = check.axis("flatten()", "start_dim", start_dim, max(x.ndim, 1))
+    end = check.axis("flatten()", "end_dim", end_dim, max(x.ndim, 1))
     if start > end:
         raise ValueError(
             f"flatten(): start_dim {start_dim} comes after end_dim {end_dim} for a tensor of "
@@ -223,7 +217,7 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
     makes (N, C, H, W) channels-last). The dims come separately or in one tuple."""
     dims = _shape_argument(dims)
     if (
-        not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in dims)
+        not all(map(check.is_int, dims))
         or sorted(d % max(x.ndim, 1) if -x.ndim <= d < x.ndim else -1 for d in dims)
         != list(range(x.ndim))
     ):
@@ -240,16 +234,14 @@ def transpose(x: Tensor, *dims: Any, dim0: int | None = None, dim1: int | None =
     (B, T, H, D) into (B, H, T, D)); ``x.T`` reverses every axis. NumPy's axis permutation
     (``x.transpose(1, 0, 2)``, ``x.transpose()``) is refused: that is :func:`permute`."""
     given = dims + tuple(d for d in (dim0, dim1) if d is not None)
-    if len(given) != 2 or not all(
-        isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in given
-    ):
+    if len(given) != 2 or not all(map(check.is_int, given)):
         shown = ", ".join(map(repr, given))
         raise TypeError(
             f"transpose({shown}): transpose swaps two axes, as in PyTorch: "
             f"transpose(dim0, dim1); to reorder all axes as NumPy's transpose does, use "
             f"permute({shown or '...'}) (or .T to reverse them)"
         )
-    first, second = (axis_number(d, x.ndim, "transpose()") for d in given)
+    first, second = (check.axis("transpose()", "dim", d, x.ndim) for d in given)
     order = list(range(x.ndim))
     order[first], order[second] = order[second], order[first]
     return Permute(tuple(order))(x)
@@ -267,14 +259,14 @@ def squeeze(x: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
         dims = set(range(x.ndim))
     else:
         listed = dim if isinstance(dim, (tuple, list)) else (dim,)
-        dims = {axis_number(d, max(x.ndim, 1), "squeeze()") for d in listed}
+        dims = {check.axis("squeeze()", "dim", d, max(x.ndim, 1)) for d in listed}
     return reshape(x, tuple(n for d, n in enumerate(x.shape) if not (d in dims and n == 1)))
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     """Insert an axis of length 1 at ``dim`` (from -ndim-1 to ndim): ``unsqueeze(x, 0)``
     makes one sample a batch of one."""
-    dim = axis_number(dim, x.ndim + 1, "unsqueeze()")
+    dim = check.axis("unsqueeze()", "dim", dim, x.ndim + 1)
     return reshape(x, x.shape[:dim] + (1,) + x.shape[dim:])
 
 
@@ -283,8 +275,7 @@ def expand(x: Tensor, *sizes: Any) -> Tensor:
     may be added in front (PyTorch's ``expand``)."""
     sizes = _shape_argument(sizes)
     extra = len(sizes) - x.ndim
-    if extra < 0 or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool)
-                            for n in sizes):
+    if extra < 0 or not all(map(check.is_int, sizes)):
         raise ValueError(
             f"expand{tuple(sizes)}: needs at least {x.ndim} integer sizes for a tensor of "
             f"shape {x.shape}"
@@ -307,9 +298,7 @@ def repeat(x: Tensor, *repeats: Any) -> Tensor:
     """``x`` copied ``repeats[i]`` times along each axis i (PyTorch's ``repeat``; NumPy's
     ``tile``); more repeats than axes add leading axes."""
     repeats = _shape_argument(repeats)
-    if len(repeats) < x.ndim or not all(
-        isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in repeats
-    ):
+    if len(repeats) < x.ndim or not all(check.is_int(n) and n >= 0 for n in repeats):
         raise ValueError(
             f"repeat{tuple(repeats)}: needs one count >= 0 per axis (at least {x.ndim}) for a "
             f"tensor of shape {x.shape}"
@@ -320,11 +309,10 @@ def repeat(x: Tensor, *repeats: Any) -> Tensor:
 def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
     """``length`` elements of axis ``dim`` from ``start`` on: ``x.narrow(1, 2, 3)`` is
     ``x[:, 2:5]``."""
-    dim = axis_number(dim, x.ndim, "narrow()")
+    dim = check.axis("narrow()", "dim", dim, x.ndim)
     size = x.shape[dim]
-    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool)
-               for n in (start, length)):
-        raise TypeError(f"narrow() needs start and length to be ints, got {start!r}, {length!r}")
+    start = check.integer("narrow()", "start", start)
+    length = check.integer("narrow()", "length", length)
     start = start + size if -size <= start < 0 else start
     if not 0 <= start <= size or length < 0 or start + length > size:
         raise IndexError(
@@ -338,15 +326,14 @@ def split(x: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
           ) -> tuple[Tensor, ...]:
     """Cut axis ``dim`` into pieces: of ``split_size`` each (the last may be shorter), or of
     the listed lengths, which must add up to the axis: ``q, k, v = qkv.split(C, dim=2)``."""
-    dim = axis_number(dim, x.ndim, "split()")
+    dim = check.axis("split()", "dim", dim, x.ndim)
     size = x.shape[dim]
     sizes = split_size_or_sections
-    if isinstance(sizes, (int, np.integer)) and not isinstance(sizes, bool):
-        if sizes <= 0:
-            raise ValueError(f"split(): split_size must be a positive int, got {sizes}")
+    if check.is_int(sizes):
+        sizes = check.positive_int("split()", "split_size", sizes)
         sizes = [min(sizes, size - start) for start in range(0, size, sizes)] or [0]
     elif not isinstance(sizes, (list, tuple)) or not all(
-        isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in sizes
+        check.is_int(n) and n >= 0 for n in sizes
     ):
         raise TypeError(
             f"split() needs an int size or a list of lengths >= 0, got {split_size_or_sections!r}"
@@ -365,30 +352,25 @@ def split(x: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
 def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Cut axis ``dim`` into ``chunks`` pieces of ceil(length / chunks) elements each, the
     last shorter; as in PyTorch, fewer pieces come back when the length does not allow."""
-    if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks <= 0:
-        raise ValueError(f"chunk() needs chunks to be an int > 0, got {chunks!r}")
-    size = x.shape[axis_number(dim, x.ndim, "chunk()")]
+    chunks = check.positive_int("chunk()", "chunks", chunks)
+    size = x.shape[check.axis("chunk()", "dim", dim, x.ndim)]
     if size == 0:
-        return split(x, [0] * int(chunks), dim)
-    return split(x, -(-size // int(chunks)), dim)
+        return split(x, [0] * chunks, dim)
+    return split(x, -(-size // chunks), dim)
 
 
 def gather(x: Tensor, dim: int, index: Any) -> Tensor:
     """``y[i][j] = x[index[i][j]][j]`` for ``dim=0`` (``x[i][index[i][j]]`` for ``dim=1``):
     picks along ``dim`` by ``index``, an integer tensor with as many axes as ``x`` and no
     longer than ``x`` along the others. The result has ``index``'s shape."""
-    dim = axis_number(dim, x.ndim, "gather()")
+    dim = check.axis("gather()", "dim", dim, x.ndim)
     index = index.array if isinstance(index, Tensor) else index
     if not backend.is_array(index) or index.dtype.kind not in "iu":
         raise TypeError(
             f"gather() needs index to be an integer tensor, got "
             f"{getattr(index, 'dtype', type(index).__name__)}"
         )
-    if backend.device_of(index) != x.device:
-        raise ValueError(
-            f"gather(): index is on {backend.device_of(index)}, x on {x.device}: move the index "
-            f"with .to('{x.device}')"
-        )
+    same_device("gather()", "index", index, "x", x)
     if index.ndim != x.ndim or any(
         i > n for d, (i, n) in enumerate(zip(index.shape, x.shape, strict=True)) if d != dim
     ):
@@ -429,7 +411,7 @@ def concatenate(tensors: Sequence[Tensor], axis: int | None = None, *, dim: int 
     axis = 0 if axis is None else axis
     _check_joinable(tensors, "concatenate")
     first = tensors[0]
-    axis_number(axis, first.ndim, "concatenate()", "axis")
+    check.axis("concatenate()", "axis", axis, first.ndim)
     for i, t in enumerate(tensors):
         if t.ndim != first.ndim or any(
             a != b
@@ -449,7 +431,7 @@ def stack(tensors: Sequence[Tensor], axis: int | None = None, *, dim: int | None
     axis = axis_of(axis, dim, "stack()")
     axis = 0 if axis is None else axis
     _check_joinable(tensors, "stack")
-    axis_number(axis, tensors[0].ndim + 1, "stack()", "axis")
+    check.axis("stack()", "axis", axis, tensors[0].ndim + 1)
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise ValueError(

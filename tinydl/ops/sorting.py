@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.tensor import Tensor
-from tinydl.ops.arguments import as_input, axis_number
+from tinydl.ops.arguments import as_input
 from tinydl.ops.reductions import ValuesIndices
 from tinydl.ops.shape import gather
 
@@ -32,7 +30,7 @@ def sort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = Fals
     where ``values`` is ``x.gather(dim, indices)``. Ties keep their order (``stable`` is
     accepted; tinydl's sort is always stable)."""
     x = as_input(x, "sort()")
-    dim = axis_number(dim, x.ndim, "sort()")
+    dim = check.axis("sort()", "dim", dim, x.ndim)
     order = _order(x.array, dim, bool(descending))
     return ValuesIndices(gather(x, dim, order), Tensor(order))
 
@@ -49,13 +47,8 @@ def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     first, and their indices: ``v, _ = topk(logits, 10)`` keeps a language model's ten
     likeliest tokens. ``sorted=False`` is accepted and gives them sorted all the same."""
     x = as_input(x, "topk()")
-    dim = axis_number(dim, x.ndim, "topk()")
-    size = x.shape[dim]
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= size:
-        raise ValueError(
-            f"topk(): k must be an int from 0 to {size} (the length of axis {dim} of a tensor "
-            f"of shape {x.shape}), got {k!r}"
-        )
+    dim = check.axis("topk()", "dim", dim, x.ndim)
+    k = check.int_between("topk()", "k", k, 0, x.shape[dim])
     order = _order(x.array, dim, bool(largest))
-    first_k = order[(slice(None),) * dim + (slice(0, int(k)),)]
+    first_k = order[(slice(None),) * dim + (slice(0, k),)]
     return ValuesIndices(gather(x, dim, first_k), Tensor(first_k))

@@ -39,6 +39,7 @@ import numpy as np
 
 from tinydl import backend, check
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import one_device
 from tinydl.optim.optimizer import Optimizer, _device_copy
 
 Closure = Callable[[], Any]
@@ -79,10 +80,7 @@ class LBFGS(Optimizer):
                 "LBFGS does not support parameter groups (as in PyTorch): pass one list of "
                 "parameters, with one set of options"
             )
-        devices = {str(p.device) for p in self.params}
-        if len(devices) > 1:
-            raise ValueError(f"LBFGS needs all parameters on one device, got "
-                             f"{', '.join(sorted(devices))}")
+        one_device("LBFGS", "the parameters", self.params)
 
     def _checked(self, hyperparameters: dict[str, Any]) -> dict[str, Any]:
         counts = ("max_iter", "max_eval", "history_size")

@@ -6,13 +6,13 @@ Transformers)."""
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 from typing import Any
 
 from tinydl import backend, check
 from tinydl.autograd.parameter_list import as_parameter_list
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import one_device
 
 
 def clip_grad_norm_(
@@ -96,17 +96,14 @@ def _parameter_list(parameters: Any, caller: str) -> list[Tensor]:
 def _gradients(parameters: list[Tensor], caller: str) -> list[Any]:
     """The gradient arrays that exist, all on one device."""
     grads = [p.grad.array for p in parameters if p.grad is not None]
-    devices = {str(backend.device_of(grad)) for grad in grads}
-    if len(devices) > 1:
-        raise ValueError(f"{caller} needs all gradients on one device, got "
-                         f"{', '.join(sorted(devices))}")
+    one_device(caller, "the gradients", grads)
     return grads
 
 
 def _norm_type(norm_type: Any) -> float:
     """``norm_type`` as p > 0, or inf (also given as "inf")."""
     power = math.inf if norm_type in ("inf", "Inf") else norm_type
-    if isinstance(power, bool) or not isinstance(power, numbers.Real) or not power > 0:
+    if not check.is_number(power) or not power > 0:
         raise ValueError(
             f"clip_grad_norm_ needs norm_type to be a number > 0 or inf (for the largest "
             f"|gradient|), got {norm_type!r}"
