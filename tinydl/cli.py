@@ -138,9 +138,9 @@ def train(args: argparse.Namespace) -> None:
         epochs = args.epochs or recipe.epochs  # the parser lets only positive numbers through
         saved = _epochs_saved(out / "model.npz", recipe.name) if args.resume else 0
         if saved >= epochs:
-            print(f"{out / 'model.npz'} already holds {saved} epochs, and --epochs {epochs} asks "
-                  f"for no more: nothing to train; the checkpoint, results.json and the plots "
-                  f"are left as they are")
+            print(f"{out / 'model.npz'} already holds {saved} epoch{'s' * (saved != 1)}, and "
+                  f"--epochs {epochs} asks for no more: nothing to train; the checkpoint, "
+                  f"results.json and the plots are left as they are")
             return
         _train_into(out, args, recipe, device, epochs)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import glob
 import os
 import re
@@ -68,23 +69,25 @@ def atomic_write(
 
 class _PartFile:
     """The temporary file as the ``with`` block sees it: the same file object, except that
-    a write the file system refuses raises :class:`FileWriteError` naming the real file
-    (only these calls are the file system's: an OSError raised elsewhere in the block, a
-    network error while downloading, stays what it is)."""
+    a call the file system refuses raises :class:`FileWriteError` naming the real file.
+    Every call, not only ``write``: a buffered file passes the bytes on later, in
+    ``flush``, ``seek`` or ``truncate``, and the refusal comes there. (An OSError raised
+    elsewhere in the block, a network error while downloading, stays what it is.)"""
 
     def __init__(self, file: BinaryIO, path: Path, operation: str) -> None:
         self._file, self._path, self._operation = file, path, operation
 
-    def write(self, data: Any) -> int:
-        with _refusals_named(self._path, self._operation):
-            return self._file.write(data)
+    def __getattr__(self, name: str) -> Any:  # write, seek, name, ...: the file's own
+        attribute = getattr(self._file, name)
+        if not callable(attribute):
+            return attribute
 
-    def flush(self) -> None:
-        with _refusals_named(self._path, self._operation):
-            self._file.flush()
+        @functools.wraps(attribute)
+        def named(*args: Any, **kwargs: Any) -> Any:
+            with _refusals_named(self._path, self._operation):
+                return attribute(*args, **kwargs)
 
-    def __getattr__(self, name: str) -> Any:  # name, tell, seek, read, fileno, ...
-        return getattr(self._file, name)
+        return named
 
 
 @contextlib.contextmanager
