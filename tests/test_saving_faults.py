@@ -6,6 +6,8 @@ write, and two runs of ``tinydl train`` given one ``--out`` folder.
   then refuses the write with EFBIG ("File too large"), as a full disk refuses one with
   ENOSPC, and tinydl's :class:`~tinydl.errors.FileWriteError` must name the file and the
   operation, keep the previous file, and leave no temporary file, for every way of saving.
+  Where this process may mount one, a real 200 kB tmpfs is filled (ENOSPC), then made
+  read-only (EROFS).
 - **kill -9.** A subprocess is killed while its write is held open (the test hook
   ``TINYDL_TEST_CHECKPOINT_PAUSE``): the previous file is whole, a ``.part`` is left, and
   the next save of that file, or the next ``tinydl train`` in that folder, removes it.
@@ -26,7 +28,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,7 @@ from test_cli import mnist_root, needs_mnist
 import tinydl
 from tinydl import zoo
 from tinydl.cli import main
+from tinydl.errors import FileWriteError
 from tinydl.train import save_checkpoint
 from tinydl.train.checkpoint import PAUSE_VARIABLE, read_extra
 from tinydl.train.folder_lock import LOCK_NAME, folder_lock
@@ -318,3 +321,36 @@ def test_two_tinydl_train_runs_on_one_folder(tmp_path: Path) -> None:
         code, _, err = finish(first)
     assert code == 128 + signal.SIGINT, err
     assert not (tmp_path / LOCK_NAME).exists()  # the first run unlocked its folder as it ended
+
+
+# ---- a real full disk, and a real read-only file system, where this machine allows ---------
+@pytest.fixture
+def small_file_system(tmp_path: Path) -> Iterator[Path]:
+    """A 200 kB tmpfs (mounting needs root and the right to mount: else the test skips; the
+    file-size limit above covers the same path everywhere)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip() or 'not root'}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_real_full_disk_and_a_read_only_one(small_file_system: Path) -> None:
+    path = small_file_system / "model.npz"
+    save_checkpoint(path, tinydl.nn.Linear(10, 10), epoch=1)
+    with pytest.raises(FileWriteError, match=re.escape(
+            f"save_checkpoint(): cannot write {path}: No space left on device (ENOSPC); {path} "
+            f"is unchanged, and no temporary file is left")):
+        save_checkpoint(path, tinydl.nn.Linear(300, 300), epoch=2)  # 360 kB
+    assert read_extra(path) == {"epoch": 1} and parts(small_file_system) == []
+    subprocess.run(["mount", "-o", "remount,ro", str(small_file_system)], check=True)
+    with pytest.raises(FileWriteError, match=re.escape(
+            f"tinydl.save(): cannot write {path}: Read-only file system (EROFS); {path} is "
+            f"unchanged, and no temporary file is left")):
+        tinydl.save({"epoch": 3}, path)
+    assert read_extra(path) == {"epoch": 1}
