@@ -4,15 +4,13 @@ run however the run ends. (Faults, two runs and ``kill -9``: ``test_saving_fault
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 from pathlib import Path
 
 import pytest
+from test_cli import run
 
 from tinydl import zoo
-from tinydl.cli import main
 from tinydl.train import save_checkpoint
 from tinydl.train.folder_lock import LOCK_NAME, folder_lock
 
@@ -32,12 +30,10 @@ def a_finished_run(folder: Path, epochs: int) -> dict[str, tuple[bytes, int]]:
 @pytest.mark.parametrize("asked", [2, 1], ids=["as-many", "fewer"])
 def test_resume_with_nothing_left_says_so_and_touches_nothing(tmp_path: Path, asked: int) -> None:
     before = a_finished_run(tmp_path, epochs=2)
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["train", "mnist-mlp", "--resume", "--epochs", str(asked),
-                     "--out", str(tmp_path)])  # no MNIST read: nothing to train
-    assert (code, err.getvalue()) == (0, "")
-    assert out.getvalue() == (
+    code, out, err = run(["train", "mnist-mlp", "--resume", "--epochs", str(asked),
+                          "--out", str(tmp_path)])  # no MNIST read: nothing to train
+    assert (code, err) == (0, "")
+    assert out == (
         f"{tmp_path / 'model.npz'} already holds 2 epochs, and --epochs {asked} asks for no "
         f"more: nothing to train; the checkpoint, results.json and the plots are left as they "
         f"are\n")

@@ -19,24 +19,21 @@ Only the tests marked ``needs_mnist`` read MNIST; the others run anywhere.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_cli import mnist_root, needs_mnist
+from test_cli import mnist_root, needs_mnist, run
+from test_interrupt import wait_for
 
 import tinydl
 from tinydl import zoo
-from tinydl.cli import main
 from tinydl.errors import FileWriteError
 from tinydl.train import save_checkpoint
 from tinydl.train.checkpoint import PAUSE_VARIABLE, read_extra
@@ -70,23 +67,8 @@ def finish(process: subprocess.Popen[str], seconds: float = 120) -> tuple[int, s
     return process.returncode, out, err
 
 
-def wait_for(condition: Callable[[], object], seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {seconds} s waiting for {condition}")
-        time.sleep(0.02)
-
-
 def parts(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.glob(".*.part"))
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
 
 
 # ---- a full disk ---------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from tinydl.errors import FileWriteError
 
 @contextlib.contextmanager
 def atomic_write(
-    path: str | os.PathLike, operation: str = "tinydl", make_folders: bool = False
+    path: str | os.PathLike, operation: str, make_folders: bool = False
 ) -> Iterator[BinaryIO]:
     """Open a temporary binary file that replaces ``path`` when the ``with`` block succeeds.
 
@@ -134,7 +134,7 @@ def _running(pid: int) -> bool:
         return True
     try:
         os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # none has it (or could: past the C int)
         return False
     except PermissionError:  # it exists, under another user
         return True
