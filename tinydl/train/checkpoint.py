@@ -1,10 +1,13 @@
 """Saving and loading a model (and optionally its optimiser) as one ``.npz`` file.
 
 The file holds only arrays (``allow_pickle=False`` on load, so a checkpoint can
-never run code), written to a temporary file and renamed into place: a crash
-mid-write leaves the previous checkpoint intact, never a half-written one. Ctrl-C
-(SIGINT) or SIGTERM during a write is held until the new checkpoint is in place; a
-second one aborts the write, leaving the previous checkpoint and no temporary file.
+never run code) and the structure they came in (:mod:`tinydl.train.state_archive`: what
+loads is what was saved, types included), written to a temporary file and renamed into
+place: a crash mid-write leaves the previous checkpoint intact, never a half-written
+one, and a write the disk refuses raises :class:`tinydl.errors.FileWriteError` naming the
+file. Ctrl-C (SIGINT) or SIGTERM during a write is held until the new checkpoint is in
+place; a second one aborts the write, leaving the previous checkpoint and no temporary
+file.
 """
 
 from __future__ import annotations
