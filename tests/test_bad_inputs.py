@@ -886,12 +886,12 @@ CASES = [
     Case(
         "save_checkpoint/extra-set",
         lambda: train.save_checkpoint(WORK / "x.npz", dense(), classes={1, 2}), CheckpointError,
-        ("'extra/classes'", "set", "not json-serialisable"),
+        ("extra['classes']", "values of type set", "sorted(value)"),
     ),
     Case(
         "save_checkpoint/extra-nested",
         lambda: train.save_checkpoint(WORK / "x.npz", dense(), info={"when": object()}),
-        CheckpointError, ("'extra/info/when'", "object"),
+        CheckpointError, ("extra['info']['when']", "values of type object"),
     ),
     Case(
         "save_checkpoint/model", lambda: train.save_checkpoint(WORK / "x.npz", None), TypeError,
@@ -907,12 +907,12 @@ CASES = [
     ),
     Case(
         "load_checkpoint/malformed-json",
-        lambda: train.load_checkpoint(checkpoint_with("extra/epoch#json", "{oops"), dense()),
-        CheckpointError, ("'extra/epoch#json'", "not valid json"),
+        lambda: train.load_checkpoint(checkpoint_with("extra#tree", "{oops"), dense()),
+        CheckpointError, ("'extra#tree'", "not valid json"),
     ),
     Case(
         "read_extra/malformed-json",
-        lambda: train.checkpoint.read_extra(checkpoint_with("extra/epoch#json", "[1,")),
+        lambda: train.checkpoint.read_extra(checkpoint_with("extra#tree", "[1,")),
         CheckpointError, ("not a readable tinydl checkpoint", "not valid json"),
     ),
     Case(
@@ -1184,7 +1184,7 @@ def test_a_refused_extra_value_leaves_the_old_checkpoint(tmp_path: Path) -> None
     model = dense()
     train.save_checkpoint(path, model, epoch=1)
     old = path.read_bytes()
-    with pytest.raises(CheckpointError, match="'extra/when'"):
+    with pytest.raises(CheckpointError, match=r"extra\['when'\]"):
         train.save_checkpoint(path, model, epoch=2, when=object())
     assert path.read_bytes() == old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]

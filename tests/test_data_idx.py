@@ -148,12 +148,12 @@ def test_writer_rejects_what_idx_cannot_store(tmp_path):
 def test_atomic_write_replaces_only_on_success(tmp_path):
     path = tmp_path / "data"
     path.write_bytes(b"old")
-    with pytest.raises(RuntimeError, match="interrupted"), atomic_write(path) as file:
+    with pytest.raises(RuntimeError, match="interrupted"), atomic_write(path, "a test") as file:
         file.write(b"half of the new")
         raise RuntimeError("interrupted")
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["data"]  # no temporary file left
-    with atomic_write(path) as file:
+    with atomic_write(path, "a test") as file:
         file.write(b"new")
         assert path.read_bytes() == b"old"  # not visible before the block ends
     assert path.read_bytes() == b"new"

@@ -28,10 +28,12 @@ from tinydl.backend.fast_path_switch import (
     fast_paths,
     fast_paths_enabled,
 )
+from tinydl.data.atomic import atomic_write
 from tinydl.errors import TinyDLError
 from tinydl.exercises import cli as exercises_cli
 from tinydl.train import evaluate, fit, load_checkpoint, predict
 from tinydl.train.checkpoint import check_output_folder, checkpoint_example, read_extra
+from tinydl.train.folder_lock import FolderLock, describe, folder_lock
 from tinydl.viz import cli as viz_cli
 
 
@@ -128,12 +130,51 @@ def train(args: argparse.Namespace) -> None:
     recipe = zoo.recipe(args.example)
     _check_data_folder(args.data)
     device = backend.device(args.device) if args.device else backend.get_default_device()
-    epochs = args.epochs or recipe.epochs  # the parser lets only positive numbers through
-    batch_size = args.batch_size or recipe.batch_size
-    lr = args.lr or recipe.lr
     out = Path(args.out or Path("runs") / recipe.name)
     check_output_folder(out, "--out")
+    # One run per folder: a second one would mix its files with this one's.
+    with folder_lock(out, "--out", f"tinydl train {recipe.name}") as lock:
+        _say_what_the_lock_found(out, lock)
+        epochs = args.epochs or recipe.epochs  # the parser lets only positive numbers through
+        saved = _epochs_saved(out / "model.npz", recipe.name) if args.resume else 0
+        if saved >= epochs:
+            print(f"{out / 'model.npz'} already holds {saved} epoch{'s' * (saved != 1)}, and "
+                  f"--epochs {epochs} asks for no more: nothing to train; the checkpoint, "
+                  f"results.json and the plots are left as they are")
+            return
+        _train_into(out, args, recipe, device, epochs)
 
+
+def _say_what_the_lock_found(out: Path, lock: FolderLock) -> None:
+    if lock.taken_over_from is not None:
+        print(f"tinydl: {out} was locked by {describe(lock.taken_over_from)}, which ended "
+              f"without unlocking it; this run takes the folder over", file=sys.stderr)
+    if lock.removed_parts:
+        names = ", ".join(part.name for part in lock.removed_parts)
+        print(f"tinydl: removed {names} from {out}: temporary files of writes that were killed",
+              file=sys.stderr)
+
+
+def _epochs_saved(checkpoint: Path, example: str) -> int:
+    """How many epochs the checkpoint that ``--resume`` continues holds (0 if none is there)."""
+    if not checkpoint.exists():
+        return 0
+    extra = read_extra(checkpoint)
+    if "example" in extra and extra["example"] != example:
+        raise TinyDLError(f"--resume: {checkpoint} is a checkpoint of {extra['example']}, not "
+                          f"of {example}; give another --out, or resume {extra['example']}")
+    if "example" not in extra or "epoch" not in extra:
+        raise TinyDLError(f"--resume: {checkpoint} was not written by tinydl train (it does not "
+                          f"say which example and epoch it holds); give another --out")
+    return extra["epoch"] + 1
+
+
+def _train_into(
+    out: Path, args: argparse.Namespace, recipe: Any, device: Any, epochs: int
+) -> None:
+    """Train ``recipe`` as ``args`` say and write the checkpoint, plots and results to ``out``."""
+    batch_size = args.batch_size or recipe.batch_size
+    lr = args.lr or recipe.lr
     (train_images, train_labels), (test_images, test_labels) = data.load_mnist(
         args.data, progress=not args.no_progress
     )
@@ -161,7 +202,6 @@ def train(args: argparse.Namespace) -> None:
         f"{len(x_train)} training images, batch {batch_size}, lr {lr}, {epochs} epochs on {device}"
         f", {'fast paths' if fast_paths_enabled() else 'the plain versions of the ops'}"
     )
-    out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     history = fit(
         model, optimizer, nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing),
@@ -197,7 +237,8 @@ def train(args: argparse.Namespace) -> None:
         "peak_memory_mb": _peak_memory_mb(),
         "history": history,
     }
-    (out / "results.json").write_text(json.dumps(results, indent=2))
+    with atomic_write(out / "results.json", "tinydl train") as file:
+        file.write(json.dumps(results, indent=2).encode())
     print(f"training time {training_seconds:.1f}s (the training batches alone)")
     print(f"test accuracy {report['accuracy']:.4f}; checkpoint, plots and results.json in {out}/")
 

@@ -33,3 +33,10 @@ class ArgumentTypeError(TinyDLError, TypeError, ValueError):
     ``True``. A TypeError, and a ValueError too, because tinydl raised one or the other for
     these before its checks were gathered in :mod:`tinydl.check`, so code catching either
     keeps working."""
+
+
+class FileWriteError(TinyDLError, OSError):
+    """The file system refused a write (a full disk, a file-size limit, a read-only or
+    forbidden folder). The message names the file and what was writing it; the file's
+    previous version is untouched and no temporary file is left. An OSError, with the
+    ``errno`` of the refusal, so code catching OSError keeps working."""

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tinydl.data.atomic import atomic_write
+
 
 def _figure(**options):
     """A new figure outside pyplot (garbage-collected like any object once saved)."""
@@ -22,9 +24,10 @@ def _figure(**options):
 
 
 def _save(figure, path: str | Path) -> Path:
+    """Write the figure atomically (a full disk keeps the previous picture and says so)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100, bbox_inches="tight")
+    with atomic_write(path, "saving a plot", make_folders=True) as file:
+        figure.savefig(file, format=path.suffix[1:] or "png", dpi=100, bbox_inches="tight")
     return path
 
 

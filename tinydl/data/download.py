@@ -71,7 +71,7 @@ def _fetch(
     request = urllib.request.Request(url, headers={"User-Agent": "tinydl"})
     with (
         urllib.request.urlopen(request, timeout=timeout) as response,
-        atomic_write(destination) as file,
+        atomic_write(destination, "download") as file,
     ):
         length = response.headers.get("Content-Length")
         expected = int(length) if length is not None else None

@@ -118,5 +118,5 @@ def write_idx(path: str | os.PathLike, array: np.ndarray, compress: bool | None 
     content = header + array.astype(IDX_TYPES[code], copy=False).tobytes()
     if path.suffix == ".gz" if compress is None else compress:
         content = gzip.compress(content, mtime=0)
-    with atomic_write(path) as file:
+    with atomic_write(path, "write_idx()") as file:
         file.write(content)

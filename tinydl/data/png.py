@@ -222,5 +222,5 @@ def write_png(file: str | os.PathLike | BinaryIO, image: Any) -> None:
     if hasattr(file, "write"):
         file.write(content)
         return
-    with atomic_write(file) as handle:
+    with atomic_write(file, "write_png()") as handle:
         handle.write(content)

@@ -11,6 +11,7 @@ Keras's defaults.
 from __future__ import annotations
 
 import math
+import string
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +84,10 @@ class EarlyStopping(train.EarlyStopping):
 class ModelCheckpoint(Callback):
     """Save the model after each epoch: ``model.save(filepath)`` (or ``save_weights`` with
     ``save_weights_only``), a tinydl ``.npz`` checkpoint. ``filepath`` may hold Keras's
-    fields, e.g. ``"model-{epoch:02d}-{val_loss:.2f}.npz"``. With ``save_best_only`` only
-    epochs that improve ``monitor`` (direction from ``mode``, "auto" as EarlyStopping's)
-    are saved."""
+    fields, e.g. ``"model-{epoch:02d}-{val_loss:.2f}.npz"``: ``epoch`` (counted from 1) and
+    the epoch's figures; a field the epoch does not report raises a KeyError, as in Keras.
+    With ``save_best_only`` only epochs that improve ``monitor`` (direction from ``mode``,
+    "auto" as EarlyStopping's) are saved."""
 
     def __init__(self, filepath: str | Path, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False,
@@ -93,6 +95,11 @@ class ModelCheckpoint(Callback):
         super().__init__()
         if not isinstance(filepath, (str, Path)):
             raise TypeError(f"ModelCheckpoint needs a file path, got {type(filepath).__name__}")
+        try:
+            list(string.Formatter().parse(str(filepath)))
+        except ValueError as err:  # "{epoch" and the like: refused now, not after an epoch
+            raise ValueError(f"ModelCheckpoint: the filepath {str(filepath)!r} is not a valid "
+                             f"format string ({err}); write a brace as {{{{ or }}}}") from None
         choose("ModelCheckpoint()", "save_freq", save_freq, ("epoch",))
         mode = choose("ModelCheckpoint()", "mode", mode, ("auto", "min", "max"))
         self.filepath, self.monitor, self.verbose = str(filepath), monitor, verbose
@@ -113,13 +120,25 @@ class ModelCheckpoint(Callback):
             if not better:
                 return
             self.best = value
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        path = self._path(epoch, logs)
         if self.save_weights_only:
             self.model.save_weights(path)
         else:
             self.model.save(path)
         if self.verbose:
             print(f"Epoch {epoch + 1}: saved the model to {path}")
+
+    def _path(self, epoch: int, logs: dict[str, float]) -> str:
+        """The filepath with this epoch's fields filled in."""
+        fields = {"epoch": epoch + 1, **logs}
+        try:
+            return self.filepath.format(**fields)
+        except (KeyError, IndexError, ValueError, TypeError, AttributeError) as err:
+            kind = KeyError if isinstance(err, (KeyError, IndexError)) else ValueError
+            raise kind(
+                f"ModelCheckpoint: cannot fill in the filepath {self.filepath!r} "
+                f"({type(err).__name__}: {err}); its fields may be {', '.join(fields)}"
+            ) from None
 
 
 CALLBACKS = {kind.__name__: kind for kind in (Callback, EarlyStopping, History, ModelCheckpoint)}

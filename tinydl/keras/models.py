@@ -44,7 +44,7 @@ from tinydl.keras.layer import (
 )
 from tinydl.keras.layers import LAYERS
 from tinydl.keras.training import Trainer
-from tinydl.train.checkpoint import CheckpointError, load_checkpoint, read_extra, save_checkpoint
+from tinydl.train.checkpoint import CheckpointError, load_checkpoint, read_extra, write_checkpoint
 
 Shape = tuple[int | None, ...]
 
@@ -266,11 +266,11 @@ class Model(Trainer, Layer):
         self._require_built("save()")
         engine = self.optimizer.engine if self.optimizer is not None else None
         config = {**self.get_config(), "optimizer_saved": engine is not None}
-        save_checkpoint(filepath, self, engine, keras=config)
+        write_checkpoint(filepath, self, engine, {"keras": config}, "model.save()")
 
     def save_weights(self, filepath: str | Path) -> None:
         self._require_built("save_weights()")
-        save_checkpoint(filepath, self)
+        write_checkpoint(filepath, self, None, {}, "model.save_weights()")
 
     def load_weights(self, filepath: str | Path) -> None:
         self._require_built("load_weights()")

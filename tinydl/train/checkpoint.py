@@ -1,17 +1,19 @@
 """Saving and loading a model (and optionally its optimiser) as one ``.npz`` file.
 
 The file holds only arrays (``allow_pickle=False`` on load, so a checkpoint can
-never run code), written to a temporary file and renamed into place: a crash
-mid-write leaves the previous checkpoint intact, never a half-written one. Ctrl-C
-(SIGINT) or SIGTERM during a write is held until the new checkpoint is in place; a
-second one aborts the write, leaving the previous checkpoint and no temporary file.
+never run code) and the structure they came in (:mod:`tinydl.train.state_archive`: what
+loads is what was saved, types included), written to a temporary file and renamed into
+place: a crash mid-write leaves the previous checkpoint intact, never a half-written
+one, and a write the disk refuses raises :class:`tinydl.errors.FileWriteError` naming the
+file. Ctrl-C (SIGINT) or SIGTERM during a write is held until the new checkpoint is in
+place; a second one aborts the write, leaving the previous checkpoint and no temporary
+file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import signal
 import tempfile
@@ -27,67 +29,7 @@ from tinydl import check
 from tinydl.data.atomic import atomic_write
 from tinydl.errors import TinyDLError
 from tinydl.nn.module import Module
-
-
-class CheckpointError(TinyDLError, ValueError):
-    """A checkpoint file is missing, corrupt, or does not fit the model."""
-
-
-def flatten_state(prefix: str, state: Any, out: dict[str, np.ndarray]) -> None:
-    """Nested dicts of arrays become ``prefix/key/subkey`` entries; other leaves (and empty
-    dicts, which have no entries to stand for them) go to JSON."""
-    if isinstance(state, dict) and state:
-        for key, value in state.items():
-            flatten_state(f"{prefix}/{key}", value, out)
-    elif isinstance(state, np.ndarray):
-        out[prefix] = state
-    else:
-        try:
-            text = json.dumps(state, default=_json_value)
-        except (TypeError, ValueError) as err:
-            raise CheckpointError(
-                f"cannot save {prefix!r} in a checkpoint: {err}; a checkpoint holds arrays and "
-                f"what JSON can (numbers, strings, booleans, None, lists and dicts of them)"
-            ) from None
-        out[prefix + "#json"] = np.array(text)
-
-
-def _json_value(value: Any) -> Any:
-    """NumPy numbers and arrays inside lists or dicts as their JSON equivalents."""
-    if isinstance(value, (np.generic, np.ndarray)):
-        return value.tolist()
-    raise TypeError(f"it holds a {type(value).__name__}, which is not JSON-serialisable")
-
-
-def unflatten_state(entries: dict[str, np.ndarray], prefix: str) -> Any:
-    """The inverse of :func:`flatten_state` for every entry under ``prefix``."""
-    root: dict[str, Any] = {}
-    for name, value in entries.items():
-        if not (name == prefix or name.startswith(prefix + "/") or name == prefix + "#json"):
-            continue
-        is_json = name.endswith("#json")
-        path = name.removesuffix("#json")[len(prefix):].strip("/").split("/")
-        leaf = _parse_json(name, value) if is_json else value
-        if path == [""]:
-            return leaf
-        node = root
-        for key in path[:-1]:
-            node = node.setdefault(key, {})
-        node[path[-1]] = leaf
-    return _restore_int_keys(root)
-
-
-def _parse_json(name: str, value: np.ndarray) -> Any:
-    try:
-        return json.loads(str(value))
-    except json.JSONDecodeError as err:
-        raise CheckpointError(f"its entry {name!r} is not valid JSON ({err})") from None
-
-
-def _restore_int_keys(node: Any) -> Any:
-    if not isinstance(node, dict):
-        return node
-    return {(int(k) if k.isdigit() else k): _restore_int_keys(v) for k, v in node.items()}
+from tinydl.train.state_archive import CheckpointError, pack, unpack
 
 
 def folder_problem(folder: str | Path) -> str | None:
@@ -95,10 +37,8 @@ def folder_problem(folder: str | Path) -> str | None:
     for it), or None if they can: part of the path is a file, or the file system refuses.
     Nothing is created: the probe is a temporary file in the nearest existing folder."""
     folder = Path(folder)
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if existing.exists() and not existing.is_dir():
+    existing = _nearest_existing(folder)
+    if not existing.is_dir():
         where = "it" if existing == folder else str(existing)
         return f"{where} is a file, not a folder"
     try:
@@ -107,6 +47,13 @@ def folder_problem(folder: str | Path) -> str | None:
     except OSError as err:
         return f"cannot write there ({err.strerror or err})"
     return None
+
+
+def _nearest_existing(folder: Path) -> Path:
+    """``folder``, or the nearest of the folders above it that exists."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
 
 
 def check_output_folder(folder: str | Path, option: str) -> None:
@@ -118,9 +65,11 @@ def check_output_folder(folder: str | Path, option: str) -> None:
         raise TinyDLError(f"{option} {folder}: {problem}; give a folder for the results")
 
 
-def atomic_savez(path: str | Path, arrays: dict[str, np.ndarray]) -> Path:
+def atomic_savez(path: str | Path, arrays: dict[str, np.ndarray], operation: str) -> Path:
     """Write ``arrays`` to ``path`` as ``.npz`` through a temporary file in the same folder and
-    a rename (:func:`tinydl.data.atomic.atomic_write`), creating the folder if needed.
+    a rename (:func:`tinydl.data.atomic.atomic_write`), creating the folder if needed. A
+    write the file system refuses raises :class:`tinydl.errors.FileWriteError`, whose
+    message starts with ``operation``.
 
     SIGINT and SIGTERM are held while the file is written (see :func:`signals_held`).
     """
@@ -130,11 +79,11 @@ def atomic_savez(path: str | Path, arrays: dict[str, np.ndarray]) -> Path:
             f"cannot save a checkpoint to {path}: it is a folder; give a file name such as "
             f"{path / 'model.npz'}"
         )
-    problem = folder_problem(path.parent)
-    if problem is not None:
-        raise CheckpointError(f"cannot save a checkpoint to {path}: {path.parent}: {problem}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with signals_held(), atomic_write(path) as file:
+    existing = _nearest_existing(path.parent)
+    if not existing.is_dir():
+        raise CheckpointError(f"cannot save a checkpoint to {path}: {existing} is a file, "
+                              f"not a folder")
+    with signals_held(), atomic_write(path, operation, make_folders=True) as file:
         np.savez(file, **arrays)
         _pause_for_tests()
     return path
@@ -200,14 +149,23 @@ def save_checkpoint(
     path: str | Path, model: Module, optimizer: Any = None, **extra: Any
 ) -> Path:
     """Save the model's ``state_dict()``, the optimiser's state (to resume training) and any
-    JSON-able ``extra`` values (epoch, history, …) to ``path``."""
-    check_model("save_checkpoint()", model)
-    arrays: dict[str, np.ndarray] = {}
-    flatten_state("model", dict(model.state_dict()), arrays)
+    ``extra`` values (epoch, history, …: numbers, strings, arrays, and dicts, lists and
+    tuples of them) to ``path``; :func:`load_checkpoint` gives them back as they were."""
+    return write_checkpoint(path, model, optimizer, extra, "save_checkpoint()")
+
+
+def write_checkpoint(
+    path: str | Path, model: Module, optimizer: Any, extra: dict[str, Any], caller: str
+) -> Path:
+    """:func:`save_checkpoint`, for a caller (Keras's ``model.save()``) that its error
+    messages name."""
+    check_model(caller, model)
+    arrays = pack("model", model.state_dict(), "model.state_dict()", caller)
     if optimizer is not None:
-        flatten_state("optimizer", optimizer.state_dict(), arrays)
-    flatten_state("extra", extra, arrays)
-    return atomic_savez(path, arrays)
+        arrays.update(pack("optimizer", optimizer.state_dict(), "optimizer.state_dict()",
+                           caller))
+    arrays.update(pack("extra", extra, "extra", caller))
+    return atomic_savez(path, arrays, caller)
 
 
 def check_model(caller: str, model: Any) -> None:
@@ -276,7 +234,7 @@ def checkpoint_example(path: str | Path) -> str:
 
 def _unflatten(entries: dict[str, np.ndarray], prefix: str, path: str | Path) -> Any:
     try:
-        return unflatten_state(entries, prefix)
+        return unpack(entries, prefix)
     except CheckpointError as err:
         raise CheckpointError(f"{path} is not a readable tinydl checkpoint: {err}") from None
 

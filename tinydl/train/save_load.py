@@ -4,9 +4,12 @@ one word, for state dicts and nested dicts of them.
 Underneath is the checkpoint format (:mod:`tinydl.train.checkpoint`): an ``.npz`` of plain
 arrays, written atomically to a path (a crash mid-write keeps the previous file) and read
 with ``allow_pickle=False``, so loading a file can never run code. Unlike ``torch.save`` it
-does not pickle arbitrary objects: it saves arrays, tensors (as arrays) and what JSON
-holds (numbers, strings, lists), nested in dicts, which covers ``model.state_dict()``,
-``optimizer.state_dict()`` and ``{"model": ..., "optimizer": ..., "epoch": 3}``.
+does not pickle arbitrary objects: it saves arrays, tensors, NumPy scalars, numbers,
+strings, booleans and None, nested in dicts (keys ``str`` or ``int``), lists and tuples,
+which covers ``model.state_dict()``, ``optimizer.state_dict()`` and ``{"model": ...,
+"optimizer": ..., "epoch": 3}``. ``load`` gives back exactly what was saved, types
+included (:mod:`tinydl.train.state_archive`); what could not come back so is refused by
+``save``, which names where it is.
 
 ``load`` also reads what ``torch.save`` wrote (:mod:`tinydl.train.torch_files`), so a
 state dict saved by a PyTorch program loads into the same model written with tinydl.
@@ -24,16 +27,9 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from tinydl import backend
-from tinydl.autograd.tensor import Tensor
 from tinydl.nn.module import Module
-from tinydl.train.checkpoint import (
-    CheckpointError,
-    atomic_savez,
-    flatten_state,
-    read_bytes,
-    read_npz,
-    unflatten_state,
-)
+from tinydl.train.checkpoint import CheckpointError, atomic_savez, read_bytes, read_npz
+from tinydl.train.state_archive import pack, unpack
 from tinydl.train.torch_files import is_torch_archive, read_torch_archive
 
 _ROOT = "saved"  # every entry's name starts here, apart from a checkpoint's "model/..."
@@ -43,8 +39,12 @@ def save(obj: Any, f: str | os.PathLike | BinaryIO) -> Path | None:
     """Write ``obj`` (a state dict, or nested dicts of arrays, tensors and JSON values) to
     ``f``: a path (any name; ``"mnist_cnn.pt"`` works), written atomically, whose Path is
     returned; or a binary file object open for writing (``open(path, "wb")``,
-    ``io.BytesIO()``), written from its position, and None is returned. Dict keys must be
-    strings without "/" (those nest), or integers (they come back as integers)."""
+    ``io.BytesIO()``), written from its position, and None is returned.
+
+    :func:`load` gives back what was saved, types included: dict keys must be ``str`` or
+    ``int``, and the values arrays (not of Python objects), tensors, NumPy scalars, int,
+    float, bool, str, None, or dicts, lists and tuples of them; anything else raises
+    :class:`CheckpointError` naming where it is (``obj['model'][0]``), before writing."""
     if isinstance(obj, Module):
         raise TypeError(
             "tinydl.save() saves state dicts, not models (tinydl never pickles code): "
@@ -57,10 +57,9 @@ def save(obj: Any, f: str | os.PathLike | BinaryIO) -> Path | None:
             f"tinydl.save() writes to a path or to a binary file object (open(path, 'wb'), "
             f"io.BytesIO()), got {type(f).__name__}"
         )
-    arrays: dict[str, Any] = {}
-    flatten_state(_ROOT, _to_host(obj), arrays)
+    arrays = pack(_ROOT, obj, "obj", "tinydl.save()")
     if is_path:
-        return atomic_savez(f, arrays)
+        return atomic_savez(f, arrays, "tinydl.save()")
     np.savez(f, **arrays)
     return None
 
@@ -69,8 +68,10 @@ def load(
     f: str | os.PathLike | BinaryIO, map_location: Any = None, *, weights_only: bool | None = None,
 ) -> Any:
     """What :func:`save` (or ``torch.save``) wrote to ``f``, a path or a binary file object
-    open for reading (``open(path, "rb")``, ``io.BytesIO``): dicts of arrays and plain
-    values; a ``model.load_state_dict()`` of it puts the arrays on the model's device.
+    open for reading (``open(path, "rb")``, ``io.BytesIO``): for :func:`save`'s files, the
+    object as it was saved (a Tensor comes back a Tensor, an array an array); for
+    ``torch.save``'s, its tensors as arrays. A ``model.load_state_dict()`` of it puts the
+    arrays on the model's device.
 
     ``map_location`` says where the arrays go, as in ``torch.load``: None or "cpu" (the
     host: NumPy arrays), a device ("cuda", "cuda:1", ``tinydl.device(...)``), or a dict
@@ -102,7 +103,10 @@ def load(
             f"{name} was not written by tinydl.save() (for a checkpoint of fit() or "
             f"save_checkpoint(), use tinydl.train.load_checkpoint)"
         )
-    return _map_arrays(unflatten_state(entries, _ROOT), lambda array: place(array, "cpu"))
+    try:
+        return unpack(entries, _ROOT, lambda array: place(array, "cpu"))
+    except CheckpointError as err:
+        raise CheckpointError(f"{name} is not a readable tinydl.save() file: {err}") from None
 
 
 _ZIP_START = b"PK\x03\x04"
@@ -125,27 +129,3 @@ def _placement(map_location: Any) -> Any:
         )
     target = backend.device(map_location)
     return lambda array, location: backend.to_device(array, target)
-
-
-def _map_arrays(obj: Any, function: Any) -> Any:
-    """``obj`` with ``function`` applied to every array inside its dicts and lists."""
-    if isinstance(obj, np.ndarray):
-        return function(obj)
-    if isinstance(obj, dict):
-        return {key: _map_arrays(value, function) for key, value in obj.items()}
-    if isinstance(obj, list):
-        return [_map_arrays(value, function) for value in obj]
-    return obj
-
-
-def _to_host(obj: Any) -> Any:
-    """Tensors and device arrays as host NumPy arrays, inside dicts, lists and tuples."""
-    if isinstance(obj, Tensor):
-        return obj.numpy()
-    if backend.is_array(obj):
-        return backend.to_numpy(obj)
-    if isinstance(obj, dict):
-        return {key: _to_host(value) for key, value in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_to_host(value) for value in obj]
-    return obj
