@@ -122,8 +122,22 @@ class Tensor(TensorMethods):
     def is_cuda(self) -> bool:
         return self.device.kind == "cuda"
 
+    @property
+    def is_cpu(self) -> bool:
+        return self.device.kind == "cpu"
+
+    # PyTorch's probes for devices and layouts tinydl never makes (Intel and Apple GPUs, the
+    # meta device, sparse, quantised, nested and MKL-DNN tensors): always False, so that
+    # ``if x.is_cuda or x.is_xpu:`` reads as it does in PyTorch.
+    is_xpu = is_mps = is_meta = is_sparse = is_quantized = is_nested = is_mkldnn = property(
+        lambda self: False
+    )
+
     def is_floating_point(self) -> bool:
         return self.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self.dtype.kind == "c"
 
     @property
     def is_leaf(self) -> bool:

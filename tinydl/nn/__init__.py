@@ -27,8 +27,11 @@ from tinydl.nn.loss import (
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     HingeLoss,
+    HuberLoss,
+    L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 from tinydl.nn.module import Buffer, Module, Parameter
 from tinydl.nn.module_containers import ModuleDict, ModuleList, ParameterDict, ParameterList
@@ -64,4 +67,5 @@ __all__ = [
     "TransformerEncoderLayer", "parallel", "utils",
     # PyTorch's spellings of the same classes
     "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout2d", "Linear", "MaxPool2d", "NLLLoss",
+    "HuberLoss", "L1Loss", "SmoothL1Loss",
 ]

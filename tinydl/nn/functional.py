@@ -14,8 +14,11 @@ from tinydl.ops.losses import (
     binary_cross_entropy_with_logits,
     cross_entropy,
     hinge_loss,
+    huber_loss,
+    l1_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
 )
 from tinydl.ops.normalization import batch_norm
 from tinydl.ops.pooling import max_pool2d
@@ -29,4 +32,5 @@ __all__ = [
     "conv_transpose2d", "leaky_relu",
     "gelu", "layer_norm", "scaled_dot_product_attention",
     "dropout2d", "nll_loss",
+    "huber_loss", "l1_loss", "smooth_l1_loss",
 ]
