@@ -521,7 +521,7 @@ def test_new_tensors_follow_the_tensor_they_come_from(device: str) -> None:
     [
         (lambda: tinydl.einsum, ("tinydl.einsum", "torch.einsum", "matmul")),
         (lambda: tinydl.jit, ("tinydl.jit", "eagerly")),
-        (lambda: tinydl.FloatTensor, ("tinydl.FloatTensor", "x.float()")),
+        (lambda: tinydl.unique, ("tinydl.unique", "x.numpy()")),
         (lambda: tinydl.cuda.memory_allocated, ("torch.cuda.memory_allocated", "used_bytes")),
         (lambda: tinydl.ones(2).unbind, ("Tensor.unbind", "split")),
         (lambda: tinydl.no_such_name, ("'no_such_name'", "coming-from-pytorch")),

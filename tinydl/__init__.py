@@ -21,6 +21,7 @@ from tinydl import (
     utils,
     vision,
     viz,
+    xpu,
 )
 from tinydl.amp import autocast
 from tinydl.autograd import Function, Tensor, is_grad_enabled, no_grad, tensor
@@ -60,6 +61,8 @@ from tinydl.errors import (
     TinyDLError,
 )
 from tinydl.gradcheck import gradcheck
+from tinydl.legacy_tensors import *  # noqa: F403  (FloatTensor, LongTensor, ...)
+from tinydl.legacy_tensors import __all__ as _legacy_names
 from tinydl.not_offered import attribute_error
 
 # These shadow builtins only inside tinydl.*: tinydl.max(x), tinydl.abs(x), ...
@@ -70,6 +73,7 @@ from tinydl.ops import (
     argmax,
     argmin,
     argsort,
+    bincount,
     bmm,
     chunk,
     clamp,
@@ -79,9 +83,11 @@ from tinydl.ops import (
     cos,
     cumsum,
     exp,
+    expm1,
     flatten,
     gather,
     log,
+    log1p,
     log_softmax,
     masked_fill,
     maximum,
@@ -89,6 +95,7 @@ from tinydl.ops import (
     minimum,
     mm,
     narrow,
+    nonzero,
     norm,
     permute,
     relu,
@@ -149,4 +156,5 @@ __all__ = [
     "min", "minimum", "mm", "mul", "narrow", "norm", "permute", "pow", "sin", "sort", "split",
     "squeeze", "std", "sub", "topk", "tril", "triu", "unsqueeze", "var",
     *(name for name in _dtype_names if name != "UnsupportedDtype"),
+    "bincount", "expm1", "log1p", "nonzero", "xpu", *_legacy_names,
 ]

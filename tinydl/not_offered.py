@@ -11,7 +11,6 @@ from __future__ import annotations
 _ELEMENTWISE = "compose it from the element-wise ops tinydl has (exp, log, sqrt, abs, " \
     "where, clamp, pow)"
 _NUMPY_AFTER = "take the values out with x.numpy() and use NumPy, or write it with tinydl.where"
-_NO_GRAD_MASK = "index with a boolean mask (x[mask]) or use tinydl.where(mask, a, b)"
 
 # "module.name": what to use instead.
 INSTEAD = {
@@ -19,9 +18,7 @@ INSTEAD = {
     "model directly (tinydl.compile(model) returns it unchanged)",
     "tinydl.einsum": "write the product with matmul, permute/transpose and sum, e.g. "
     "tinydl.matmul(a, b.transpose(-2, -1)) for 'bik,bjk->bij'",
-    "tinydl.nonzero": _NO_GRAD_MASK,
     "tinydl.unique": _NUMPY_AFTER,
-    "tinydl.bincount": _NUMPY_AFTER,
     "tinydl.histc": _NUMPY_AFTER,
     "tinydl.meshgrid": "build the grid with arange, reshape and expand",
     "tinydl.flip": "index with a reversed slice, x[:, ::-1]",
@@ -48,8 +45,6 @@ INSTEAD = {
     "tinydl.unbind": "tuple(x) for the first axis, or x.split(1, dim) and squeeze",
     "tinydl.broadcast_to": "x.expand(*shape)",
     "tinydl.bernoulli": "(tinydl.rand(*p.shape) < p).float()",
-    "tinydl.log1p": "tinydl.log(1 + x)",
-    "tinydl.expm1": "tinydl.exp(x) - 1",
     "tinydl.erf": "tinydl.nn.functional.gelu has tinydl's erf inside; write x*Φ(x) with it",
     "tinydl.addmm": "bias + tinydl.matmul(a, b)",
     "tinydl.baddbmm": "bias + tinydl.bmm(a, b)",
@@ -76,12 +71,6 @@ INSTEAD = {
     "tinydl.Generator": "tinydl.manual_seed(seed): tinydl draws from one seeded generator, "
     "tinydl.random.generator()",
     "tinydl.dtype": "numpy.dtype: tinydl's dtypes are NumPy's (isinstance(d, numpy.dtype))",
-    "tinydl.FloatTensor": "tinydl.tensor(data, dtype=tinydl.float32) or x.float()",
-    "tinydl.DoubleTensor": "tinydl.tensor(data, dtype=tinydl.float64) or x.double()",
-    "tinydl.LongTensor": "tinydl.tensor(data, dtype=tinydl.long) or x.long()",
-    "tinydl.IntTensor": "tinydl.tensor(data, dtype=tinydl.int32) or x.int()",
-    "tinydl.BoolTensor": "tinydl.tensor(data, dtype=tinydl.bool) or x.bool()",
-    "tinydl.ByteTensor": "tinydl.tensor(data, dtype=tinydl.uint8)",
     "tinydl.cuda.set_device": "tinydl.set_default_device('cuda:N'), or x.to('cuda:N')",
     "tinydl.cuda.memory_allocated": "cupy.get_default_memory_pool().used_bytes()",
     "tinydl.cuda.max_memory_allocated": "cupy.get_default_memory_pool().total_bytes() (the "
@@ -99,7 +88,6 @@ INSTEAD = {
     "Tensor.unbind": "tuple(x) for the first axis, or x.split(1, dim) and squeeze",
     "Tensor.index_select": "index the axis with a tensor of indices, x[:, idx]",
     "Tensor.masked_select": "x[mask]",
-    "Tensor.nonzero": _NO_GRAD_MASK,
     "Tensor.scatter": "tinydl has gather (its reverse); build the result with indexing under "
     "no_grad()",
     "Tensor.scatter_": "x[index] = values under no_grad()",
@@ -112,7 +100,6 @@ INSTEAD = {
     "Tensor.sign": _ELEMENTWISE,
     "Tensor.floor": "x // 1 (outside the graph)",
     "Tensor.round": _NUMPY_AFTER,
-    "Tensor.log1p": "(1 + x).log()",
     "Tensor.register_hook": "read .grad after backward(); x.retain_grad() keeps a non-leaf's",
     "Tensor.is_contiguous": "nothing: tinydl's ops take any memory layout (contiguous() "
     "returns the tensor)",

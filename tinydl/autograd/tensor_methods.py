@@ -30,6 +30,12 @@ class TensorMethods:
     def log(self) -> Tensor:
         return tinydl.ops.log(self)
 
+    def log1p(self) -> Tensor:
+        return tinydl.ops.log1p(self)
+
+    def expm1(self) -> Tensor:
+        return tinydl.ops.expm1(self)
+
     def sqrt(self) -> Tensor:
         return tinydl.ops.sqrt(self)
 
@@ -161,6 +167,14 @@ class TensorMethods:
 
     def cumsum(self, dim: int, **dtype: Any) -> Tensor:
         return tinydl.ops.cumsum(self, dim, **dtype)
+
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
+        """How often each value occurs (``targets.bincount()``), see :func:`tinydl.bincount`."""
+        return tinydl.ops.bincount(self, weights, minlength)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """The indices of the nonzero elements, see :func:`tinydl.nonzero`."""
+        return tinydl.ops.nonzero(self, as_tuple=as_tuple)
 
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True  # noqa: A002
              ) -> Any:
