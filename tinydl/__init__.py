@@ -15,8 +15,10 @@ from tinydl import (
     cuda,
     data,
     nn,
+    onnx,
     optim,
     random,
+    serialization,
     train,
     utils,
     vision,
@@ -156,5 +158,5 @@ __all__ = [
     "min", "minimum", "mm", "mul", "narrow", "norm", "permute", "pow", "sin", "sort", "split",
     "squeeze", "std", "sub", "topk", "tril", "triu", "unsqueeze", "var",
     *(name for name in _dtype_names if name != "UnsupportedDtype"),
-    "bincount", "expm1", "log1p", "nonzero", "xpu", *_legacy_names,
+    "bincount", "expm1", "log1p", "nonzero", "onnx", "serialization", "xpu", *_legacy_names,
 ]

@@ -56,8 +56,6 @@ INSTEAD = {
     "tinydl.distributions": "tinydl.multinomial for sampling categories; write log-densities "
     "with the element-wise ops",
     "tinydl.hub": "build the model from its code and load its weights with load_state_dict",
-    "tinydl.onnx": "tinydl.save(model.state_dict(), path) keeps the weights; there is no "
-    "export format",
     "tinydl.quantization": "float32: tinydl does not quantise",
     "tinydl.profiler": "cProfile from Python's standard library, or time.perf_counter",
     "tinydl.func": "tinydl.autograd's backward(); there are no function transforms",

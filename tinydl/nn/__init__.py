@@ -6,7 +6,7 @@ spellings (``Conv2d``, ``MaxPool2d``, ``BatchNorm1d``/``2d``) are the same class
 PyTorch's containers (``ModuleList``, ``ModuleDict``, ``ParameterList``), ``Transformer``
 and its layers, ``nn.utils`` (gradient clipping) and ``nn.parallel`` are here too."""
 
-from tinydl.nn import functional, init, parallel, utils
+from tinydl.nn import functional, init, modules, parallel, utils
 from tinydl.nn.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from tinydl.nn.attention import MultiHeadAttention, MultiheadAttention
 from tinydl.nn.container import Sequential
@@ -64,7 +64,7 @@ __all__ = [
     "SinusoidalPositionalEncoding", "TransformerBlock",
     "DataParallel", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Transformer",
     "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
-    "TransformerEncoderLayer", "parallel", "utils",
+    "TransformerEncoderLayer", "modules", "parallel", "utils",
     # PyTorch's spellings of the same classes
     "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout2d", "Linear", "MaxPool2d", "NLLLoss",
     "HuberLoss", "L1Loss", "SmoothL1Loss",
