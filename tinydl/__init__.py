@@ -14,6 +14,7 @@ from tinydl import (
     backends,
     cuda,
     data,
+    distributed,
     nn,
     onnx,
     optim,
@@ -158,5 +159,6 @@ __all__ = [
     "min", "minimum", "mm", "mul", "narrow", "norm", "permute", "pow", "sin", "sort", "split",
     "squeeze", "std", "sub", "topk", "tril", "triu", "unsqueeze", "var",
     *(name for name in _dtype_names if name != "UnsupportedDtype"),
-    "bincount", "expm1", "log1p", "nonzero", "onnx", "serialization", "xpu", *_legacy_names,
+    "bincount", "distributed", "expm1", "log1p", "nonzero", "onnx", "serialization", "xpu",
+    *_legacy_names,
 ]
