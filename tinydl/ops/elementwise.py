@@ -15,7 +15,6 @@ from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.ops.operands import as_tensor, as_tensors
 
-
 _ONLY_CONDITION = object()  # where(condition) alone: no a, no b
 
 
