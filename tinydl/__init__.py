@@ -88,6 +88,7 @@ from tinydl.ops import (
     exp,
     expm1,
     flatten,
+    flip,
     gather,
     log,
     log1p,
@@ -125,7 +126,7 @@ from tinydl.ops import max as max  # noqa: PLC0414
 from tinydl.ops import min as min  # noqa: PLC0414
 from tinydl.ops import pow as pow  # noqa: PLC0414
 from tinydl.ops import sum as sum  # noqa: PLC0414
-from tinydl.random import manual_seed
+from tinydl.random import Generator, manual_seed
 from tinydl.torch_functions import add, cat, div, matmul, mul, sub
 from tinydl.train.save_load import load, save
 
@@ -159,6 +160,6 @@ __all__ = [
     "min", "minimum", "mm", "mul", "narrow", "norm", "permute", "pow", "sin", "sort", "split",
     "squeeze", "std", "sub", "topk", "tril", "triu", "unsqueeze", "var",
     *(name for name in _dtype_names if name != "UnsupportedDtype"),
-    "bincount", "distributed", "expm1", "log1p", "nonzero", "onnx", "serialization", "xpu",
-    *_legacy_names,
+    "Generator", "bincount", "distributed", "expm1", "flip", "log1p", "nonzero", "onnx",
+    "serialization", "xpu", *_legacy_names,
 ]

@@ -21,7 +21,6 @@ INSTEAD = {
     "tinydl.unique": _NUMPY_AFTER,
     "tinydl.histc": _NUMPY_AFTER,
     "tinydl.meshgrid": "build the grid with arange, reshape and expand",
-    "tinydl.flip": "index with a reversed slice, x[:, ::-1]",
     "tinydl.roll": "join two slices with tinydl.cat",
     "tinydl.diag": "multiply by tinydl.eye(n) and sum, or index x[i, i] with arange",
     "tinydl.outer": "broadcast: a[:, None] * b[None, :]",
@@ -66,8 +65,6 @@ INSTEAD = {
     "tinydl.set_default_tensor_type": "tinydl.set_default_dtype(tinydl.float64) and "
     "tinydl.set_default_device('cuda')",
     "tinydl.Size": "a tuple: tinydl's shapes are tuples (x.shape == (2, 3))",
-    "tinydl.Generator": "tinydl.manual_seed(seed): tinydl draws from one seeded generator, "
-    "tinydl.random.generator()",
     "tinydl.dtype": "numpy.dtype: tinydl's dtypes are NumPy's (isinstance(d, numpy.dtype))",
     "tinydl.cuda.set_device": "tinydl.set_default_device('cuda:N'), or x.to('cuda:N')",
     "tinydl.cuda.memory_allocated": "cupy.get_default_memory_pool().used_bytes()",
@@ -92,7 +89,6 @@ INSTEAD = {
     "Tensor.scatter_add_": "x[index] = values under no_grad() (repeated indices do not add)",
     "Tensor.index_add_": "x[index] = values under no_grad() (repeated indices do not add)",
     "Tensor.unique": _NUMPY_AFTER,
-    "Tensor.flip": "index with a reversed slice, x[:, ::-1]",
     "Tensor.roll": "join two slices with tinydl.cat",
     "Tensor.prod": "x.log().sum().exp() for positive x, or x.numpy().prod() for a value",
     "Tensor.sign": _ELEMENTWISE,
@@ -105,7 +101,6 @@ INSTEAD = {
     "Tensor.data_ptr": "x.array.ctypes.data (on the CPU)",
     "Tensor.storage": "x.array, the NumPy or CuPy array the tensor holds",
     "Tensor.element_size": "x.dtype.itemsize",
-    "Tensor.nelement": "x.numel()",
     "Tensor.share_memory_": "nothing: tinydl's DataLoader works in one process",
     "Tensor.detach_": "x = x.detach()",
     "Tensor.unfold": "tinydl.nn.functional's convolutions hold im2col",

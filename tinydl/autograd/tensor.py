@@ -104,8 +104,10 @@ class Tensor(TensorMethods):
         return self.array.shape[dim]
 
     def numel(self) -> int:
-        """The number of elements."""
+        """The number of elements (``nelement()`` is PyTorch's other name for it)."""
         return self.array.size
+
+    nelement = numel
 
     def dim(self) -> int:
         """The number of dimensions (PyTorch's name for :attr:`ndim`)."""

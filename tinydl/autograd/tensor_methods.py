@@ -237,6 +237,10 @@ class TensorMethods:
         """Reorder the axes: ``x.permute(0, 2, 3, 1)``, see :func:`tinydl.permute`."""
         return tinydl.ops.permute(self, *dims)
 
+    def flip(self, *dims: Any) -> Tensor:
+        """Reverse the order along ``dims``: ``x.flip(1)``, see :func:`tinydl.flip`."""
+        return tinydl.ops.flip(self, *dims)
+
     def squeeze(self, dim: Any = None) -> Tensor:
         return tinydl.ops.squeeze(self, dim)
 

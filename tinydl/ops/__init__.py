@@ -49,6 +49,7 @@ from tinydl.ops.shape import (
     concatenate,
     expand,
     flatten,
+    flip,
     gather,
     getitem,
     narrow,
@@ -74,5 +75,5 @@ __all__ = [
     "expand", "gather", "masked_fill", "min", "minimum", "mm", "narrow", "permute", "repeat",
     "reverse_axes", "sin", "sort", "split", "squeeze", "std", "topk", "tril", "triu",
     "unsqueeze", "var", "all", "any", "clone", "floor_divide", "norm", "remainder",
-    "bincount", "expm1", "log1p", "nonzero",
+    "bincount", "expm1", "flip", "log1p", "nonzero",
 ]
