@@ -2,6 +2,7 @@
 (``import tinydl.nn.functional as F``). Each is a single Function in ``tinydl.ops``."""
 
 from tinydl.ops.activations import gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from tinydl.ops.adaptive_pool import adaptive_avg_pool2d
 from tinydl.ops.attention import scaled_dot_product_attention
 from tinydl.ops.conv import conv2d
 from tinydl.ops.conv_transpose import conv_transpose2d
@@ -32,5 +33,5 @@ __all__ = [
     "conv_transpose2d", "leaky_relu",
     "gelu", "layer_norm", "scaled_dot_product_attention",
     "dropout2d", "nll_loss",
-    "huber_loss", "l1_loss", "smooth_l1_loss",
+    "adaptive_avg_pool2d", "huber_loss", "l1_loss", "smooth_l1_loss",
 ]
