@@ -330,4 +330,5 @@ def run_backward(root: Tensor, grad: Any, retain_graph: bool = False) -> None:
 def _accumulate_grad(tensor: Tensor, grad: Any) -> None:
     # Out of place on purpose: one array may be the gradient of several tensors (y = a + b
     # hands the same array to both), so adding into it would corrupt the others.
-    tensor.grad = Tensor(grad if tensor.grad is None else tensor.grad.array + grad)
+    # Straight into the slot: the walk's gradients have the tensor's shape and dtype.
+    tensor._grad = Tensor(grad if tensor._grad is None else tensor._grad.array + grad)

@@ -39,7 +39,7 @@ class Tensor(TensorMethods):
     :class:`~tinydl.autograd.tensor_methods.TensorMethods`, one line each over ``tinydl.ops``.
     """
 
-    __slots__ = ("array", "grad", "requires_grad", "creator", "__weakref__")
+    __slots__ = ("array", "_grad", "requires_grad", "creator", "__weakref__")
     # Make NumPy hand ``ndarray * tensor`` over to Tensor.__rmul__ instead of looping over it.
     __array_ufunc__ = None
 
@@ -54,7 +54,7 @@ class Tensor(TensorMethods):
         if type(data) is not np.ndarray or data.dtype.kind not in NUMERIC_KINDS:
             data = _wrapped(data)
         self.array = data
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self.requires_grad = requires_grad
         self.creator = None  # the Function that produced this tensor; None for leaves
 
@@ -81,6 +81,25 @@ class Tensor(TensorMethods):
                 f"Tensor.data must be set to a Tensor or an array, got {type(value).__name__}"
             )
         self.array = value
+
+    @property
+    def grad(self) -> Tensor | None:
+        """dLoss/dself after ``backward()``, a Tensor of this tensor's shape (None before)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        # Refused here, as PyTorch refuses it, rather than deep inside the next backward() or
+        # broadcast silently by the next optimiser step. (Another float dtype is allowed: the
+        # optimisers cast a gradient to its parameter's dtype.)
+        if value is not None and (not isinstance(value, Tensor) or value.shape != self.shape):
+            raise TypeError(
+                f"a tensor's grad must be None or a Tensor of its shape {self.shape}, got "
+                + (f"a Tensor of shape {value.shape}" if isinstance(value, Tensor)
+                   else f"{type(value).__name__} {value!r:.40}")
+                + ": clear it with x.grad = None (or x.grad.zero_())"
+            )
+        self._grad = value
 
     @property
     def shape(self) -> tuple[int, ...]:
