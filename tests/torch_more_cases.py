@@ -58,6 +58,21 @@ CASES: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]] = 
                         (x.abs() * 3).long().flatten().bincount(x.detach().abs().flatten())),
         ((3, 4),), "normal",
     ),
+    # ---- einsum ------------------------------------------------------------------------------
+    "einsum_matmul": (lambda lib, x, y: lib.einsum("ij,jk->ik", x, y), ((2, 3), (3, 4)),
+                      "normal"),
+    "einsum_attention": (lambda lib, q, k: lib.einsum("bhqd,bhkd->bhqk", [q, k]),
+                         ((2, 2, 3, 4), (2, 2, 5, 4)), "normal"),
+    "einsum_implicit": (lambda lib, x, y: (lib.einsum("i,j", x[0], y[0]), lib.einsum("ba", x),
+                                           lib.einsum("Ba,bA", x, y)), ((2, 3), (4, 5)),
+                        "normal"),
+    "einsum_ellipsis": (lambda lib, x, y: (lib.einsum("...ij,...jk", x, y),
+                                           lib.einsum("...i,...i->...", x[:1], x)),
+                        ((5, 2, 3), (3, 4)), "normal"),
+    "einsum_sums": (lambda lib, x, y, z: (lib.einsum("ij->", x), lib.einsum("ij,jk,kl->il", x, y,
+                                                                              z),
+                                          lib.einsum("ij,ij->ij", x[:1], x)),
+                    ((2, 3), (3, 4), (4, 2)), "normal"),
     # ---- pooling -----------------------------------------------------------------------------
     "adaptive_avg_pool2d": (
         lambda lib, x: (F(lib).adaptive_avg_pool2d(x, 1), F(lib).adaptive_avg_pool2d(x, (2, 3)),

@@ -85,6 +85,7 @@ from tinydl.ops import (
     concatenate,
     cos,
     cumsum,
+    einsum,
     exp,
     expm1,
     flatten,
@@ -160,6 +161,6 @@ __all__ = [
     "min", "minimum", "mm", "mul", "narrow", "norm", "permute", "pow", "sin", "sort", "split",
     "squeeze", "std", "sub", "topk", "tril", "triu", "unsqueeze", "var",
     *(name for name in _dtype_names if name != "UnsupportedDtype"),
-    "Generator", "bincount", "distributed", "expm1", "flip", "log1p", "nonzero", "onnx",
+    "Generator", "bincount", "distributed", "einsum", "expm1", "flip", "log1p", "nonzero", "onnx",
     "serialization", "xpu", *_legacy_names,
 ]

@@ -16,8 +16,6 @@ _NUMPY_AFTER = "take the values out with x.numpy() and use NumPy, or write it wi
 INSTEAD = {
     "tinydl.jit": "tinydl runs every op eagerly in Python, to be stepped into; call the "
     "model directly (tinydl.compile(model) returns it unchanged)",
-    "tinydl.einsum": "write the product with matmul, permute/transpose and sum, e.g. "
-    "tinydl.matmul(a, b.transpose(-2, -1)) for 'bik,bjk->bij'",
     "tinydl.unique": _NUMPY_AFTER,
     "tinydl.histc": _NUMPY_AFTER,
     "tinydl.meshgrid": "build the grid with arange, reshape and expand",
