@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 
 def F(lib: Any) -> Any:  # noqa: N802  (PyTorch's usual spelling)
     return lib.nn.functional
@@ -82,3 +84,8 @@ CASES: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...], str]] = 
     "adaptive_avg_pool2d_unbatched": (lambda lib, x: F(lib).adaptive_avg_pool2d(x, (2, 2)),
                                       ((3, 4, 4),), "normal"),
 }
+
+
+def resnet_input(shape: tuple[int, ...] = (2, 3, 32, 32)) -> np.ndarray:
+    """Deterministic float64 images for the ResNet-18 case (32×32: 1×1 after layer4)."""
+    return np.sin(np.arange(np.prod(shape), dtype=np.float64) * 0.37).reshape(shape)

@@ -54,7 +54,7 @@ class LegacyTensorType(type):
         if isinstance(data, Tensor):
             if data.dtype != cls.dtype:
                 raise TypeError(
-                    f"{where} got a {data.dtype} tensor; cast it with x.to(tinydl."
+                    f"{where} got a tensor of dtype {data.dtype}; cast it with x.to(tinydl."
                     f"{cls.dtype.name}) (PyTorch refuses it too)"
                 )
             return data

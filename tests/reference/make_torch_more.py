@@ -26,20 +26,13 @@ from make_tensor_surface import case_fields
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests/, for the cases and torch_twins
 import torch_twins as tw  # noqa: E402
-from torch_more_cases import CASES  # noqa: E402
+from torch_more_cases import CASES, resnet_input  # noqa: E402
 
 # torchvision's models are plain Python; its compiled detection operators, which a
 # torchvision wheel built for another torch may fail to register, are not needed here.
 sys.modules.setdefault("torchvision._meta_registrations",
                        types.ModuleType("torchvision._meta_registrations"))
 import torchvision  # noqa: E402
-
-RESNET_INPUT_SHAPE = (2, 3, 32, 32)
-
-
-def resnet_input() -> np.ndarray:
-    grid = np.arange(np.prod(RESNET_INPUT_SHAPE), dtype=np.float64)
-    return np.sin(grid * 0.37).reshape(RESNET_INPUT_SHAPE)
 
 
 def resnet_fields(name: str) -> dict[str, np.ndarray]:

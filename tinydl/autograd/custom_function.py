@@ -154,3 +154,20 @@ def apply_static(definition: type, args: tuple[Any, ...]) -> Tensor:
     the tensor arguments."""
     node = StaticFunctionNode(definition, args)
     return node(*(args[i] for i in node.positions))
+
+
+def apply_own(definition: type, args: tuple[Any, ...]) -> Tensor:
+    """``definition.apply(*tensors)`` for one of tinydl's own Functions: ``definition()``
+    called on the tensors, when it is built without arguments."""
+    needed = [
+        name for name, parameter in inspect.signature(definition).parameters.items()
+        if parameter.default is parameter.empty
+        and parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+    ]
+    if needed:
+        raise TypeError(
+            f"{definition.__name__}.apply() builds {definition.__name__}() without arguments, "
+            f"but it needs {', '.join(needed)}: call {definition.__name__}({', '.join(needed)})"
+            f"(*tensors) instead"
+        )
+    return definition()(*args)

@@ -141,9 +141,9 @@ class Function:
         """Run this Function on ``args`` and record it: PyTorch's ``MyFunction.apply(x)``.
         A static ``forward(ctx, ...)`` gets a ``ctx`` and the arguments as given; one of
         tinydl's ops is built without arguments and called on its tensors, ``Exp()(x)``."""
-        from tinydl.autograd.custom_function import apply_static, is_static_form
+        from tinydl.autograd.custom_function import apply_own, apply_static, is_static_form
 
-        return apply_static(cls, args) if is_static_form(cls) else cls()(*args)
+        return apply_static(cls, args) if is_static_form(cls) else apply_own(cls, args)
 
     def __call__(self, *inputs: Tensor) -> Tensor:
         try:

@@ -130,7 +130,7 @@ def _check_sizes(equation: str, inputs: list[str], shapes: list[tuple[int, ...]]
         for letter, size in zip(letters, shape, strict=True):
             first = seen.setdefault(letter, (size, number))
             if size != first[0] and 1 not in (size, first[0]):
-                shown = letter if letter in equation else "the '...' axes"
+                shown = repr(letter) if letter in equation else "an axis of '...'"
                 raise ValueError(f"einsum({equation!r}): {shown} has size {first[0]} in "
                                  f"operand {first[1]} and {size} in operand {number}")
             if first[0] == 1:
