@@ -14,7 +14,8 @@
     y = LegendrePolynomial3.apply(x)
 
 runs on tinydl's own graph. ``Function.apply`` sees the static ``forward`` and builds one
-:class:`StaticFunctionNode`, an ordinary tinydl Function whose ``forward`` and ``backward``
+:class:`StaticFunctionNode` (of a subclass named after the user's class), an ordinary
+tinydl Function whose ``forward`` and ``backward``
 call the class's static ones with a :class:`FunctionCtx` and Tensors (where tinydl's own
 ops take arrays). PyTorch's later form, a ``forward(*args)`` without ``ctx`` beside a static
 ``setup_context(ctx, inputs, output)``, runs too.
@@ -25,6 +26,7 @@ refused with a message (split it into one Function per output).
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -85,8 +87,10 @@ class StaticFunctionNode(Function):
     ``tinydl.gradcheck`` checks it like any other op's.
     """
 
-    def __init__(self, definition: type, args: tuple[Any, ...]) -> None:
-        self.definition, self.args = definition, args
+    definition: type  # the user's class, set on the node class made for it (node_class)
+
+    def __init__(self, args: tuple[Any, ...]) -> None:
+        self.args = args
         self.positions = [i for i, value in enumerate(args) if isinstance(value, Tensor)]
         recording = is_grad_enabled()
         self.ctx = FunctionCtx(tuple(
@@ -124,8 +128,6 @@ class StaticFunctionNode(Function):
                 )
         return tuple(_gradient_array(name, i, grads[i], self.args[i]) for i in self.positions)
 
-    def name(self) -> str:
-        return f"{self.definition.__name__}Backward"
 
 
 def _gradient_array(name: str, position: int, grad: Any, value: Tensor) -> Any:
@@ -152,8 +154,16 @@ def _gradient_array(name: str, position: int, grad: Any, value: Tensor) -> Any:
 def apply_static(definition: type, args: tuple[Any, ...]) -> Tensor:
     """``definition.apply(*args)`` for a Function written PyTorch's way: a graph node over
     the tensor arguments."""
-    node = StaticFunctionNode(definition, args)
+    node = node_class(definition)(args)
     return node(*(args[i] for i in node.positions))
+
+
+@functools.cache
+def node_class(definition: type) -> type[StaticFunctionNode]:
+    """The node class for ``definition``, named after it, so that ``y.grad_fn`` reads as
+    PyTorch's (``LegendrePolynomial3Backward``) and names the class whose backward runs."""
+    names = {"__module__": definition.__module__, "__qualname__": definition.__qualname__}
+    return type(definition.__name__, (StaticFunctionNode,), {"definition": definition, **names})
 
 
 def apply_own(definition: type, args: tuple[Any, ...]) -> Tensor:
