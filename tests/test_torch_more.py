@@ -19,11 +19,10 @@ import io
 import math
 import warnings
 from itertools import islice
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make
+from conftest import load_reference, make
 from test_torch_tensor_surface import check_case
 from torch_more_cases import CASES, resnet_input
 from torch_twins import formula_parameters
@@ -33,13 +32,10 @@ from tinydl import nn
 from tinydl.nn import functional as F  # noqa: N812  (PyTorch's spelling)
 from tinydl.utils import data
 
-REFERENCE = Path(__file__).parent / "reference" / "torch_more.npz"
-
 
 @pytest.fixture(scope="module")
 def reference() -> dict[str, np.ndarray]:
-    with np.load(REFERENCE, allow_pickle=False) as archive:
-        return dict(archive)
+    return load_reference("torch_more")
 
 
 # ---- values and gradients against PyTorch ------------------------------------------------

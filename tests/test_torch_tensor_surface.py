@@ -12,24 +12,20 @@ from __future__ import annotations
 
 import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import DEVICES, make
+from conftest import DEVICES, load_reference, make
 from tensor_surface_cases import CASES, as_outputs, make_inputs
 
 import tinydl
 from tinydl import nn, optim
 from tinydl.autograd.function import AccumulateGrad
 
-REFERENCE = Path(__file__).parent / "reference" / "tensor_surface.npz"
-
 
 @pytest.fixture(scope="module")
 def reference() -> dict[str, np.ndarray]:
-    with np.load(REFERENCE, allow_pickle=False) as archive:
-        return dict(archive)
+    return load_reference("tensor_surface")
 
 
 # ---- values and gradients against PyTorch ------------------------------------------------

@@ -30,8 +30,7 @@ import functools
 import inspect
 from typing import Any
 
-import numpy as np
-
+from tinydl.autograd.checks import broadcasts_to
 from tinydl.autograd.function import Function, is_grad_enabled, no_grad
 from tinydl.autograd.tensor import Tensor
 
@@ -139,11 +138,7 @@ def _gradient_array(name: str, position: int, grad: Any, value: Tensor) -> Any:
             f"{name} must return Tensors (or None), got {type(grad).__name__} at position "
             f"{position}"
         )
-    try:
-        fits = np.broadcast_shapes(grad.shape, value.shape) == value.shape
-    except ValueError:
-        fits = False
-    if not fits:
+    if not broadcasts_to(grad.shape, value.shape):
         raise ValueError(
             f"{name} returned a gradient of shape {grad.shape} at position {position}, for an "
             f"input of shape {value.shape}"

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from tinydl import backend, check
-from tinydl.autograd.checks import broadcast_problem
+from tinydl.autograd.checks import broadcast_problem, broadcasts_to
 from tinydl.autograd.default_dtype import get_default_dtype
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
@@ -338,11 +338,7 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
             f"masked_fill() needs one value (a number or a 0-d tensor), got a tensor of shape "
             f"{value.shape}"
         )
-    try:
-        fits = np.broadcast_shapes(mask.shape, x.shape) == x.shape
-    except ValueError:
-        fits = False
-    if not fits:
+    if not broadcasts_to(mask.shape, x.shape):
         raise ValueError(
             f"masked_fill(): a mask of shape {mask.shape} does not broadcast to x's shape "
             f"{x.shape}"

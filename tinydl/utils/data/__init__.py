@@ -3,18 +3,10 @@
 PyTorch's module paths (``from torch.utils.data.dataloader import DataLoader``)."""
 
 from tinydl.data import DataLoader, Dataset, Subset, TensorDataset
-from tinydl.data.sampler import (
-    BatchSampler,
-    RandomSampler,
-    Sampler,
-    SequentialSampler,
-    SubsetRandomSampler,
-    WeightedRandomSampler,
-)
 from tinydl.utils.data import dataloader, dataset, sampler
+from tinydl.utils.data.sampler import *  # noqa: F403  (RandomSampler, BatchSampler, ...)
 
 __all__ = [
-    "BatchSampler", "DataLoader", "Dataset", "RandomSampler", "Sampler", "SequentialSampler",
-    "Subset", "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "dataloader",
-    "dataset", "sampler",
+    "DataLoader", "Dataset", "Subset", "TensorDataset", "dataloader", "dataset", "sampler",
+    *sampler.__all__,
 ]
