@@ -524,3 +524,34 @@ def test_resnet_initialisation_is_torchvisions() -> None:
                                rtol=0.05)
     assert (model.bn1.weight.numpy() == 1).all() and not model.bn1.bias.numpy().any()
     assert 0.99 / math.sqrt(512) < uniform_bound(model.fc.weight.numpy()) <= 1 / math.sqrt(512)
+
+
+def test_the_other_pytorch_named_layers_start_as_pytorch_documents() -> None:
+    """The audit of issue 21: each PyTorch-named layer's first values, as PyTorch documents
+    them (Embedding N(0, 1); recurrent U(±1/√hidden_size); BatchNorm and LayerNorm ones and
+    zeros; MultiheadAttention Xavier-uniform in_proj with zero biases)."""
+    table = nn.Embedding(300, 200).weight.numpy()
+    np.testing.assert_allclose([table.mean(), table.std()], [0, 1], atol=0.02)
+    for layer in (nn.LSTM(10, 64, num_layers=2), nn.GRU(10, 64), nn.RNN(10, 64),
+                  nn.LSTMCell(10, 64)):
+        for name, parameter in layer.named_parameters():
+            assert 0.95 / 8 < uniform_bound(parameter.numpy()) <= 1 / 8, name  # 1/√64
+    for norm in (nn.BatchNorm1d(5), nn.BatchNorm2d(5), nn.LayerNorm(5)):
+        assert (norm.weight.numpy() == 1).all() and not norm.bias.numpy().any()
+    attention = nn.MultiheadAttention(64, 4)
+    xavier = math.sqrt(6 / (64 + 3 * 64))
+    assert 0.95 * xavier < uniform_bound(attention.in_proj_weight.numpy()) <= xavier
+    assert not attention.in_proj_bias.numpy().any() and not attention.out_proj.bias.numpy().any()
+    assert 0.95 / 8 < uniform_bound(attention.out_proj.weight.numpy()) <= 1 / 8
+
+
+def test_the_other_pytorch_named_layers_match_pytorch_directly() -> None:
+    torch = pytest.importorskip("torch")
+    pairs = [(nn.Embedding(300, 200).weight, torch.nn.Embedding(300, 200).weight, "std"),
+             (nn.LSTM(10, 64).weight_hh_l0, torch.nn.LSTM(10, 64).weight_hh_l0, "bound"),
+             (nn.MultiheadAttention(64, 4).in_proj_weight,
+              torch.nn.MultiheadAttention(64, 4).in_proj_weight, "bound")]
+    for ours, theirs, statistic in pairs:
+        measure = np.std if statistic == "std" else uniform_bound
+        np.testing.assert_allclose(measure(ours.numpy()), measure(theirs.detach().numpy()),
+                                   rtol=0.05)
