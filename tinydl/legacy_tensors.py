@@ -72,21 +72,22 @@ class LegacyTensorType(type):
         return f"<class 'tinydl.{cls.__name__}'>"
 
 
-def _legacy(name: str, dtype: Any) -> LegacyTensorType:
+def _legacy(dtype: Any) -> LegacyTensorType:
+    """The constructor class of ``dtype``, named as ``x.type()`` names its tensors."""
     chosen = np.dtype(dtype)
-    assert TYPE_NAMES[chosen] + "Tensor" == name  # the name x.type() reports
+    name = f"{TYPE_NAMES[chosen]}Tensor"
     return LegacyTensorType(name, (), {"dtype": chosen, "legacy_name": f"torch.{name}"})
 
 
-FloatTensor = _legacy("FloatTensor", np.float32)
-DoubleTensor = _legacy("DoubleTensor", np.float64)
-HalfTensor = _legacy("HalfTensor", np.float16)
-LongTensor = _legacy("LongTensor", np.int64)
-IntTensor = _legacy("IntTensor", np.int32)
-ShortTensor = _legacy("ShortTensor", np.int16)
-CharTensor = _legacy("CharTensor", np.int8)
-ByteTensor = _legacy("ByteTensor", np.uint8)
-BoolTensor = _legacy("BoolTensor", np.bool_)
+FloatTensor = _legacy(np.float32)
+DoubleTensor = _legacy(np.float64)
+HalfTensor = _legacy(np.float16)
+LongTensor = _legacy(np.int64)
+IntTensor = _legacy(np.int32)
+ShortTensor = _legacy(np.int16)
+CharTensor = _legacy(np.int8)
+ByteTensor = _legacy(np.uint8)
+BoolTensor = _legacy(np.bool_)
 
 __all__ = [
     "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "HalfTensor",
