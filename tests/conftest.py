@@ -50,6 +50,12 @@ def make(values, device: str, requires_grad: bool = True, dtype: str = "float64"
     return tinydl.tensor(values, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+def load_reference(name: str) -> dict[str, np.ndarray]:
+    """The arrays of ``tests/reference/<name>.npz``, a fixture PyTorch computed."""
+    with np.load(Path(__file__).parent / "reference" / f"{name}.npz", allow_pickle=False) as file:
+        return dict(file)
+
+
 def read_png(path: Path) -> np.ndarray:
     """The pixels of the PNG file at ``path``, after checking it exists and is a PNG."""
     import matplotlib.image  # only the picture tests need matplotlib (they skip without it)

@@ -147,9 +147,10 @@ def rng_for(case: str) -> np.random.Generator:
     return np.random.default_rng(zlib.crc32(case.encode()))
 
 
-def make_inputs(case: str) -> list[np.ndarray]:
-    """The float64 inputs of ``case``, the same on every run."""
-    _, shapes, kind = CASES[case]
+def make_inputs(case: str, cases: dict[str, Any] | None = None) -> list[np.ndarray]:
+    """The float64 inputs of ``case`` (of ``cases``, by default this module's), the same on
+    every run."""
+    _, shapes, kind = (CASES if cases is None else cases)[case]
     rng = rng_for(case)
     inputs = []
     for shape in shapes:

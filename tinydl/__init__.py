@@ -14,13 +14,17 @@ from tinydl import (
     backends,
     cuda,
     data,
+    distributed,
     nn,
+    onnx,
     optim,
     random,
+    serialization,
     train,
     utils,
     vision,
     viz,
+    xpu,
 )
 from tinydl.amp import autocast
 from tinydl.autograd import Function, Tensor, is_grad_enabled, no_grad, tensor
@@ -60,6 +64,8 @@ from tinydl.errors import (
     TinyDLError,
 )
 from tinydl.gradcheck import gradcheck
+from tinydl.legacy_tensors import *  # noqa: F403  (FloatTensor, LongTensor, ...)
+from tinydl.legacy_tensors import __all__ as _legacy_names
 from tinydl.not_offered import attribute_error
 
 # These shadow builtins only inside tinydl.*: tinydl.max(x), tinydl.abs(x), ...
@@ -70,6 +76,7 @@ from tinydl.ops import (
     argmax,
     argmin,
     argsort,
+    bincount,
     bmm,
     chunk,
     clamp,
@@ -78,10 +85,14 @@ from tinydl.ops import (
     concatenate,
     cos,
     cumsum,
+    einsum,
     exp,
+    expm1,
     flatten,
+    flip,
     gather,
     log,
+    log1p,
     log_softmax,
     masked_fill,
     maximum,
@@ -89,6 +100,7 @@ from tinydl.ops import (
     minimum,
     mm,
     narrow,
+    nonzero,
     norm,
     permute,
     relu,
@@ -115,7 +127,7 @@ from tinydl.ops import max as max  # noqa: PLC0414
 from tinydl.ops import min as min  # noqa: PLC0414
 from tinydl.ops import pow as pow  # noqa: PLC0414
 from tinydl.ops import sum as sum  # noqa: PLC0414
-from tinydl.random import manual_seed
+from tinydl.random import Generator, manual_seed
 from tinydl.torch_functions import add, cat, div, matmul, mul, sub
 from tinydl.train.save_load import load, save
 
@@ -149,4 +161,6 @@ __all__ = [
     "min", "minimum", "mm", "mul", "narrow", "norm", "permute", "pow", "sin", "sort", "split",
     "squeeze", "std", "sub", "topk", "tril", "triu", "unsqueeze", "var",
     *(name for name in _dtype_names if name != "UnsupportedDtype"),
+    "Generator", "bincount", "distributed", "einsum", "expm1", "flip", "log1p", "nonzero", "onnx",
+    "serialization", "xpu", *_legacy_names,
 ]

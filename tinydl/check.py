@@ -289,7 +289,10 @@ def _fail(where: str, name: str, rule: str, value: Any, error: type[Exception]) 
 
 
 def _shown(value: Any) -> str:
-    """``value`` as a message shows it: its repr when short and plain, else its type."""
+    """``value`` as a message shows it: its repr when short and plain, a dtype by its name,
+    else its type."""
+    if isinstance(value, np.dtype):
+        return str(value)
     plain = value is None or isinstance(value, (numbers.Number, str, bytes, tuple, list))
     text = repr(value) if plain else ""
     return text if plain and len(text) <= 60 else type(value).__name__

@@ -11,20 +11,14 @@ from __future__ import annotations
 _ELEMENTWISE = "compose it from the element-wise ops tinydl has (exp, log, sqrt, abs, " \
     "where, clamp, pow)"
 _NUMPY_AFTER = "take the values out with x.numpy() and use NumPy, or write it with tinydl.where"
-_NO_GRAD_MASK = "index with a boolean mask (x[mask]) or use tinydl.where(mask, a, b)"
 
 # "module.name": what to use instead.
 INSTEAD = {
     "tinydl.jit": "tinydl runs every op eagerly in Python, to be stepped into; call the "
     "model directly (tinydl.compile(model) returns it unchanged)",
-    "tinydl.einsum": "write the product with matmul, permute/transpose and sum, e.g. "
-    "tinydl.matmul(a, b.transpose(-2, -1)) for 'bik,bjk->bij'",
-    "tinydl.nonzero": _NO_GRAD_MASK,
     "tinydl.unique": _NUMPY_AFTER,
-    "tinydl.bincount": _NUMPY_AFTER,
     "tinydl.histc": _NUMPY_AFTER,
     "tinydl.meshgrid": "build the grid with arange, reshape and expand",
-    "tinydl.flip": "index with a reversed slice, x[:, ::-1]",
     "tinydl.roll": "join two slices with tinydl.cat",
     "tinydl.diag": "multiply by tinydl.eye(n) and sum, or index x[i, i] with arange",
     "tinydl.outer": "broadcast: a[:, None] * b[None, :]",
@@ -48,8 +42,6 @@ INSTEAD = {
     "tinydl.unbind": "tuple(x) for the first axis, or x.split(1, dim) and squeeze",
     "tinydl.broadcast_to": "x.expand(*shape)",
     "tinydl.bernoulli": "(tinydl.rand(*p.shape) < p).float()",
-    "tinydl.log1p": "tinydl.log(1 + x)",
-    "tinydl.expm1": "tinydl.exp(x) - 1",
     "tinydl.erf": "tinydl.nn.functional.gelu has tinydl's erf inside; write x*Φ(x) with it",
     "tinydl.addmm": "bias + tinydl.matmul(a, b)",
     "tinydl.baddbmm": "bias + tinydl.bmm(a, b)",
@@ -61,8 +53,6 @@ INSTEAD = {
     "tinydl.distributions": "tinydl.multinomial for sampling categories; write log-densities "
     "with the element-wise ops",
     "tinydl.hub": "build the model from its code and load its weights with load_state_dict",
-    "tinydl.onnx": "tinydl.save(model.state_dict(), path) keeps the weights; there is no "
-    "export format",
     "tinydl.quantization": "float32: tinydl does not quantise",
     "tinydl.profiler": "cProfile from Python's standard library, or time.perf_counter",
     "tinydl.func": "tinydl.autograd's backward(); there are no function transforms",
@@ -73,15 +63,7 @@ INSTEAD = {
     "tinydl.set_default_tensor_type": "tinydl.set_default_dtype(tinydl.float64) and "
     "tinydl.set_default_device('cuda')",
     "tinydl.Size": "a tuple: tinydl's shapes are tuples (x.shape == (2, 3))",
-    "tinydl.Generator": "tinydl.manual_seed(seed): tinydl draws from one seeded generator, "
-    "tinydl.random.generator()",
     "tinydl.dtype": "numpy.dtype: tinydl's dtypes are NumPy's (isinstance(d, numpy.dtype))",
-    "tinydl.FloatTensor": "tinydl.tensor(data, dtype=tinydl.float32) or x.float()",
-    "tinydl.DoubleTensor": "tinydl.tensor(data, dtype=tinydl.float64) or x.double()",
-    "tinydl.LongTensor": "tinydl.tensor(data, dtype=tinydl.long) or x.long()",
-    "tinydl.IntTensor": "tinydl.tensor(data, dtype=tinydl.int32) or x.int()",
-    "tinydl.BoolTensor": "tinydl.tensor(data, dtype=tinydl.bool) or x.bool()",
-    "tinydl.ByteTensor": "tinydl.tensor(data, dtype=tinydl.uint8)",
     "tinydl.cuda.set_device": "tinydl.set_default_device('cuda:N'), or x.to('cuda:N')",
     "tinydl.cuda.memory_allocated": "cupy.get_default_memory_pool().used_bytes()",
     "tinydl.cuda.max_memory_allocated": "cupy.get_default_memory_pool().total_bytes() (the "
@@ -99,20 +81,17 @@ INSTEAD = {
     "Tensor.unbind": "tuple(x) for the first axis, or x.split(1, dim) and squeeze",
     "Tensor.index_select": "index the axis with a tensor of indices, x[:, idx]",
     "Tensor.masked_select": "x[mask]",
-    "Tensor.nonzero": _NO_GRAD_MASK,
     "Tensor.scatter": "tinydl has gather (its reverse); build the result with indexing under "
     "no_grad()",
     "Tensor.scatter_": "x[index] = values under no_grad()",
     "Tensor.scatter_add_": "x[index] = values under no_grad() (repeated indices do not add)",
     "Tensor.index_add_": "x[index] = values under no_grad() (repeated indices do not add)",
     "Tensor.unique": _NUMPY_AFTER,
-    "Tensor.flip": "index with a reversed slice, x[:, ::-1]",
     "Tensor.roll": "join two slices with tinydl.cat",
     "Tensor.prod": "x.log().sum().exp() for positive x, or x.numpy().prod() for a value",
     "Tensor.sign": _ELEMENTWISE,
     "Tensor.floor": "x // 1 (outside the graph)",
     "Tensor.round": _NUMPY_AFTER,
-    "Tensor.log1p": "(1 + x).log()",
     "Tensor.register_hook": "read .grad after backward(); x.retain_grad() keeps a non-leaf's",
     "Tensor.is_contiguous": "nothing: tinydl's ops take any memory layout (contiguous() "
     "returns the tensor)",
@@ -120,7 +99,6 @@ INSTEAD = {
     "Tensor.data_ptr": "x.array.ctypes.data (on the CPU)",
     "Tensor.storage": "x.array, the NumPy or CuPy array the tensor holds",
     "Tensor.element_size": "x.dtype.itemsize",
-    "Tensor.nelement": "x.numel()",
     "Tensor.share_memory_": "nothing: tinydl's DataLoader works in one process",
     "Tensor.detach_": "x = x.detach()",
     "Tensor.unfold": "tinydl.nn.functional's convolutions hold im2col",

@@ -26,9 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tensor_surface_cases import CASES, as_outputs, make_inputs  # noqa: E402
 
 
-def case_fields(case: str) -> dict[str, np.ndarray]:
-    function = CASES[case][0]
-    inputs = [leaf(values) for values in make_inputs(case)]
+def case_fields(case: str, cases: dict | None = None) -> dict[str, np.ndarray]:
+    """The fields of ``case`` of ``cases`` (by default ``tensor_surface_cases.CASES``)."""
+    cases = CASES if cases is None else cases
+    function = cases[case][0]
+    inputs = [leaf(values) for values in make_inputs(case, cases)]
     outputs = as_outputs(function(torch, *inputs))
     fields = {f"x{i}": host(x) for i, x in enumerate(inputs)}
     rng = rng_for(f"{case}.gy")

@@ -24,7 +24,8 @@ from tinydl.autograd.default_dtype import get_default_dtype
 from tinydl.autograd.tensor import Tensor
 from tinydl.autograd.tensor_checks import check_can_require_grad
 from tinydl.backend import Device, DeviceLike
-from tinydl.random import generator as host_generator
+from tinydl.random import Generator
+from tinydl.random import source as random_source
 
 Size = int | Sequence[int]
 INT64 = np.dtype(np.int64)
@@ -258,29 +259,36 @@ def linspace(
 
 # ---- random values (drawn on the host) ----------------------------------------------------
 def _floats(draw: str, size: tuple[int, ...], dtype: Any, device: Any, requires_grad: bool,
-            caller: str) -> Tensor:
-    """``host_generator().<draw>`` of ``size``, drawn in ``dtype`` itself where NumPy can
-    (float32 or float64) and otherwise in float64 and converted."""
+            caller: str, generator: Generator | None = None) -> Tensor:
+    """``<draw>`` of ``size`` from ``generator`` (default: tinydl's global one), drawn in
+    ``dtype`` itself where NumPy can (float32 or float64) and otherwise in float64 and
+    converted."""
     chosen, place = _target(dtype, get_default_dtype(), device, requires_grad, caller)
     _float_only(chosen, caller)
     native = chosen if chosen in (np.float32, np.float64) else np.dtype(np.float64)
-    host = getattr(host_generator(), draw)(size, dtype=native).astype(chosen, copy=False)
+    drawn = getattr(random_source(generator, f"{caller}()"), draw)(size, dtype=native)
+    host = drawn.astype(chosen, copy=False)
     return _leaf(host, place, requires_grad)
 
 
 def rand(
-    *size: Size, dtype: Any = None, device: DeviceLike | None = None, requires_grad: bool = False
+    *size: Size, generator: Generator | None = None, dtype: Any = None,
+    device: DeviceLike | None = None, requires_grad: bool = False,
 ) -> Tensor:
-    """Uniform random numbers in [0, 1): ``rand(2, 3)`` or ``rand((2, 3))``."""
-    return _floats("random", _size(size, "rand"), dtype, device, requires_grad, "rand")
+    """Uniform random numbers in [0, 1): ``rand(2, 3)`` or ``rand((2, 3))``; from
+    ``generator`` (a :class:`tinydl.Generator`) if given."""
+    return _floats("random", _size(size, "rand"), dtype, device, requires_grad, "rand",
+                   generator)
 
 
 def randn(
-    *size: Size, dtype: Any = None, device: DeviceLike | None = None, requires_grad: bool = False
+    *size: Size, generator: Generator | None = None, dtype: Any = None,
+    device: DeviceLike | None = None, requires_grad: bool = False,
 ) -> Tensor:
-    """Standard normal random numbers (mean 0, std 1): ``randn(64, 100)`` is a GAN's noise."""
+    """Standard normal random numbers (mean 0, std 1): ``randn(64, 100)`` is a GAN's noise;
+    from ``generator`` if given."""
     return _floats("standard_normal", _size(size, "randn"), dtype, device, requires_grad,
-                   "randn")
+                   "randn", generator)
 
 
 def rand_like(
@@ -301,11 +309,13 @@ def randn_like(
 
 
 def randint(
-    low: int | None = None, high: Any = None, size: Size | None = None, *, dtype: Any = None,
-    device: DeviceLike | None = None, requires_grad: bool = False,
+    low: int | None = None, high: Any = None, size: Size | None = None, *,
+    generator: Generator | None = None, dtype: Any = None, device: DeviceLike | None = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """Random integers from ``low`` to ``high - 1``, int64 by default, in PyTorch's two forms:
-    ``randint(high, size)`` and ``randint(low, high, size)`` (``size`` a tuple)."""
+    ``randint(high, size)`` and ``randint(low, high, size)`` (``size`` a tuple); from
+    ``generator`` if given."""
     if high is None or (size is None and isinstance(high, (tuple, list))):
         low, high, size = None, low, high if size is None else size  # randint(high, size)
     if size is None:
@@ -322,18 +332,21 @@ def randint(
     shape = _size((size,), "randint", varargs=False)
     chosen, place = _target(dtype, INT64, device, requires_grad, "randint")
     _check_fits(low, high - 1, chosen, "randint")
-    host = host_generator().integers(low, high, size=shape, dtype=np.int64)
+    host = random_source(generator, "randint()").integers(low, high, size=shape, dtype=np.int64)
     return _leaf(host.astype(chosen, copy=False), place, requires_grad)
 
 
 def randperm(
-    n: int, *, dtype: Any = None, device: DeviceLike | None = None, requires_grad: bool = False
+    n: int, *, generator: Generator | None = None, dtype: Any = None,
+    device: DeviceLike | None = None, requires_grad: bool = False,
 ) -> Tensor:
-    """0 … n-1 in a random order (int64 by default): ``x[randperm(len(x))]`` shuffles x."""
+    """0 … n-1 in a random order (int64 by default): ``x[randperm(len(x))]`` shuffles x.
+    ``generator`` (a :class:`tinydl.Generator`) draws it instead of the global generator;
+    the order differs from PyTorch's for the same seed (see :class:`tinydl.Generator`)."""
     n = check.non_negative_int("randperm()", "n", n)
     chosen, place = _target(dtype, INT64, device, requires_grad, "randperm")
     _check_fits(0, n - 1, chosen, "randperm")
-    order = host_generator().permutation(n).astype(chosen, copy=False)
+    order = random_source(generator, "randperm()").permutation(n).astype(chosen, copy=False)
     return _leaf(order, place, requires_grad)
 
 
@@ -361,19 +374,16 @@ def normal(
 
 
 def multinomial(
-    input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None
+    input: Tensor, num_samples: int, replacement: bool = False, *,
+    generator: Generator | None = None,
 ) -> Tensor:
     """Draw ``num_samples`` category indices (int64) from each row of ``input``, a 1-D or 2-D
     tensor of non-negative weights (probabilities need not add up to 1): a language model
     samples its next token with ``multinomial(probs, num_samples=1)``. Without
-    ``replacement`` no category is drawn twice in a row. Draws come from the generator
-    :func:`tinydl.manual_seed` seeds (``generator=`` is not supported)."""
+    ``replacement`` no category is drawn twice in a row. Draws come from ``generator`` (a
+    :class:`tinydl.Generator`), or the generator :func:`tinydl.manual_seed` seeds."""
     tensor_checks.tensor("multinomial()", "input", input)
-    if generator is not None:
-        raise TypeError(
-            "multinomial(): tinydl draws from its one generator; seed it with "
-            "tinydl.manual_seed(seed) instead of passing generator="
-        )
+    rng = random_source(generator, "multinomial()")
     if input.ndim not in (1, 2) or input.shape[-1] == 0:
         raise ValueError(
             f"multinomial() needs a 1-D or 2-D tensor of weights with at least one category, "
@@ -399,7 +409,7 @@ def multinomial(
             f"at least num_samples={count} categories of nonzero weight"
         )
     drawn = np.stack([
-        host_generator().choice(categories, size=count, replace=bool(replacement), p=row)
+        rng.choice(categories, size=count, replace=bool(replacement), p=row)
         for row in rows / totals
     ]).astype(np.int64)
     return _leaf(drawn.reshape(*input.shape[:-1], count), input.device, False)

@@ -114,10 +114,31 @@ class Function:
 
     ``self.needs_grad[i]`` tells ``backward`` whether input ``i`` wants a
     gradient, so it can skip work (return ``None``) for constants.
+
+    tinydl's ops write both as methods on arrays and are called as instances,
+    ``Exp()(x)``. A subclass written PyTorch's way, with ``@staticmethod forward(ctx,
+    *args)`` and ``backward(ctx, *grads)`` on Tensors, is called through
+    :meth:`apply` (see :mod:`tinydl.autograd.custom_function`).
     """
 
     inputs: tuple[Tensor, ...]
     needs_grad: tuple[bool, ...]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        from tinydl.autograd.custom_function import is_static_form  # it builds on Function
+
+        if is_static_form(cls):
+            cls.__call__ = _call_through_apply  # type: ignore[method-assign]
+
+    @classmethod
+    def apply(cls, *args: Any) -> Tensor:
+        """Run this Function on ``args`` and record it: PyTorch's ``MyFunction.apply(x)``.
+        A static ``forward(ctx, ...)`` gets a ``ctx`` and the arguments as given; one of
+        tinydl's ops is built without arguments and called on its tensors, ``Exp()(x)``."""
+        from tinydl.autograd.custom_function import apply_own, apply_static, is_static_form
+
+        return apply_static(cls, args) if is_static_form(cls) else apply_own(cls, args)
 
     def __call__(self, *inputs: Tensor) -> Tensor:
         try:
@@ -171,6 +192,13 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name()} ({type(self).__module__}.{type(self).__qualname__})>"
+
+
+def _call_through_apply(self: Function, *args: Any) -> Tensor:
+    raise RuntimeError(
+        f"{type(self).__name__} has a static forward(ctx, ...), PyTorch's form: call it as "
+        f"{type(self).__name__}.apply(...), not through an instance"
+    )
 
 
 class AccumulateGrad:
@@ -287,4 +315,5 @@ def run_backward(root: Tensor, grad: Any, retain_graph: bool = False) -> None:
 def _accumulate_grad(tensor: Tensor, grad: Any) -> None:
     # Out of place on purpose: one array may be the gradient of several tensors (y = a + b
     # hands the same array to both), so adding into it would corrupt the others.
-    tensor.grad = Tensor(grad if tensor.grad is None else tensor.grad.array + grad)
+    # Straight into the slot: the walk's gradients have the tensor's shape and dtype.
+    tensor._grad = Tensor(grad if tensor._grad is None else tensor._grad.array + grad)

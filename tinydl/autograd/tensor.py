@@ -8,6 +8,7 @@ operations applied to it are recorded, and ``backward()`` fills in ``grad``
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from numbers import Number
 from typing import Any
@@ -31,7 +32,7 @@ class Tensor(TensorMethods):
     :class:`~tinydl.autograd.tensor_methods.TensorMethods`, one line each over ``tinydl.ops``.
     """
 
-    __slots__ = ("array", "grad", "requires_grad", "creator", "__weakref__")
+    __slots__ = ("array", "_grad", "requires_grad", "creator", "__weakref__")
     # Make NumPy hand ``ndarray * tensor`` over to Tensor.__rmul__ instead of looping over it.
     __array_ufunc__ = None
 
@@ -46,7 +47,7 @@ class Tensor(TensorMethods):
         if type(data) is not np.ndarray or data.dtype.kind not in check.NUMERIC_KINDS:
             data = _wrapped(data)
         self.array = data
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self.requires_grad = requires_grad
         self.creator = None  # the Function that produced this tensor; None for leaves
 
@@ -75,6 +76,25 @@ class Tensor(TensorMethods):
         self.array = value
 
     @property
+    def grad(self) -> Tensor | None:
+        """dLoss/dself after ``backward()``, a Tensor of this tensor's shape (None before)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        # Refused here, as PyTorch refuses it, rather than deep inside the next backward() or
+        # broadcast silently by the next optimiser step. (Another float dtype is allowed: the
+        # optimisers cast a gradient to its parameter's dtype.)
+        if value is not None and (not isinstance(value, Tensor) or value.shape != self.shape):
+            raise TypeError(
+                f"a tensor's grad must be None or a Tensor of its shape {self.shape}, got "
+                + (f"a Tensor of shape {value.shape}" if isinstance(value, Tensor)
+                   else f"{type(value).__name__} {value!r:.40}")
+                + ": clear it with x.grad = None (or x.grad.zero_())"
+            )
+        self._grad = value
+
+    @property
     def shape(self) -> tuple[int, ...]:
         return self.array.shape
 
@@ -90,8 +110,10 @@ class Tensor(TensorMethods):
         return self.array.shape[check.axis("size()", "dim", dim, self.ndim)]
 
     def numel(self) -> int:
-        """The number of elements."""
+        """The number of elements (``nelement()`` is PyTorch's other name for it)."""
         return self.array.size
+
+    nelement = numel
 
     def dim(self) -> int:
         """The number of dimensions (PyTorch's name for :attr:`ndim`)."""
@@ -109,8 +131,22 @@ class Tensor(TensorMethods):
     def is_cuda(self) -> bool:
         return self.device.kind == "cuda"
 
+    @property
+    def is_cpu(self) -> bool:
+        return self.device.kind == "cpu"
+
+    # PyTorch's probes for devices and layouts tinydl never makes (Intel and Apple GPUs, the
+    # meta device, sparse, quantised, nested and MKL-DNN tensors): always False, so that
+    # ``if x.is_cuda or x.is_xpu:`` reads as it does in PyTorch.
+    is_xpu = is_mps = is_meta = is_sparse = is_quantized = is_nested = is_mkldnn = property(
+        lambda self: False
+    )
+
     def is_floating_point(self) -> bool:
         return self.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self.dtype.kind == "c"
 
     @property
     def is_leaf(self) -> bool:
@@ -125,14 +161,15 @@ class Tensor(TensorMethods):
     def type(self, dtype: Any = None) -> Any:
         """Without an argument, PyTorch's name of this tensor's type ('torch.FloatTensor',
         'torch.cuda.LongTensor'); with a dtype (or such a name), this tensor cast to it."""
+        dtype = getattr(dtype, "legacy_name", dtype)  # x.type(tinydl.LongTensor)
         if dtype is None:
-            name = _TYPE_NAMES.get(self.dtype)
+            name = TYPE_NAMES.get(self.dtype)
             if name is None:
                 return f"tinydl.Tensor of {self.dtype}"  # PyTorch has no name for it
             return f"torch.{'cuda.' if self.is_cuda else ''}{name}Tensor"
         if isinstance(dtype, str) and dtype.startswith("torch."):
             kind, _, name = dtype.removeprefix("torch.").rpartition(".")
-            by_name = {v: k for k, v in _TYPE_NAMES.items()}
+            by_name = {v: k for k, v in TYPE_NAMES.items()}
             if kind not in ("", "cuda") or name.removesuffix("Tensor") not in by_name:
                 raise TypeError(f"type({dtype!r}): not a tensor type PyTorch names")
             return self.to("cuda" if kind else self.device, by_name[name.removesuffix("Tensor")])
@@ -266,13 +303,25 @@ class Tensor(TensorMethods):
     # tinydl records no in-place operations, so these write into the array only where no
     # graph is being built: under no_grad(), through ``.data``, or on tensors that need no
     # gradient (counters, buffers). ``x += y`` on a graph tensor builds ``x + y`` instead.
-    def add_(self, other: Any, alpha: float = 1) -> Tensor:
-        """``self += alpha * other`` in place (PyTorch's ``p.data.add_(p.grad, alpha=-lr)``)."""
+    def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """``self += alpha * other`` in place (PyTorch's ``p.data.add_(p.grad, alpha=-lr)``).
+        The old order ``add_(alpha, other)`` (``p.data.add_(-lr, p.grad.data)``) still runs,
+        with PyTorch's deprecation warning."""
+        other, alpha = _alpha_last("add_", other, alpha)
         return self._update_in_place("add_", other if alpha == 1 else other * alpha, "__iadd__")
 
-    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
-        """``self -= alpha * other`` in place."""
+    def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """``self -= alpha * other`` in place (``sub_(alpha, other)`` as for :meth:`add_`)."""
+        other, alpha = _alpha_last("sub_", other, alpha)
         return self._update_in_place("sub_", other if alpha == 1 else other * alpha, "__isub__")
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        """Insert an axis of length 1 at ``dim``, in place (see :meth:`unsqueeze`)."""
+        return self._reshape_in_place("unsqueeze_", ops.unsqueeze(self.detach(), dim))
+
+    def squeeze_(self, dim: Any = None) -> Tensor:
+        """Drop axes of length 1 (or axis ``dim``), in place (see :meth:`squeeze`)."""
+        return self._reshape_in_place("squeeze_", ops.squeeze(self.detach(), dim))
 
     def mul_(self, other: Any) -> Tensor:
         """``self *= other`` in place."""
@@ -336,18 +385,20 @@ class Tensor(TensorMethods):
         wants_grad = self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
         return wants_grad and is_grad_enabled() and not self.is_leaf
 
-    def _update_in_place(
-        self, name: str, other: Any, array_method: str, index: Any = None
-    ) -> Tensor:
+    def _reshape_in_place(self, name: str, reshaped: Tensor) -> Tensor:
+        """Let this tensor hold ``reshaped``'s array (the same values in a new shape), under
+        the rule of every in-place change."""
+        self._refuse_while_recording(name, None)
+        self.array = reshaped.array
+        return self
+
+    def _refuse_while_recording(self, name: str, other: Any) -> None:
         from tinydl.autograd.function import is_grad_enabled  # function.py imports this module
 
         other_requires_grad = isinstance(other, Tensor) and other.requires_grad
         if is_grad_enabled() and (self.requires_grad or other_requires_grad):
             caller = "x[index] = value" if name == "__setitem__" else f"{name}()"
-            out_of_place = (
-                "x = tinydl.where(mask, value, x), x.masked_fill(mask, value) or tinydl.cat"
-                if name == "__setitem__" else "x = x + y"
-            )
+            out_of_place = _OUT_OF_PLACE.get(name, "x = x + y")
             raise RuntimeError(
                 f"{caller} cannot change a tensor in place while gradients are recorded: "
                 + ("it is a leaf that requires grad (a parameter); update it inside "
@@ -356,6 +407,11 @@ class Tensor(TensorMethods):
                    f"tinydl records no in-place operations; build the result out of place "
                    f"instead ({out_of_place})")
             )
+
+    def _update_in_place(
+        self, name: str, other: Any, array_method: str, index: Any = None
+    ) -> Tensor:
+        self._refuse_while_recording(name, other)
         value = other.array if isinstance(other, Tensor) else other
         if backend.is_array(value):
             tensor_checks.same_device(f"{name}()", "the value", value, "the tensor", self)
@@ -556,13 +612,34 @@ class Tensor(TensorMethods):
 
 
 # PyTorch's legacy type names, as x.type() reports them ("torch.FloatTensor").
-_TYPE_NAMES = {
+TYPE_NAMES = {
     np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", np.dtype(np.float16): "Half",
     np.dtype(np.int64): "Long", np.dtype(np.int32): "Int", np.dtype(np.int16): "Short",
     np.dtype(np.int8): "Char", np.dtype(np.uint8): "Byte", np.dtype(np.bool_): "Bool",
     np.dtype(np.complex64): "ComplexFloat", np.dtype(np.complex128): "ComplexDouble",
 }
 _BFLOAT16 = UnsupportedDtype("bfloat16", "float32 (the default) or float16")
+
+
+# How to write each in-place change out of place, for the refusal's message.
+_OUT_OF_PLACE = {
+    "__setitem__": "x = tinydl.where(mask, value, x), x.masked_fill(mask, value) or tinydl.cat",
+    "unsqueeze_": "x = x.unsqueeze(dim)",
+    "squeeze_": "x = x.squeeze(dim)",
+}
+
+
+def _alpha_last(name: str, other: Any, alpha: Any) -> tuple[Any, Any]:
+    """``(other, alpha)`` of ``add_``/``sub_``, turning the deprecated order ``(alpha, other)``
+    (a number, then a tensor) round with the warning PyTorch gives for it."""
+    if isinstance(other, Number) and isinstance(alpha, Tensor):
+        warnings.warn(
+            f"This overload of {name} is deprecated: {name}(Number alpha, Tensor other); "
+            f"use {name}(Tensor other, *, Number alpha=1) instead",
+            UserWarning, stacklevel=3,
+        )
+        return alpha, other
+    return other, alpha
 
 
 def is_dtype(value: Any) -> bool:

@@ -188,6 +188,14 @@ def broadcast_problem(what: str, *shapes: tuple[int, ...]) -> str:
     return ""
 
 
+def broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """Whether an array of ``shape`` broadcasts to ``target`` without changing it."""
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
 def operand_error(symbol: str, a: Any, b: Any | None, error: Exception) -> Exception:
     """The tinydl error to raise after NumPy refused ``a symbol b`` (or ``symbol a``)."""
     if b is not None:

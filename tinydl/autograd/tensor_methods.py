@@ -30,6 +30,12 @@ class TensorMethods:
     def log(self) -> Tensor:
         return tinydl.ops.log(self)
 
+    def log1p(self) -> Tensor:
+        return tinydl.ops.log1p(self)
+
+    def expm1(self) -> Tensor:
+        return tinydl.ops.expm1(self)
+
     def sqrt(self) -> Tensor:
         return tinydl.ops.sqrt(self)
 
@@ -162,6 +168,14 @@ class TensorMethods:
     def cumsum(self, dim: int, **dtype: Any) -> Tensor:
         return tinydl.ops.cumsum(self, dim, **dtype)
 
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
+        """How often each value occurs (``targets.bincount()``), see :func:`tinydl.bincount`."""
+        return tinydl.ops.bincount(self, weights, minlength)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """The indices of the nonzero elements, see :func:`tinydl.nonzero`."""
+        return tinydl.ops.nonzero(self, as_tuple=as_tuple)
+
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True  # noqa: A002
              ) -> Any:
         """The ``k`` largest values along ``dim`` and their indices, see :func:`tinydl.topk`."""
@@ -222,6 +236,10 @@ class TensorMethods:
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the axes: ``x.permute(0, 2, 3, 1)``, see :func:`tinydl.permute`."""
         return tinydl.ops.permute(self, *dims)
+
+    def flip(self, *dims: Any) -> Tensor:
+        """Reverse the order along ``dims``: ``x.flip(1)``, see :func:`tinydl.flip`."""
+        return tinydl.ops.flip(self, *dims)
 
     def squeeze(self, dim: Any = None) -> Tensor:
         return tinydl.ops.squeeze(self, dim)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from numbers import Number
 from typing import Any
 
@@ -14,7 +14,9 @@ from tinydl.autograd.tensor_checks import numeric_array
 from tinydl.backend import DeviceLike
 from tinydl.data.dataset import TensorDataset, fetch_batch
 from tinydl.data.errors import DataError
+from tinydl.data.sampler import BatchSampler
 from tinydl.data.transforms import Transform
+from tinydl.random import Generator
 from tinydl.random import generator as global_generator
 
 
@@ -49,13 +51,21 @@ class DataLoader:
     ``num_workers``, ``pin_memory`` and ``persistent_workers`` are accepted so that
     PyTorch code runs unchanged, and have no effect: batches are gathered with whole-array
     operations in the calling process, and moved to ``device`` as they are made.
+
+    PyTorch's ordering arguments, by keyword: ``sampler`` (an iterable of indices, such
+    as a :class:`~tinydl.data.sampler.RandomSampler`) gives the order, grouped into
+    batches of ``batch_size``; ``batch_sampler`` gives whole batches of indices (and then
+    ``batch_size``, ``shuffle``, ``sampler`` and ``drop_last`` stay unset, as in PyTorch);
+    ``generator`` (a :class:`tinydl.Generator`) draws the shuffled order (and the
+    transforms' randomness) in place of ``seed``. The orders differ from PyTorch's for
+    the same seed (see :mod:`tinydl.data.sampler`).
     """
 
     def __init__(
         self,
         x: Any = None,
         y: Any = None,
-        batch_size: int = 32,
+        batch_size: int | None = None,
         shuffle: bool = False,
         drop_last: bool = False,
         seed: int | None = None,
@@ -67,8 +77,14 @@ class DataLoader:
         persistent_workers: bool = False,
         *,
         dataset: Any = None,
+        sampler: Iterable[Any] | None = None,
+        batch_sampler: Iterable[Any] | None = None,
+        generator: Generator | None = None,
     ) -> None:
         _check_ignored_options(num_workers, pin_memory, persistent_workers)
+        batch_size = _check_order(batch_size, shuffle, drop_last, seed, sampler, batch_sampler,
+                                  generator)
+        self.sampler, self.batch_sampler = sampler, batch_sampler
         if (x is None) == (dataset is None):
             raise DataError(
                 "DataLoader needs a dataset, DataLoader(dataset) or DataLoader(dataset=...), "
@@ -82,8 +98,7 @@ class DataLoader:
             self._init_dataset(x if dataset is None else dataset, device_resident)
         else:
             self._init_arrays(x, y)
-        self.batch_size = check.positive_int("DataLoader", "batch_size", batch_size,
-                                             error=DataError)
+        self.batch_size = batch_size
         if transform is not None:
             check.function("DataLoader", "transform", transform, "transform(images, rng)",
                            error=DataError)
@@ -97,9 +112,12 @@ class DataLoader:
         self.transform = transform
         self.device_resident = device_resident
         self.device = backend.get_default_device() if device is None else backend.device(device)
-        if seed is None:
-            seed = int(global_generator().integers(2**63))
-        self.generator = np.random.default_rng(seed)
+        if generator is not None:
+            self.generator = generator.numpy_generator  # draws advance the Generator
+        else:
+            if seed is None:
+                seed = int(global_generator().integers(2**63))
+            self.generator = np.random.default_rng(seed)
         self.num_samples = len(self.dataset)
         if device_resident:
             self.dataset = TensorDataset(
@@ -151,18 +169,14 @@ class DataLoader:
         self.dataset = TensorDataset(x, y)
 
     def __len__(self) -> int:
-        whole, rest = divmod(self.num_samples, self.batch_size)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        count = self.num_samples if self.sampler is None else len(self.sampler)
+        whole, rest = divmod(count, self.batch_size)
         return whole + (1 if rest and not self.drop_last else 0)
 
     def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
-        if self.shuffle:
-            order = self.generator.permutation(self.num_samples)
-        else:
-            order = np.arange(self.num_samples)
-        if self.device_resident:
-            order = backend.to_device(order, self.device)  # index on the device, no host copies
-        for batch in range(len(self)):
-            index = order[batch * self.batch_size : (batch + 1) * self.batch_size]
+        for index in self._batch_indices():
             if self.device_resident:
                 yield tuple(Tensor(array[index]) for array in self.dataset.arrays)
                 continue
@@ -174,6 +188,23 @@ class DataLoader:
                 self._as_tensor(self._transformed(field) if position == 0 else field)
                 for position, field in enumerate(fields)
             )
+
+    def _batch_indices(self) -> Iterator[Any]:
+        """Each batch's sample indices, an integer array (on the device when the data is)."""
+        if self.sampler is None and self.batch_sampler is None:  # slices of one order
+            order = (self.generator.permutation(self.num_samples) if self.shuffle
+                     else np.arange(self.num_samples))
+            if self.device_resident:
+                order = backend.to_device(order, self.device)  # index there, no host copies
+            for batch in range(len(self)):
+                yield order[batch * self.batch_size : (batch + 1) * self.batch_size]
+            return
+        batches = self.batch_sampler
+        if batches is None:
+            batches = BatchSampler(self.sampler, self.batch_size, self.drop_last)
+        for batch in batches:
+            index = _index_array(batch, self.num_samples)
+            yield backend.to_device(index, self.device) if self.device_resident else index
 
     def _transformed(self, inputs: Any) -> Any:
         return inputs if self.transform is None else self.transform(inputs, self.generator)
@@ -187,6 +218,47 @@ class DataLoader:
             f"DataLoader({self.num_samples} samples, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, drop_last={self.drop_last}, device='{self.device}')"
         )
+
+
+def _check_order(
+    batch_size: Any, shuffle: Any, drop_last: Any, seed: Any, sampler: Any, batch_sampler: Any,
+    generator: Any,
+) -> int | None:
+    """The batch size (32 unless given; None beside a batch_sampler, as in PyTorch), after
+    PyTorch's rules on how the ordering arguments combine."""
+    if sampler is not None and shuffle:
+        raise DataError("DataLoader: sampler gives the order, so it cannot be combined with "
+                        "shuffle=True (as in PyTorch); shuffle with a RandomSampler instead")
+    if batch_sampler is not None and (batch_size is not None or shuffle or drop_last or
+                                      sampler is not None):
+        raise DataError("DataLoader: batch_sampler gives whole batches, so batch_size, "
+                        "shuffle, sampler and drop_last must be left unset (as in PyTorch)")
+    for name, value in (("sampler", sampler), ("batch_sampler", batch_sampler)):
+        if value is not None:
+            check.instance("DataLoader", name, value, Iterable, "an iterable of indices",
+                           error=DataError)
+    if generator is not None:
+        check.instance("DataLoader", "generator", generator, Generator,
+                       "a tinydl.Generator", error=DataError)
+        if seed is not None:
+            raise DataError("DataLoader: give seed or generator, not both (both seed the order)")
+    if batch_size is None:
+        return None if batch_sampler is not None else 32
+    return check.positive_int("DataLoader", "batch_size", batch_size, error=DataError)
+
+
+def _index_array(batch: Any, count: int) -> np.ndarray:
+    """A sampler's batch of indices as an int64 array, each checked to lie in [0, count)."""
+    index = np.asarray(batch.numpy() if isinstance(batch, Tensor) else batch)
+    if index.ndim != 1 or (index.size and index.dtype.kind not in "iu"):
+        raise DataError(f"DataLoader: a sampler must give integer indices, got {batch!r:.60}")
+    index = index.astype(np.int64, copy=False)
+    if index.size and (index.min() < -count or index.max() >= count):
+        raise DataError(
+            f"DataLoader: the sampler gave index {int(index.max())}, but the dataset has "
+            f"{count} samples"
+        )
+    return index
 
 
 def _is_array_like(value: Any) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tinydl import check
 from tinydl.autograd import Tensor
 from tinydl.nn.module import Module
 from tinydl.ops import losses
@@ -64,6 +65,49 @@ class MSELoss(Module):
 
     def forward(self, prediction: Tensor, target: Tensor) -> Tensor:
         return losses.mse_loss(prediction, target, self.reduction)
+
+
+class L1Loss(Module):
+    """Mean absolute error over all elements (PyTorch's ``nn.L1Loss``); ``reduction`` by
+    keyword, as PyTorch's first positional arguments are its deprecated ``size_average``
+    and ``reduce``."""
+
+    def __init__(self, *, reduction: str = "mean") -> None:
+        self.reduction = check.one_of("L1Loss", "reduction", reduction, losses.REDUCTIONS)
+
+    def forward(self, prediction: Tensor, target: Tensor) -> Tensor:
+        return losses.l1_loss(prediction, target, self.reduction)
+
+
+class SmoothL1Loss(Module):
+    """PyTorch's ``nn.SmoothL1Loss(reduction="mean", beta=1.0)``: quadratic for differences
+    below ``beta``, linear beyond (see :class:`tinydl.ops.losses.SmoothL1Loss`); arguments by
+    keyword, as for :class:`L1Loss`."""
+
+    def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
+        self.reduction = check.one_of("SmoothL1Loss", "reduction", reduction, losses.REDUCTIONS)
+        self.beta = check.number("SmoothL1Loss", "beta", beta, ">= 0")
+
+    def forward(self, prediction: Tensor, target: Tensor) -> Tensor:
+        return losses.smooth_l1_loss(prediction, target, self.reduction, self.beta)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}"
+
+
+class HuberLoss(Module):
+    """PyTorch's ``nn.HuberLoss(reduction="mean", delta=1.0)``: quadratic for differences
+    below ``delta``, linear beyond (see :class:`tinydl.ops.losses.HuberLoss`)."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        self.reduction = check.one_of("HuberLoss", "reduction", reduction, losses.REDUCTIONS)
+        self.delta = check.number("HuberLoss", "delta", delta, "> 0")
+
+    def forward(self, prediction: Tensor, target: Tensor) -> Tensor:
+        return losses.huber_loss(prediction, target, self.reduction, self.delta)
+
+    def extra_repr(self) -> str:
+        return f"delta={self.delta}"
 
 
 class HingeLoss(Module):

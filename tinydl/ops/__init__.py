@@ -8,16 +8,20 @@ and CuPy. The functions here are the public entry points; the Function classes
 from tinydl.ops.activations import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from tinydl.ops.arithmetic import add, div, mul, neg, pow, sub
 from tinydl.ops.conversion import astype, clone, compare, floor_divide, remainder, to_device
+from tinydl.ops.einsum import einsum
 from tinydl.ops.elementwise import (
     abs,
     clamp,
     clip,
     cos,
     exp,
+    expm1,
     log,
+    log1p,
     masked_fill,
     maximum,
     minimum,
+    nonzero,
     sin,
     sqrt,
     tril,
@@ -31,6 +35,7 @@ from tinydl.ops.reductions import (
     any,
     argmax,
     argmin,
+    bincount,
     cumsum,
     max,
     mean,
@@ -45,6 +50,7 @@ from tinydl.ops.shape import (
     concatenate,
     expand,
     flatten,
+    flip,
     gather,
     getitem,
     narrow,
@@ -70,4 +76,5 @@ __all__ = [
     "expand", "gather", "masked_fill", "min", "minimum", "mm", "narrow", "permute", "repeat",
     "reverse_axes", "sin", "sort", "split", "squeeze", "std", "topk", "tril", "triu",
     "unsqueeze", "var", "all", "any", "clone", "floor_divide", "norm", "remainder",
+    "bincount", "einsum", "expm1", "flip", "log1p", "nonzero",
 ]

@@ -1,17 +1,21 @@
-"""Element-wise functions: exp, log, sqrt, abs, sin, cos, maximum, where (and masked_fill
-built on it), clamp, and the triangle masks tril/triu."""
+"""Element-wise functions: exp, log, log1p, expm1, sqrt, abs, sin, cos, maximum, where (and
+masked_fill built on it), clamp, and the triangle masks tril/triu."""
 
 from __future__ import annotations
 
+from numbers import Number
 from typing import Any
 
 import numpy as np
 
 from tinydl import backend, check
+from tinydl.autograd.default_dtype import get_default_dtype
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
-from tinydl.autograd.tensor_checks import broadcast_problem, tensor
+from tinydl.autograd.tensor_checks import broadcast_problem, broadcasts_to, tensor
 from tinydl.ops.operands import as_tensor, as_tensors
+
+_ONLY_CONDITION = object()  # where(condition) alone: no a, no b
 
 
 class Exp(Function):
@@ -34,6 +38,28 @@ class Log(Function):
 
     def backward(self, gy):
         return gy / self.x
+
+
+class Log1p(Function):
+    """y = ln(1 + x), exact for tiny x where 1 + x would round to 1.   dy/dx = 1/(1 + x)."""
+
+    def forward(self, x):
+        self.x = x
+        return backend.array_module(x).log1p(x)
+
+    def backward(self, gy):
+        return gy / (1 + self.x)
+
+
+class Expm1(Function):
+    """y = eˣ − 1, exact for tiny x where eˣ would round to 1.   dy/dx = eˣ = y + 1."""
+
+    def forward(self, x):
+        self.y = backend.array_module(x).expm1(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * (self.y + 1)
 
 
 class Sqrt(Function):
@@ -161,6 +187,16 @@ def log(x: Tensor) -> Tensor:
     return Log()(x)
 
 
+def log1p(x: Tensor) -> Tensor:
+    """ln(1 + x) element-wise, accurate where x is tiny (PyTorch's ``log1p``)."""
+    return Log1p()(x)
+
+
+def expm1(x: Tensor) -> Tensor:
+    """eˣ − 1 element-wise, accurate where x is tiny (PyTorch's ``expm1``)."""
+    return Expm1()(x)
+
+
 def sqrt(x: Tensor) -> Tensor:
     return Sqrt()(x)
 
@@ -214,8 +250,20 @@ def _pairwise(a: Any, b: Any, larger: bool) -> Tensor:
         raise ValueError(broadcast_problem(caller, a.shape, b.shape) or err) from None
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Pick ``a`` where ``condition`` holds, else ``b`` (broadcasting all three)."""
+def where(condition: Any, a: Any = _ONLY_CONDITION, b: Any = _ONLY_CONDITION) -> Any:
+    """Pick ``a`` where ``condition`` holds, else ``b`` (broadcasting all three).
+
+    ``a`` and ``b`` may both be numbers, as in PyTorch's ``torch.where(outputs > 0.5, 1, 0)``:
+    the result is then int64 for two ints, the default float dtype if either is a float,
+    bool for two bools, on the condition's device. ``where(condition)`` alone is
+    :func:`nonzero` ``(condition, as_tuple=True)``: the indices of its nonzero elements.
+    """
+    if a is _ONLY_CONDITION and b is _ONLY_CONDITION:
+        return nonzero(condition, as_tuple=True)
+    if a is _ONLY_CONDITION or b is _ONLY_CONDITION:
+        raise TypeError("where() takes a condition alone, or a condition and both a and b")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a, b = _scalar_pair(condition, a, b)
     a, b = as_tensors(a, b)
     condition = as_tensor(condition, a)
     if condition.dtype != bool:
@@ -225,6 +273,46 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     except ValueError as err:
         shapes = condition.shape, a.shape, b.shape
         raise ValueError(broadcast_problem("where(condition, a, b)", *shapes) or err) from None
+
+
+def _scalar_pair(condition: Any, a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """``a`` and ``b``, two numbers, as 0-d tensors of the dtype PyTorch's type promotion
+    gives them, on ``condition``'s device."""
+    if not isinstance(condition, Tensor):
+        raise TypeError(
+            f"where(condition, a, b) with numbers a and b needs the condition as a Tensor, "
+            f"got {type(condition).__name__}"
+        )
+    for name, value in (("a", a), ("b", b)):
+        if not isinstance(value, (Number, np.generic)):
+            raise TypeError(
+                f"where() needs a and b to be Tensors or numbers, got {name} of type "
+                f"{type(value).__name__}"
+            )
+    kinds = {np.asarray(a).dtype.kind, np.asarray(b).dtype.kind}
+    if kinds & {"f", "c"}:
+        dtype = get_default_dtype()
+    else:
+        dtype = np.dtype(np.bool_) if kinds == {"b"} else np.dtype(np.int64)
+    xp = backend.array_module(condition.array)
+    return Tensor(xp.asarray(a, dtype=dtype)), Tensor(xp.asarray(b, dtype=dtype))
+
+
+def nonzero(x: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of ``x``'s nonzero (True) elements, in row-major order, as int64: one
+    row per element, an (n, x.ndim) tensor, or with ``as_tuple=True`` one (n,) tensor per
+    axis, which indexes them (``x[nonzero(x, as_tuple=True)]``). Not differentiable."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"nonzero() takes a Tensor, got {type(x).__name__}")
+    check.flag("nonzero()", "as_tuple", as_tuple)
+    xp = backend.array_module(x.array)
+    # a 0-d tensor counts as one element of shape (1,), as in PyTorch
+    per_axis = xp.nonzero(x.array.reshape(1) if x.ndim == 0 else x.array)
+    per_axis = [axis.astype(np.int64, copy=False) for axis in per_axis]
+    if as_tuple:
+        return tuple(Tensor(axis) for axis in per_axis)
+    return Tensor(xp.stack(per_axis, axis=1) if x.ndim else xp.zeros((len(per_axis[0]), 0),
+                                                                       dtype=np.int64))
 
 
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
@@ -242,11 +330,7 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
             f"masked_fill() needs one value (a number or a 0-d tensor), got a tensor of shape "
             f"{value.shape}"
         )
-    try:
-        fits = np.broadcast_shapes(mask.shape, x.shape) == x.shape
-    except ValueError:
-        fits = False
-    if not fits:
+    if not broadcasts_to(mask.shape, x.shape):
         raise ValueError(
             f"masked_fill(): a mask of shape {mask.shape} does not broadcast to x's shape "
             f"{x.shape}"

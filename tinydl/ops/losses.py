@@ -205,6 +205,73 @@ class MSELoss(_Loss):
         return gx, (-gx if self.needs_grad[1] else None)
 
 
+class _DistanceLoss(_Loss):
+    """A loss of the difference dᵢ = xᵢ − tᵢ alone, Lᵢ = ℓ(dᵢ): forward saves d, backward
+    hands x the slope ℓ'(d) times the reduction's factor and t its negative (dd/dt = −1)."""
+
+    def forward(self, x, t):
+        self.d = x - t
+        return self.reduce(self.pointwise(self.d, backend.array_module(x)))
+
+    def backward(self, gy):
+        gx = self.slope(self.d, backend.array_module(gy)) * self.loss_grads(gy)
+        return gx, (-gx if self.needs_grad[1] else None)
+
+
+class L1Loss(_DistanceLoss):
+    """Lᵢ = |xᵢ − tᵢ|.   dL/dx = sign(x − t) (0 where x = t, PyTorch's choice),
+    dL/dt = −sign(x − t)."""
+
+    def pointwise(self, d, xp):
+        return xp.abs(d)
+
+    def slope(self, d, xp):
+        return xp.sign(d)
+
+
+class SmoothL1Loss(_DistanceLoss):
+    """With d = x − t and β > 0:  Lᵢ = 0.5·dᵢ²/β where |dᵢ| < β, else |dᵢ| − 0.5·β: a
+    parabola near 0 (smooth at the minimum), a straight line beyond β (outliers pull no
+    harder than in L1). β = 0 is the L1 loss.
+
+    dL/dx = d/β where |d| < β, else sign(d);   dL/dt = −dL/dx.
+    """
+
+    def __init__(self, reduction: str, beta: float) -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def pointwise(self, d, xp):
+        size = xp.abs(d)
+        if self.beta == 0:
+            return size
+        return xp.where(size < self.beta, 0.5 * d * d / self.beta, size - 0.5 * self.beta)
+
+    def slope(self, d, xp):
+        if self.beta == 0:
+            return xp.sign(d)
+        return xp.where(xp.abs(d) < self.beta, d / self.beta, xp.sign(d))
+
+
+class HuberLoss(_DistanceLoss):
+    """With d = x − t and δ > 0:  Lᵢ = 0.5·dᵢ² where |dᵢ| < δ, else δ·(|dᵢ| − 0.5·δ): the
+    smooth L1 loss times δ (with β = δ).
+
+    dL/dx = d where |d| < δ, else δ·sign(d);   dL/dt = −dL/dx.
+    """
+
+    def __init__(self, reduction: str, delta: float) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def pointwise(self, d, xp):
+        size = xp.abs(d)
+        return xp.where(size < self.delta, 0.5 * d * d, self.delta * (size - 0.5 * self.delta))
+
+    def slope(self, d, xp):
+        return xp.where(xp.abs(d) < self.delta, d, self.delta * xp.sign(d))
+
+
 class _Hinge(_Loss):
     """A hinge loss: a reduction and a margin."""
 
@@ -370,6 +437,44 @@ def mse_loss(input: Tensor, target: Tensor | Any, reduction: str = "mean") -> Te
     target = as_tensor(target, input)
     _check_like_input("mse_loss()", "input", input, target)
     return MSELoss(reduction)(input, target)
+
+
+def l1_loss(input: Tensor, target: Tensor | Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean absolute error: |input − target| averaged over all elements ('mean'), PyTorch's
+    ``F.l1_loss``; ``target`` has the input's shape and dtype."""
+    return _distance_loss("l1_loss", L1Loss(reduction), input, target)
+
+
+def smooth_l1_loss(
+    input: Tensor,  # noqa: A002  (PyTorch's name)
+    target: Tensor | Any,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """PyTorch's ``F.smooth_l1_loss``: 0.5·d²/β where |d| < β, else |d| − 0.5·β, for
+    d = input − target (see :class:`SmoothL1Loss`); ``beta`` ≥ 0, and 0 gives the L1 loss."""
+    beta = check.number("smooth_l1_loss()", "beta", beta, ">= 0")
+    return _distance_loss("smooth_l1_loss", SmoothL1Loss(reduction, beta), input, target)
+
+
+def huber_loss(
+    input: Tensor,  # noqa: A002  (PyTorch's name)
+    target: Tensor | Any,
+    reduction: str = "mean",
+    delta: float = 1.0,
+) -> Tensor:
+    """PyTorch's ``F.huber_loss``: 0.5·d² where |d| < δ, else δ·(|d| − 0.5·δ), for
+    d = input − target (see :class:`HuberLoss`); ``delta`` > 0."""
+    delta = check.number("huber_loss()", "delta", delta, "> 0")
+    return _distance_loss("huber_loss", HuberLoss(reduction, delta), input, target)
+
+
+def _distance_loss(name: str, loss: _DistanceLoss, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+    """Check an element-wise loss's arguments the way :func:`mse_loss` does, then run it."""
+    _check_input(f"{name}()", "input", input, loss.reduction)
+    target = as_tensor(target, input)
+    _check_like_input(f"{name}()", "input", input, target)
+    return loss(input, target)
 
 
 def hinge_loss(

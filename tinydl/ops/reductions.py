@@ -1,13 +1,15 @@
 """Reductions: sum, mean, max, min, var, std, norm over some or all axes; argmax, argmin,
-all, any (not differentiable); and the running sum, cumsum."""
+all, any and bincount (not differentiable); and the running sum, cumsum."""
 
 from __future__ import annotations
 
 import builtins
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from tinydl import backend, check
-from tinydl.autograd.function import Function
+from tinydl.autograd.function import Function, is_grad_enabled
 from tinydl.autograd.tensor import Tensor
 from tinydl.ops.arguments import as_input, axis_of, keepdims_of, pick
 from tinydl.ops.elementwise import abs, maximum, minimum
@@ -309,3 +311,36 @@ def cumsum(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     if dtype is not None:
         x = x.astype(dtype)
     return Cumsum(check.axis("cumsum()", "dim", dim, builtins.max(x.ndim, 1)))(x)
+
+
+def bincount(x: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each value 0, 1, … max(x) occurs in ``x``, a 1-D tensor of non-negative
+    integers (``train.targets.bincount()`` counts the classes), with at least ``minlength``
+    entries; int64. With ``weights`` (one per element of ``x``) each occurrence adds its
+    weight instead of 1: the result has float weights' dtype, float64 for integer weights,
+    as in PyTorch. Not differentiable (PyTorch's neither); finding the length reads the
+    values, which waits for a GPU."""
+    x = as_input(x, "bincount()")
+    minlength = check.non_negative_int("bincount()", "minlength", minlength)
+    if x.ndim != 1 or x.dtype.kind not in "iu":
+        raise ValueError(
+            f"bincount() counts a 1-D tensor of non-negative integers, got dtype {x.dtype} and "
+            f"shape {x.shape}"
+        )
+    xp = backend.array_module(x.array)
+    if x.numel() and int(x.array.min()) < 0:
+        raise ValueError(f"bincount() counts non-negative integers, got {int(x.array.min())}")
+    if weights is None:
+        return Tensor(xp.bincount(x.array, minlength=minlength).astype(np.int64, copy=False))
+    weights = as_input(weights, "bincount()")
+    if weights.shape != x.shape:
+        raise ValueError(
+            f"bincount() needs one weight per element, shape {x.shape}, got {weights.shape}"
+        )
+    if weights.requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            "bincount() is not differentiable: pass weights.detach(), or count under "
+            "tinydl.no_grad()"
+        )
+    dtype = weights.dtype if weights.dtype.kind == "f" else np.dtype(np.float64)
+    return Tensor(xp.bincount(x.array, weights.array, minlength).astype(dtype, copy=False))

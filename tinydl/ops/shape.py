@@ -47,6 +47,20 @@ class Permute(Function):
         return gy.transpose(inverse)
 
 
+class Flip(Function):
+    """y = x with the order of its elements reversed along ``axes``.   Each gradient goes
+    back to the element it came from: the gradient is flipped along the same axes."""
+
+    def __init__(self, axes: tuple[int, ...]) -> None:
+        self.axes = axes
+
+    def forward(self, x):
+        return backend.array_module(x).flip(x, self.axes)
+
+    def backward(self, gy):
+        return backend.array_module(gy).flip(gy, self.axes)
+
+
 class GetItem(Function):
     """y = x[index].   The gradient lands where the values came from; an element picked
     twice (``x[[0, 0]]``) receives both gradients, hence ``add.at`` for array indices."""
@@ -245,6 +259,21 @@ def transpose(x: Tensor, *dims: Any, dim0: int | None = None, dim1: int | None =
     order = list(range(x.ndim))
     order[first], order[second] = order[second], order[first]
     return Permute(tuple(order))(x)
+
+
+def flip(x: Tensor, *dims: Any) -> Tensor:
+    """``x`` with its elements in reverse order along each axis of ``dims`` (ints, given
+    separately or in one tuple or list): ``flip(x, 1)`` reverses each row, as PyTorch's
+    ``torch.flip(x, dims)``, which is what ``x[:, ::-1]`` does in NumPy."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"flip() takes a Tensor, got {type(x).__name__}")
+    dims = _shape_argument(dims)
+    if not dims:
+        raise TypeError("flip() needs the dims to reverse, e.g. flip(x, 0) or x.flip(0, 1)")
+    axes = tuple(check.axis("flip()", "dims", d, x.ndim) for d in dims)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"flip(): dims {tuple(dims)} name an axis twice")
+    return Flip(axes)(x)
 
 
 def reverse_axes(x: Tensor) -> Tensor:

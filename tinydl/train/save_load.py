@@ -47,9 +47,11 @@ def save(obj: Any, f: str | os.PathLike | BinaryIO) -> Path | None:
     :class:`CheckpointError` naming where it is (``obj['model'][0]``), before writing."""
     if isinstance(obj, Module):
         raise TypeError(
-            "tinydl.save() saves state dicts, not models (tinydl never pickles code): "
-            "save model.state_dict(), then model.load_state_dict(tinydl.load(path)) "
-            "into a freshly built model"
+            f"tinydl.save() saves state dicts, not models (tinydl never pickles code), got the "
+            f"{type(obj).__name__} itself: save model.state_dict() instead, and to load it, "
+            f"build the model again as the program first built it and call "
+            f"model.load_state_dict(tinydl.load(f)); copy.deepcopy(model) keeps a whole "
+            f"model in memory"
         )
     is_path = isinstance(f, (str, os.PathLike))
     if not is_path and (not callable(getattr(f, "write", None)) or isinstance(f, io.TextIOBase)):

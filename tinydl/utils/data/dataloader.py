@@ -1,0 +1,5 @@
+"""``torch.utils.data.dataloader``: ``DataLoader`` under PyTorch's module path."""
+
+from tinydl.data.loader import DataLoader
+
+__all__ = ["DataLoader"]
