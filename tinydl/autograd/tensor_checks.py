@@ -30,7 +30,7 @@ from tinydl.errors import ArgumentTypeError, DeviceError
 def tensor(where: str, name: str, value: Any, layout: str = "") -> Tensor:
     """``value`` if it is a Tensor, of a rank ``layout`` allows when given: ``"(N, C, H, W)"``
     is 4 axes, ``"(..., L, E)"`` at least 2, ``"(N, C) or (N, C, H, W)"`` 2 or 4."""
-    if not isinstance(value, Tensor) or (layout and not _fits(layout, value.array.ndim)):
+    if not isinstance(value, Tensor) or (layout and not layout_fits(layout, value.array.ndim)):
         _refuse(where, name, value, layout, want_float=False)
     return value
 
@@ -44,7 +44,7 @@ def floating(where: str, name: str, value: Any, layout: str = "") -> Tensor:
     image's 0-255 range would swamp the weights.
     """
     if not isinstance(value, Tensor) or value.array.dtype.kind != "f" or (
-        layout and not _fits(layout, value.array.ndim)
+        layout and not layout_fits(layout, value.array.ndim)
     ):
         _refuse(where, name, value, layout, want_float=True)
     return value
@@ -114,7 +114,7 @@ def fits_input(
     same_device(where, name, value, "x", x)
 
 
-def _fits(layout: str, ndim: int) -> bool:
+def layout_fits(layout: str, ndim: int) -> bool:
     """Whether ``layout`` allows ``ndim`` axes (each layout is read once, then looked up)."""
     ranks = _RANKS.get(layout) or _RANKS.setdefault(layout, _ranks(layout))
     return ndim in ranks[0] or ndim >= ranks[1]

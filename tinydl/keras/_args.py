@@ -1,5 +1,7 @@
-"""Argument checks shared by the Keras front: unknown or unsupported Keras arguments are
-refused by name (never silently ignored), and Keras's auto-generated layer names."""
+"""What the Keras front adds to :mod:`tinydl.check`: Keras names and arguments tinydl.keras
+lacks, refused by name (never silently ignored); the shapes of Keras inputs (no batch axis,
+``None`` for a size that varies); and Keras's auto-generated layer names. Plain arguments
+(a number of units, a kernel size, a rate) are checked by :mod:`tinydl.check` itself."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from tinydl.errors import TinyDLError
+from tinydl import check
+from tinydl.autograd.tensor_checks import layout_fits
+from tinydl.errors import ArgumentTypeError, TinyDLError
 
 _name_counts: Counter[str] = Counter()
 
@@ -49,7 +53,11 @@ def refuse(where: str, unsupported: dict[str, Any], offered: Iterable[str]) -> N
 
 
 def choose(where: str, what: str, value: Any, offered: Iterable[str]) -> str:
-    """``value`` if it is one of ``offered`` names, else a ValueError listing them."""
+    """``value`` if it is one of ``offered`` names, else a ValueError listing them, in the
+    words of a setting where Keras offers more than tinydl.keras (an activation, an
+    initialiser): the value may be right for Keras, so it is "not offered", not wrong. A
+    setting Keras itself limits (``padding``: "valid" or "same") is checked by
+    :func:`tinydl.check.one_of`."""
     offered = list(offered)
     if not isinstance(value, str) or value not in offered:
         raise ValueError(
@@ -59,34 +67,48 @@ def choose(where: str, what: str, value: Any, offered: Iterable[str]) -> str:
     return value
 
 
-def positive_int(where: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{where}: {name} must be a positive integer, got {value!r}")
-    return value
-
-
-def int_pair(where: str, name: str, value: Any) -> tuple[int, int]:
-    """An int or a pair of ints (Keras's ``(3, 3)`` or ``3``), each positive."""
-    pair = (value, value) if isinstance(value, int) and not isinstance(value, bool) else value
-    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-        raise ValueError(f"{where}: {name} must be an integer or a pair of integers, got {value!r}")
-    return positive_int(where, name, pair[0]), positive_int(where, name, pair[1])
-
-
-def sample_shape(where: str, name: str, value: Any, allow_none: bool = False
-                 ) -> tuple[int | None, ...]:
-    """A shape without the batch axis, e.g. ``(28, 28, 1)`` (Keras's ``input_shape``);
-    with ``allow_none``, ``None`` stands for a size that varies (``(None, 12)``)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = (value,)
-    if not isinstance(value, (tuple, list)) or not value:
-        raise ValueError(
+def sample_shape(where: str, name: str, value: Any) -> tuple[int | None, ...]:
+    """A shape without the batch axis, e.g. ``(28, 28, 1)`` (Keras's ``input_shape``), each
+    size a positive int or ``None`` for a size that varies (``(None, 12)``)."""
+    sizes = (value,) if check.is_int(value) else value
+    if not isinstance(sizes, (tuple, list)) or not sizes:
+        raise ArgumentTypeError(
             f"{where}: {name} must be a tuple of sizes without the batch axis, e.g. (28, 28, 1), "
             f"got {value!r}"
         )
-    if allow_none:
-        return tuple(None if size is None else positive_int(where, name, size) for size in value)
-    return tuple(positive_int(where, name, size) for size in value)
+    return tuple(None if size is None else check.positive_int(where, f"{name}[{i}]", size)
+                 for i, size in enumerate(sizes))
+
+
+def channels_last_only(where: str, data_format: Any) -> None:
+    """Refuse Keras's ``data_format="channels_first"``: the layers here take Keras's default."""
+    if data_format not in (None, "channels_last"):
+        raise ValueError(f"{where}: data_format={data_format!r} is not offered: tinydl.keras "
+                         f"layers are channels-last, Keras's default (tinydl.nn's layers are "
+                         f"the channels-first ones)")
+
+
+def last_axis_only(where: str, axis: Any, meaning: str) -> None:
+    """Refuse an ``axis`` other than Keras's default -1 (the last axis, ``meaning``)."""
+    if axis not in (-1, [-1], (-1,)):
+        raise ValueError(f"{where}: only axis=-1 ({meaning}) is offered, got {axis!r}")
+
+
+def input_layout(where: str, shape: Any, layout: str) -> None:
+    """Refuse an input of Keras shape ``shape`` whose number of axes ``layout`` does not
+    name, e.g. ``"(batch, time steps, features)"`` (layouts as
+    :func:`tinydl.autograd.tensor_checks.tensor` reads them: ``...`` is any number of axes)."""
+    if not layout_fits(layout, len(shape)):
+        raise ValueError(f"{where} needs inputs of shape {layout}, got {tuple(shape)}")
+
+
+def known_sizes(where: str, shape: Any) -> None:
+    """Refuse an input whose sizes are not all known (``None``) where the layer needs them."""
+    if None in shape:
+        raise ValueError(
+            f"{where} needs every size of its input known, got input shape {tuple(shape)} (None: "
+            f"any size); give keras.Input the sizes, e.g. shape=(28, 28, 1)"
+        )
 
 
 def fits(shape: tuple, expected: tuple) -> bool:

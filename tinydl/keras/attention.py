@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from tinydl import backend, nn
+from tinydl import backend, check, nn
 from tinydl.autograd import Tensor
 from tinydl.keras import initializers
-from tinydl.keras._args import missing_names, positive_int, refuse
+from tinydl.keras._args import known_sizes, last_axis_only, missing_names, refuse
 from tinydl.keras.layer import KerasWeight, Layer, assign, relayout
 from tinydl.ops.attention import scaled_dot_product_attention
 
@@ -28,20 +28,18 @@ class LayerNormalization(Layer):
     def __init__(self, axis: int = -1, epsilon: float = 1e-3, center: bool = True,
                  scale: bool = True, rms_scaling: bool = False, **kwargs: Any) -> None:
         where = "layers.LayerNormalization()"
-        if axis not in (-1, [-1]):
-            raise ValueError(f"{where}: only axis=-1 (the features) is offered, got {axis!r}")
+        last_axis_only(where, axis, "the features")
         if rms_scaling:
             raise ValueError(f"{where}: rms_scaling=True is not offered")
         if center and not scale:
             raise ValueError(f"{where}: center=True with scale=False is not offered (tinydl's "
                              f"LayerNorm has a shift only beside a scale)")
         super().__init__(**kwargs)
-        self.epsilon, self.center, self.scale = float(epsilon), bool(center), bool(scale)
+        self.epsilon = check.number(where, "epsilon", epsilon, "> 0")
+        self.center, self.scale = bool(center), bool(scale)
 
     def make_parts(self, shape, channels_first):
-        if shape[-1] is None:
-            raise ValueError(f"layers.LayerNormalization {self.name!r} needs its last axis "
-                             f"known, got input shape {shape}")
+        known_sizes(f"layers.LayerNormalization {self.name!r} (its last axis)", shape[-1:])
         self.engine = nn.LayerNorm(shape[-1], eps=self.epsilon, elementwise_affine=self.scale,
                                    bias=self.center)
         return [*relayout(shape, channels_first, False), self.engine], shape, False
@@ -86,16 +84,15 @@ class MultiHeadAttention(Layer):
         for name in ("sliding_window", "flash_attention", "use_gate", "seed"):
             kwargs.pop(name, None)
         super().__init__(**kwargs)
-        self.num_heads = positive_int(where, "num_heads", num_heads)
-        self.key_dim = positive_int(where, "key_dim", key_dim)
-        self.value_dim = self.key_dim if value_dim is None else positive_int(
+        self.num_heads = check.positive_int(where, "num_heads", num_heads)
+        self.key_dim = check.positive_int(where, "key_dim", key_dim)
+        self.value_dim = self.key_dim if value_dim is None else check.positive_int(
             where, "value_dim", value_dim)
-        if not 0 <= dropout < 1:
-            raise ValueError(f"{where}: dropout must lie in [0, 1), got {dropout!r}")
-        self.dropout, self.use_bias = float(dropout), bool(use_bias)
+        self.dropout = check.number(where, "dropout", dropout, "[0, 1)")
+        self.use_bias = bool(use_bias)
         if isinstance(output_shape, (tuple, list)) and len(output_shape) == 1:
             output_shape = output_shape[0]
-        self.output_shape_ = None if output_shape is None else positive_int(
+        self.output_shape_ = None if output_shape is None else check.positive_int(
             where, "output_shape", output_shape)
         for name, value in (("kernel_initializer", kernel_initializer),
                             ("bias_initializer", bias_initializer)):

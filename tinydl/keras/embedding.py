@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import nn
+from tinydl import check, nn
 from tinydl.autograd import Tensor
 from tinydl.keras import initializers
-from tinydl.keras._args import missing_names, positive_int
+from tinydl.keras._args import missing_names
 from tinydl.keras.layer import KerasWeight, Layer, assign
 
 
@@ -31,8 +31,8 @@ class Embedding(Layer):
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         where = "layers.Embedding()"
-        self.input_dim = positive_int(where, "input_dim", input_dim)
-        self.output_dim = positive_int(where, "output_dim", output_dim)
+        self.input_dim = check.positive_int(where, "input_dim", input_dim)
+        self.output_dim = check.positive_int(where, "output_dim", output_dim)
         initializers.get(embeddings_initializer)  # refuse an unknown one now
         self.embeddings_initializer = embeddings_initializer
         self.mask_zero = bool(mask_zero)

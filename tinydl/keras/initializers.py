@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from tinydl import check
 from tinydl.keras._args import missing_names, snake_case
 from tinydl.nn.init import orthogonal
 from tinydl.random import generator
@@ -117,13 +118,11 @@ class VarianceScaling(Initializer):
     def __init__(self, scale: float = 1.0, mode: str = "fan_in",
                  distribution: str = "truncated_normal", seed: int | None = None) -> None:
         super().__init__(seed)
-        if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"VarianceScaling: mode must be fan_in, fan_out or fan_avg, got "
-                             f"{mode!r}")
-        if distribution not in ("uniform", "truncated_normal", "untruncated_normal"):
-            raise ValueError(f"VarianceScaling: distribution must be uniform, truncated_normal "
-                             f"or untruncated_normal, got {distribution!r}")
-        self.scale, self.mode, self.distribution = scale, mode, distribution
+        where = "initializers.VarianceScaling()"
+        self.scale = check.number(where, "scale", scale, "> 0")
+        self.mode = check.one_of(where, "mode", mode, ("fan_in", "fan_out", "fan_avg"))
+        self.distribution = check.one_of(where, "distribution", distribution,
+                                         ("uniform", "truncated_normal", "untruncated_normal"))
 
     def draw(self, shape):
         fan_in, fan_out = fans(shape)

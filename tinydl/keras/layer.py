@@ -32,11 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend, nn
+from tinydl import backend, check, nn
 from tinydl.autograd import Tensor, no_grad
 from tinydl.autograd import tensor as to_tensor
 from tinydl.keras import _notes as notes
-from tinydl.keras._args import fits, refuse, sample_shape, unique_name
+from tinydl.keras._args import choose, fits, refuse, sample_shape, unique_name
 from tinydl.nn.linear import new_parameter
 
 Shape = tuple[int | None, ...]
@@ -291,8 +291,8 @@ class Layer(nn.Module):
         refuse(f"layers.{kind}()", unsupported, [*self.arguments, "name", "input_shape"])
         self.name = name if name is not None else unique_name(kind)
         self.declared_input_shape = (
-            None if input_shape is None
-            else sample_shape(kind, "input_shape", input_shape, allow_none=True)
+            None if input_shape is None else sample_shape(f"layers.{kind}()", "input_shape",
+                                                          input_shape)
         )
         self.parts: list[nn.Module] = []
         self.own_weights: list[KerasWeight] = []
@@ -576,9 +576,8 @@ class Layer(nn.Module):
         slots = self.keras_weights()
         if not isinstance(weights, (list, tuple)) or len(weights) != len(slots):
             count = len(weights) if isinstance(weights, (list, tuple)) else type(weights).__name__
-            raise ValueError(
-                f"layer {self.name!r} has {len(slots)} weight arrays, set_weights() got {count}"
-            )
+            raise ValueError(f"set_weights() needs {len(slots)} arrays for {self.name!r} "
+                             f"({type(self).__name__}), got {count}")
         pairs = [pair for slot, value in zip(slots, weights, strict=True)
                  for pair in slot.split(value, f"layer {self.name!r}")]
         assign(pairs)
@@ -637,7 +636,7 @@ class InputLayer(Layer):
         refuse("Input()", {k: v for k, v in unsupported.items() if v is not None},
                ["shape", "dtype", "name"])
         super().__init__(name=name or unique_name("InputLayer"))
-        self.sample_shape = sample_shape("Input()", "shape", shape, allow_none=True)
+        self.sample_shape = sample_shape("Input()", "shape", shape)
         self.dtype = _dtype_name(dtype)
         self.input_shape = self.output_shape = self.sample_shape
         self.built = True
@@ -654,14 +653,7 @@ def _dtype_name(dtype: Any) -> str:
     """Keras's name of a dtype ("float32" by default), refusing what tinydl does not offer."""
     if dtype is None:
         return "float32"
-    try:
-        name = np.dtype(dtype).name
-    except TypeError:
-        name = None
-    if name not in DTYPES:
-        raise ValueError(f"Input(): dtype {dtype!r} is not offered; choose from "
-                         f"{', '.join(DTYPES)}")
-    return name
+    return choose("Input()", "dtype", check.dtype("Input()", "dtype", dtype).name, DTYPES)
 
 
 def Input(shape: Any = None, batch_size: Any = None, dtype: Any = None,  # noqa: N802  (Keras's name)

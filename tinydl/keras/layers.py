@@ -29,8 +29,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from tinydl import nn
-from tinydl.keras._args import choose, int_pair, missing_names, positive_int
+from tinydl import check, nn
+from tinydl.keras._args import (
+    channels_last_only,
+    choose,
+    input_layout,
+    known_sizes,
+    last_axis_only,
+    missing_names,
+)
 from tinydl.keras.activations import activation_modules
 from tinydl.keras.layer import (
     Input,
@@ -57,7 +64,7 @@ class Dense(Layer):
     def __init__(self, units: int, activation: str | None = None, use_bias: bool = True,
                  kernel_initializer: str = "glorot_uniform", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.units = positive_int("layers.Dense()", "units", units)
+        self.units = check.positive_int("layers.Dense()", "units", units)
         activation_modules("layers.Dense()", activation, False)  # refuse a bad name now
         self.activation, self.use_bias = activation, bool(use_bias)
         self.kernel_initializer = _initialiser("layers.Dense()", kernel_initializer)
@@ -99,15 +106,6 @@ def _padding_for(where: str, padding: str, size: Shape, kernel: Shape, stride: S
     return (pads[0], pads[1]), tuple(out)
 
 
-def known_sizes(where: str, shape: Shape) -> None:
-    """Refuse an input whose sizes are not all known (``None``) where the layer needs them."""
-    if None in shape:
-        raise ValueError(
-            f"{where} needs every size of its input known, got input shape {shape} (None: any "
-            f"size); give keras.Input the sizes, e.g. shape=(28, 28, 1)"
-        )
-
-
 def _image_input(where: str, shape: Shape) -> None:
     known_sizes(where, shape)
     if not is_image(shape):
@@ -131,16 +129,12 @@ class Conv2D(Layer):
                  kernel_initializer: str = "glorot_uniform", data_format: str | None = None,
                  **kwargs: Any) -> None:
         where = "layers.Conv2D()"
-        if data_format not in (None, "channels_last"):
-            raise ValueError(
-                f"{where}: data_format={data_format!r} is not offered; tinydl.keras layers are "
-                f"channels-last like Keras's default (tinydl.nn.Conv2D is the channels-first one)"
-            )
+        channels_last_only(where, data_format)
         super().__init__(**kwargs)
-        self.filters = positive_int(where, "filters", filters)
-        self.kernel_size = int_pair(where, "kernel_size", kernel_size)
-        self.strides = int_pair(where, "strides", strides)
-        self.padding = choose(where, "padding", padding, ("valid", "same"))
+        self.filters = check.positive_int(where, "filters", filters)
+        self.kernel_size = check.int_pair(where, "kernel_size", kernel_size)
+        self.strides = check.int_pair(where, "strides", strides)
+        self.padding = check.one_of(where, "padding", padding, ("valid", "same"))
         activation_modules(where, activation, True)
         self.activation, self.use_bias = activation, bool(use_bias)
         self.kernel_initializer = _initialiser(where, kernel_initializer)
@@ -170,12 +164,12 @@ class MaxPooling2D(Layer):
     def __init__(self, pool_size: Any = (2, 2), strides: Any = None, padding: str = "valid",
                  data_format: str | None = None, **kwargs: Any) -> None:
         where = "layers.MaxPooling2D()"
-        if data_format not in (None, "channels_last"):
-            raise ValueError(f"{where}: data_format={data_format!r} is not offered (channels-last)")
+        channels_last_only(where, data_format)
         super().__init__(**kwargs)
-        self.pool_size = int_pair(where, "pool_size", pool_size)
-        self.strides = self.pool_size if strides is None else int_pair(where, "strides", strides)
-        self.padding = choose(where, "padding", padding, ("valid", "same"))
+        self.pool_size = check.int_pair(where, "pool_size", pool_size)
+        self.strides = self.pool_size if strides is None else check.int_pair(where, "strides",
+                                                                             strides)
+        self.padding = check.one_of(where, "padding", padding, ("valid", "same"))
 
     def make_parts(self, shape, channels_first):
         where = f"layers.MaxPooling2D {self.name!r}"
@@ -204,8 +198,7 @@ class Reshape(Layer):
     def __init__(self, target_shape: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not isinstance(target_shape, (tuple, list)) or not target_shape or not all(
-            isinstance(n, int) and not isinstance(n, bool) and (n >= 1 or n == -1)
-            for n in target_shape
+            check.is_int(n) and (n >= 1 or n == -1) for n in target_shape
         ) or list(target_shape).count(-1) > 1:
             raise ValueError(
                 f"layers.Reshape(): target_shape must be a tuple of positive sizes (one may be "
@@ -237,8 +230,7 @@ class Dropout(Layer):
                  **kwargs: Any) -> None:
         extra = {k: v for k, v in (("noise_shape", noise_shape), ("seed", seed)) if v is not None}
         super().__init__(**kwargs, **extra)
-        nn.Dropout(rate)  # its own check of the rate
-        self.rate = rate
+        self.rate = check.probability("layers.Dropout()", "rate", rate)
 
     def make_parts(self, shape, channels_first):
         return [nn.Dropout(self.rate)], shape, channels_first
@@ -256,27 +248,22 @@ class BatchNormalization(Layer):
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, **kwargs: Any) -> None:
         where = "layers.BatchNormalization()"
-        if axis != -1:
-            raise ValueError(f"{where}: only axis=-1 (the channel axis) is offered, got {axis!r}")
+        last_axis_only(where, axis, "the channel axis")
         if bool(center) != bool(scale):
             raise ValueError(f"{where}: center and scale must be both True or both False")
         super().__init__(**kwargs)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"{where}: momentum must lie in [0, 1), got {momentum!r}")
-        self.momentum, self.epsilon = momentum, epsilon
+        self.momentum = check.number(where, "momentum", momentum, "[0, 1)")
+        self.epsilon = check.number(where, "epsilon", epsilon, "> 0")
         self.center, self.scale = bool(center), bool(scale)
 
     def make_parts(self, shape, channels_first):
         known_sizes(f"layers.BatchNormalization {self.name!r}", shape)
+        input_layout(f"layers.BatchNormalization {self.name!r}", shape,
+                     "(features,) or (height, width, channels)")
         settings = {"eps": self.epsilon, "momentum": 1 - self.momentum, "affine": self.scale}
         if len(shape) == 1:
             self.engine = nn.BatchNorm1D(shape[0], **settings)
             return [self.engine], shape, False
-        if not is_image(shape):
-            raise ValueError(
-                f"layers.BatchNormalization {self.name!r} takes vectors or images "
-                f"(height, width, channels), got input shape {shape}"
-            )
         self.engine = nn.BatchNorm2D(shape[2], **settings)
         return [*relayout(shape, channels_first, True), self.engine], shape, True
 
@@ -311,8 +298,7 @@ class Softmax(Layer):
     supports_masking = True
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
-        if axis != -1:
-            raise ValueError(f"layers.Softmax(): only axis=-1 is offered, got {axis!r}")
+        last_axis_only("layers.Softmax()", axis, "the last axis")
         super().__init__(**kwargs)
 
     def make_parts(self, shape, channels_first):

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from tinydl import nn, ops
-from tinydl.autograd import Tensor
+from tinydl.autograd import Tensor, tensor_checks
 from tinydl.data import one_hot
 from tinydl.keras._args import fits, missing_names, refuse
 from tinydl.keras.activations import logits_of
@@ -105,9 +105,7 @@ class Loss:
     def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
         """The loss of ``y_pred`` (a Tensor) against ``y_true``, Keras's argument order. An
         output made by a softmax (sigmoid) is traced back to its logits, as Keras does."""
-        if not isinstance(y_pred, Tensor):
-            raise TypeError(f"{self.name}(y_true, y_pred) needs y_pred as a tinydl Tensor, got "
-                            f"{type(y_pred).__name__}")
+        tensor_checks.tensor(f"{self.name}(y_true, y_pred)", "y_pred", y_pred)
         target = y_true.numpy() if isinstance(y_true, Tensor) else y_true
         target = self.prepare_targets(target, y_pred.shape[1:])
         if target.dtype.kind == "f":  # Keras casts targets to the prediction's dtype

@@ -6,9 +6,9 @@ from __future__ import annotations
 from functools import reduce
 from typing import Any
 
-from tinydl import backend, ops
+from tinydl import backend, check, ops
 from tinydl.autograd import Tensor
-from tinydl.keras._args import missing_names
+from tinydl.keras._args import fits, missing_names
 from tinydl.keras.layer import Layer
 
 
@@ -33,14 +33,9 @@ class _Merge(Layer):
 
     def check_shapes(self, shapes: list[tuple]) -> None:
         """Element-wise merges need one shape (``None`` matching anything)."""
-        first = shapes[0]
-        for shape in shapes[1:]:
-            if len(shape) != len(first) or any(
-                a is not None and b is not None and a != b for a, b in zip(shape, first,
-                                                                            strict=True)
-            ):
-                raise ValueError(f"layers.{type(self).__name__} {self.name!r} needs inputs of one "
-                                 f"shape, got {', '.join(map(str, shapes))}")
+        if not all(fits(shape, shapes[0]) for shape in shapes[1:]):
+            raise ValueError(f"layers.{type(self).__name__} {self.name!r} needs inputs of one "
+                             f"shape, got {', '.join(map(str, shapes))}")
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         first = input_shape[0]
@@ -103,7 +98,7 @@ class Concatenate(_Merge):
 
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(axis, bool) or not isinstance(axis, int) or axis == 0:
+        if not check.is_int(axis) or axis == 0:
             raise ValueError(f"layers.Concatenate(): axis must be a non-batch axis (an integer "
                              f"other than 0), got {axis!r}")
         self.axis = axis

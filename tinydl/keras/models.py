@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import nn
+from tinydl import check, nn
 from tinydl.autograd import Tensor, no_grad
 from tinydl.keras import _notes as notes
 from tinydl.keras import losses as keras_losses
@@ -216,12 +216,6 @@ class Model(Trainer, Layer):
     def set_weights(self, weights: list[Any]) -> None:
         """Load weights in Keras's layouts (e.g. a Keras model's ``get_weights()``)."""
         self._require_built("set_weights()")
-        slots = self.keras_weights()
-        if not isinstance(weights, (list, tuple)) or len(weights) != len(slots):
-            got = len(weights) if isinstance(weights, (list, tuple)) else type(weights).__name__
-            raise ValueError(
-                f"set_weights() needs {len(slots)} arrays for model {self.name!r}, got {got}"
-            )
         super().set_weights(weights)
 
     def count_params(self) -> int:
@@ -331,8 +325,8 @@ class Sequential(Model):
         self.tail: list[nn.Module] = []  # the transpose back to channels-last at the end
         self.runs: list[tuple[list[int], nn.Sequential | None]] = []
         self.output_shapes: list[Shape] = []
-        if layers is not None and not isinstance(layers, (list, tuple)):
-            raise TypeError(f"Sequential() takes a list of layers, got {type(layers).__name__}")
+        if layers is not None:
+            check.instance("Sequential()", "layers", layers, (list, tuple), "a list of layers")
         for layer in layers or ():
             self.add(layer)
 

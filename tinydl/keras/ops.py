@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 import tinydl
-from tinydl import backend
+from tinydl import backend, check
 from tinydl import ops as engine
 from tinydl.autograd import Tensor
 from tinydl.keras._args import missing_names
@@ -53,19 +53,20 @@ def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None) -> Te
     """Keras's ``arange``: integers give int32 (Keras's default), any float float32."""
     if stop is None:
         start, stop = 0, start
-    integral = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
+    integral = all(map(check.is_int, (start, stop, step)))
     values = tinydl.arange(start, stop, step)
     return values.astype(dtype or ("int32" if integral else "float32"))
 
 
 @_keras_op
 def cast(x: Any, dtype: Any) -> Tensor:
-    return _tensor(x).astype(np.dtype(dtype))
+    return _tensor(x).astype(check.dtype("ops.cast()", "dtype", dtype))
 
 
 def convert_to_tensor(x: Any, dtype: Any = None) -> Tensor:
     tensor = _tensor(x)
-    return tensor if dtype is None else tensor.astype(np.dtype(dtype))
+    return tensor if dtype is None else tensor.astype(
+        check.dtype("ops.convert_to_tensor()", "dtype", dtype))
 
 
 def convert_to_numpy(x: Any) -> np.ndarray:
@@ -156,15 +157,15 @@ def transpose(x: Any, axes: Any = None) -> Tensor:
 @_keras_op
 def expand_dims(x: Any, axis: int) -> Tensor:
     x = _tensor(x)
-    axis = axis % (x.ndim + 1)
+    axis = check.axis("ops.expand_dims()", "axis", axis, x.ndim + 1)
     return x.reshape(*x.shape[:axis], 1, *x.shape[axis:])
 
 
 @_keras_op
 def squeeze(x: Any, axis: Any = None) -> Tensor:
     x = _tensor(x)
-    axes = [i for i, n in enumerate(x.shape) if n == 1] if axis is None else [
-        a % x.ndim for a in (axis if isinstance(axis, (list, tuple)) else [axis])]
+    axes = [i for i, n in enumerate(x.shape) if n == 1] if axis is None else check.axes(
+        "ops.squeeze()", "axis", axis, x.ndim)
     return x.reshape(*(n for i, n in enumerate(x.shape) if i not in axes))
 
 

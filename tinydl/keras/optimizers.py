@@ -26,8 +26,9 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from tinydl import optim
+from tinydl import check, optim
 from tinydl.autograd import Tensor
+from tinydl.errors import ArgumentTypeError
 from tinydl.keras._args import missing_names, refuse
 
 
@@ -46,6 +47,14 @@ class KerasAdam(optim.Adam):
         super().update(param, grad, state)
 
 
+def learning_rate_of(where: str, value: Any) -> float:
+    """A Keras learning rate: a finite number > 0 (Keras's schedule objects are not offered)."""
+    if not check.is_number(value):
+        raise ArgumentTypeError(f"{where}: learning_rate must be a number (schedules are not "
+                                f"offered), got {type(value).__name__}")
+    return check.number(where, "learning_rate", value, "> 0")
+
+
 class Optimizer:
     """Settings of a Keras optimiser; :meth:`build` makes the tinydl optimiser."""
 
@@ -55,16 +64,14 @@ class Optimizer:
                  **unsupported: Any) -> None:
         kind = type(self).__name__
         refuse(f"optimizers.{kind}()", unsupported, [*self.arguments, "name"])
-        if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not (
-            learning_rate > 0 and math.isfinite(learning_rate)
-        ):
-            raise ValueError(
-                f"optimizers.{kind}(): learning_rate must be a positive number, got "
-                f"{learning_rate!r} (schedules are not offered)"
-            )
-        self._learning_rate = float(learning_rate)
+        self._learning_rate = learning_rate_of(f"optimizers.{kind}()", learning_rate)
         self.name = name or kind.lower()
         self.engine: optim.Optimizer | None = None
+
+    def setting(self, name: str, value: Any, within: str = ">= 0") -> float:
+        """A hyper-parameter checked here, in Keras's name, rather than later by tinydl's
+        optimiser in its own."""
+        return check.number(f"optimizers.{type(self).__name__}()", name, value, within)
 
     @property
     def learning_rate(self) -> float:
@@ -72,9 +79,9 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        self._learning_rate = float(value)
+        self._learning_rate = learning_rate_of(f"{type(self).__name__}.learning_rate", value)
         if self.engine is not None:
-            self.engine.lr = float(value)
+            self.engine.lr = self._learning_rate
 
     def build(self, params: Iterable[Tensor]) -> optim.Optimizer:
         """Make (once) and return the tinydl optimiser over ``params``."""
@@ -100,7 +107,8 @@ class SGD(Optimizer):
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0,
                  nesterov: bool = False, **kwargs: Any) -> None:
         super().__init__(learning_rate, **kwargs)
-        self.momentum, self.nesterov = momentum, nesterov
+        self.momentum = self.setting("momentum", momentum)
+        self.nesterov = check.flag("optimizers.SGD()", "nesterov", nesterov)
 
     def make_engine(self, params):
         return optim.SGD(params, lr=self._learning_rate, momentum=self.momentum,
@@ -113,7 +121,9 @@ class Adam(Optimizer):
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any) -> None:
         super().__init__(learning_rate, **({"amsgrad": True} if amsgrad else {}), **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.beta_1 = self.setting("beta_1", beta_1, "[0, 1)")
+        self.beta_2 = self.setting("beta_2", beta_2, "[0, 1)")
+        self.epsilon = self.setting("epsilon", epsilon)
 
     def make_engine(self, params):
         return KerasAdam(params, self._learning_rate, (self.beta_1, self.beta_2), self.epsilon)
@@ -125,7 +135,9 @@ class RMSprop(Optimizer):
     def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-7, centered: bool = False, **kwargs: Any) -> None:
         super().__init__(learning_rate, **({"centered": True} if centered else {}), **kwargs)
-        self.rho, self.momentum, self.epsilon = rho, momentum, epsilon
+        self.rho = self.setting("rho", rho)
+        self.momentum = self.setting("momentum", momentum)
+        self.epsilon = self.setting("epsilon", epsilon)
 
     def make_engine(self, params):
         return optim.RMSprop(params, lr=self._learning_rate, alpha=self.rho, eps=self.epsilon,
@@ -138,7 +150,9 @@ class Adagrad(Optimizer):
     def __init__(self, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1,
                  epsilon: float = 1e-7, **kwargs: Any) -> None:
         super().__init__(learning_rate, **kwargs)
-        self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
+        self.initial_accumulator_value = self.setting("initial_accumulator_value",
+                                                      initial_accumulator_value)
+        self.epsilon = self.setting("epsilon", epsilon)
 
     def make_engine(self, params):
         return optim.AdaGrad(params, lr=self._learning_rate, eps=self.epsilon,

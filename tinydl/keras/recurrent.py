@@ -32,15 +32,15 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend, nn, ops
+from tinydl import backend, check, nn, ops
 from tinydl.autograd import Tensor
 from tinydl.backend.fast_path_switch import fast_paths_enabled
 from tinydl.keras import initializers
-from tinydl.keras._args import choose, missing_names, positive_int, refuse
+from tinydl.keras._args import choose, input_layout, known_sizes, missing_names, refuse
 from tinydl.keras.activations import keep_logits, logits_of
 from tinydl.keras.layer import KerasWeight, Layer, assign
 from tinydl.ops import recurrent as steps
-from tinydl.ops.dropout import check_probability, dropout
+from tinydl.ops.dropout import dropout
 
 # Keras's gate blocks in tinydl's order: GRU z, r, h <-> r, z, n (a swap, its own inverse).
 GATE_ORDER = {"RNN": (0,), "LSTM": (0, 1, 2, 3), "GRU": (1, 0, 2)}
@@ -79,10 +79,9 @@ class _Recurrent(Layer):
                 f"of the state with its own mask, which tinydl's cells do not take; use "
                 f"dropout= (the inputs' features, one mask per sequence)"
             )
-        if use_cudnn not in ("auto", True, False):
-            raise ValueError(f"{where}: use_cudnn must be 'auto', True or False, got {use_cudnn!r}")
+        check.one_of(where, "use_cudnn", use_cudnn, ("auto", True, False))
         super().__init__(**kwargs)
-        self.units = positive_int(where, "units", units)
+        self.units = check.positive_int(where, "units", units)
         self.activation = choose(where, "activation", activation, self.activations)
         self.use_bias = bool(use_bias)
         for name, value in (("kernel_initializer", kernel_initializer),
@@ -90,10 +89,7 @@ class _Recurrent(Layer):
                             ("bias_initializer", bias_initializer)):
             initializers.get(value)  # refuse an unknown initialiser now
             setattr(self, name, value)
-        check_probability(dropout, f"{where} dropout")
-        if dropout >= 1:
-            raise ValueError(f"{where}: dropout must lie in [0, 1), got {dropout!r}")
-        self.dropout = float(dropout)
+        self.dropout = check.number(where, "dropout", dropout, "[0, 1)")
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards = bool(go_backwards)
         self.zero_output_for_mask = bool(zero_output_for_mask)
@@ -109,11 +105,8 @@ class _Recurrent(Layer):
 
     def build(self, sequences_shape: Any, initial_state_shape: Any = None) -> None:
         where = f"layers.{type(self).__name__} {self.name!r}"
-        if len(sequences_shape) != 3 or sequences_shape[-1] is None:
-            raise ValueError(
-                f"{where} needs sequences of shape (batch, time steps, features) with the "
-                f"features known, got {tuple(sequences_shape)}"
-            )
+        input_layout(where, sequences_shape, "(batch, time steps, features)")
+        known_sizes(f"{where} (its features)", sequences_shape[-1:])
         features = sequences_shape[-1]
         self.engine = self.make_engine(features)
         if self.kind != "GRU" and self.use_bias:  # Keras has one bias: the second stays zero
@@ -337,15 +330,11 @@ class Bidirectional(Layer):
         where = "layers.Bidirectional()"
         if weights is not None:
             kwargs["weights"] = weights
-        for given in (layer, backward_layer):
-            if given is not None and not isinstance(given, _Recurrent):
-                raise TypeError(
-                    f"{where} wraps a recurrent layer ({', '.join(sorted(RECURRENT))}), got "
-                    f"{type(given).__name__}"
-                )
-        if merge_mode not in self.MERGE_MODES:
-            raise ValueError(f"{where}: merge_mode {merge_mode!r} is not one of "
-                             f"{', '.join(map(repr, self.MERGE_MODES))}")
+        for name, given in (("layer", layer), ("backward_layer", backward_layer)):
+            if given is not None:
+                check.instance(where, name, given, _Recurrent,
+                               f"a recurrent layer ({', '.join(sorted(RECURRENT))})")
+        check.one_of(where, "merge_mode", merge_mode, self.MERGE_MODES)
         super().__init__(**kwargs)
         config = layer.get_config()
         self.forward_layer = type(layer)(**{**config, "name": f"forward_{layer.name}"})
@@ -441,16 +430,13 @@ class TimeDistributed(Layer):
     supports_masking = True
 
     def __init__(self, layer: Any, **kwargs: Any) -> None:
-        if not isinstance(layer, Layer):
-            raise TypeError(f"layers.TimeDistributed() wraps a tinydl.keras layer, got "
-                            f"{type(layer).__name__}")
+        check.instance("layers.TimeDistributed()", "layer", layer, Layer, "a tinydl.keras layer")
         super().__init__(**kwargs)
         self.layer = layer
 
     def build(self, input_shape: Any) -> None:
-        if len(input_shape) < 3:
-            raise ValueError(f"layers.TimeDistributed {self.name!r} needs inputs of shape "
-                             f"(batch, time steps, ...), got {tuple(input_shape)}")
+        input_layout(f"layers.TimeDistributed {self.name!r}", input_shape,
+                     "(batch, time steps, features, ...)")
         if not self.layer.built:
             self.layer.build((None, *input_shape[2:]))
         self.built = True

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinydl import backend, nn, ops
+from tinydl import backend, check, nn, ops
 from tinydl.autograd import Tensor
-from tinydl.keras._args import choose, int_pair, missing_names, positive_int
+from tinydl.keras._args import channels_last_only, choose, input_layout, missing_names
 from tinydl.keras.layer import Layer, relayout
-
-
-def _channels_last_only(where: str, data_format: Any) -> None:
-    if data_format not in (None, "channels_last"):
-        raise ValueError(f"{where}: data_format={data_format!r} is not offered; tinydl.keras "
-                         f"layers are channels-last, Keras's default")
 
 
 class RepeatVector(Layer):
@@ -26,12 +20,10 @@ class RepeatVector(Layer):
 
     def __init__(self, n: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.n = positive_int("layers.RepeatVector()", "n", n)
+        self.n = check.positive_int("layers.RepeatVector()", "n", n)
 
     def build(self, input_shape: Any) -> None:
-        if len(input_shape) != 2:
-            raise ValueError(f"layers.RepeatVector {self.name!r} needs inputs of shape "
-                             f"(batch, features), got {tuple(input_shape)}")
+        input_layout(f"layers.RepeatVector {self.name!r}", input_shape, "(batch, features)")
         self.built = True
 
     def compute_output_shape(self, input_shape: Any) -> Any:
@@ -72,15 +64,13 @@ class UpSampling2D(Layer):
     def __init__(self, size: Any = (2, 2), data_format: Any = None,
                  interpolation: str = "nearest", **kwargs: Any) -> None:
         where = "layers.UpSampling2D()"
-        _channels_last_only(where, data_format)
+        channels_last_only(where, data_format)
         choose(where, "interpolation", interpolation, ("nearest",))
         super().__init__(**kwargs)
-        self.size = int_pair(where, "size", size)
+        self.size = check.int_pair(where, "size", size)
 
     def make_parts(self, shape, channels_first):
-        if len(shape) != 3:
-            raise ValueError(f"layers.UpSampling2D {self.name!r} needs images (height, width, "
-                             f"channels), got input shape {shape}")
+        input_layout(f"layers.UpSampling2D {self.name!r}", shape, "(height, width, channels)")
         axes = (2, 3) if channels_first else (1, 2)
         height, width, channels = shape
         out = (None if height is None else height * self.size[0],
@@ -108,14 +98,13 @@ class GlobalAveragePooling2D(Layer):
     arguments = ("keepdims",)
 
     def __init__(self, data_format: Any = None, keepdims: bool = False, **kwargs: Any) -> None:
-        _channels_last_only("layers.GlobalAveragePooling2D()", data_format)
+        channels_last_only("layers.GlobalAveragePooling2D()", data_format)
         super().__init__(**kwargs)
         self.keepdims = bool(keepdims)
 
     def make_parts(self, shape, channels_first):
-        if len(shape) != 3:
-            raise ValueError(f"layers.GlobalAveragePooling2D {self.name!r} needs images "
-                             f"(height, width, channels), got input shape {shape}")
+        input_layout(f"layers.GlobalAveragePooling2D {self.name!r}", shape,
+                     "(height, width, channels)")
         if self.keepdims:
             return [*relayout(shape, channels_first, False), Mean((1, 2), True)], \
                 (1, 1, shape[2]), False
@@ -130,14 +119,13 @@ class GlobalAveragePooling1D(Layer):
     supports_masking = True
 
     def __init__(self, data_format: Any = None, keepdims: bool = False, **kwargs: Any) -> None:
-        _channels_last_only("layers.GlobalAveragePooling1D()", data_format)
+        channels_last_only("layers.GlobalAveragePooling1D()", data_format)
         super().__init__(**kwargs)
         self.keepdims = bool(keepdims)
 
     def build(self, input_shape: Any) -> None:
-        if len(input_shape) != 3:
-            raise ValueError(f"layers.GlobalAveragePooling1D {self.name!r} needs sequences "
-                             f"(batch, steps, features), got {tuple(input_shape)}")
+        input_layout(f"layers.GlobalAveragePooling1D {self.name!r}", input_shape,
+                     "(batch, steps, features)")
         self.built = True
 
     def compute_output_shape(self, input_shape: Any) -> Any:

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend, nn, ops, train
+from tinydl import backend, check, nn, ops, train
 from tinydl.autograd import Tensor
 from tinydl.data import DataLoader, TensorDataset
 from tinydl.errors import TinyDLError
@@ -35,7 +35,7 @@ from tinydl.keras import callbacks as keras_callbacks
 from tinydl.keras import losses as keras_losses
 from tinydl.keras import metrics as keras_metrics
 from tinydl.keras import optimizers as keras_optimizers
-from tinydl.keras._args import choose, fits, positive_int, refuse
+from tinydl.keras._args import choose, fits, refuse
 from tinydl.keras.activations import activation_of, logits_of
 from tinydl.train.inputs import model_device
 
@@ -53,11 +53,14 @@ class MaskedOutputError(TinyDLError, ValueError):
 
 
 def verbosity(where: str, verbose: Any) -> int:
-    if verbose == "auto":
-        return 1
-    if verbose not in (0, 1, 2) or isinstance(verbose, bool):
-        raise ValueError(f"{where}: verbose must be 0, 1, 2 or 'auto', got {verbose!r}")
-    return int(verbose)
+    """Keras's ``verbose``: 0 (silent), 1 (a progress bar), 2 (a line per epoch) or "auto" (1)."""
+    check.one_of(where, "verbose", verbose, (0, 1, 2, "auto"))
+    return 1 if verbose == "auto" else int(verbose)
+
+
+def batch_size_of(where: str, batch_size: Any) -> int:
+    """Keras's ``batch_size``: a positive int, 32 when ``None``."""
+    return 32 if batch_size is None else check.positive_int(where, "batch_size", batch_size)
 
 
 def limited(where: str, arrays: list[np.ndarray]) -> list[np.ndarray]:
@@ -282,8 +285,8 @@ class Trainer:
                 f"{', '.join(sorted(keras_losses.BY_NAME))}"
             )
         self.loss = keras_losses.get(loss)
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
-            raise TypeError(f"compile(): metrics must be a list of names, got {metrics!r}")
+        if metrics is not None:
+            check.instance("compile()", "metrics", metrics, (list, tuple), "a list of names")
         figures = [self._metric_figure(metric) for metric in metrics or ()]
         kinds = {kind for _, figure, kind in figures if figure == "accuracy"}
         if len(kinds) > 1:
@@ -314,8 +317,6 @@ class Trainer:
     def _training_parts(self, where: str, target: np.ndarray
                         ) -> tuple[TrainingView, EngineLoss, np.ndarray, str]:
         """The view and loss tinydl's loop gets, and the targets as the loss takes them."""
-        if self.loss is None:
-            raise RuntimeError(f"{where}: call model.compile(optimizer=..., loss=...) first")
         outputs = self.output_specs()
         if len(outputs) != 1:
             raise ValueError(
@@ -342,6 +343,10 @@ class Trainer:
         per_row = len(output_shape) > 1 and (accuracy is not None or self.loss.fuses == "softmax")
         return "rows" if per_row else "plain"
 
+    def _require_compiled(self, where: str) -> None:
+        if self.loss is None:
+            raise RuntimeError(f"{where}: call model.compile(optimizer=..., loss=...) first")
+
     def _engine_optimizer(self) -> Any:
         engine = self.optimizer.engine
         return engine if engine is not None else self.optimizer.build(self.parameters())
@@ -356,10 +361,10 @@ class Trainer:
         refuse("fit()", unsupported, ["x", "y", "batch_size", "epochs", "verbose", "callbacks",
                                       "validation_split", "validation_data", "shuffle"])
         verbose = verbosity("fit()", verbose)
-        positive_int("fit()", "epochs", epochs)
-        batch_size = 32 if batch_size is None else positive_int("fit()", "batch_size", batch_size)
-        if self.loss is None:
-            raise RuntimeError("fit(): call model.compile(optimizer=..., loss=...) first")
+        epochs = check.positive_int("fit()", "epochs", epochs)
+        batch_size = batch_size_of("fit()", batch_size)
+        shuffle = check.flag("fit()", "shuffle", shuffle)
+        self._require_compiled("fit()")
         inputs, target = self._data("fit()", x, y)
         view, loss_fn, target, kind = self._training_parts("fit()", target)
         validation = None
@@ -370,10 +375,7 @@ class Trainer:
             held_target = self.loss.prepare_targets(held_target, tuple(self.output_specs()[0]))
             validation = (held_inputs, held_target)
         elif validation_split:
-            if not 0 < validation_split < 1:
-                raise ValueError(
-                    f"fit(): validation_split must lie in (0, 1), got {validation_split!r}"
-                )
+            validation_split = check.number("fit()", "validation_split", validation_split, "(0, 1)")
             cut = int(len(target) * (1 - validation_split))  # Keras holds out the last samples
             validation = ([a[cut:] for a in inputs], target[cut:])
             inputs, target = [a[:cut] for a in inputs], target[:cut]
@@ -398,10 +400,8 @@ class Trainer:
         ``return_dict=True``) over ``x``, ``y``, by :func:`tinydl.train.evaluate`."""
         refuse("evaluate()", unsupported, ["x", "y", "batch_size", "verbose", "return_dict"])
         verbose = verbosity("evaluate()", verbose)
-        batch_size = 32 if batch_size is None else positive_int("evaluate()", "batch_size",
-                                                                batch_size)
-        if self.loss is None:
-            raise RuntimeError("evaluate(): call model.compile(optimizer=..., loss=...) first")
+        batch_size = batch_size_of("evaluate()", batch_size)
+        self._require_compiled("evaluate()")
         inputs, target = self._data("evaluate()", x, y)
         view, loss_fn, target, kind = self._training_parts("evaluate()", target)
         figures = train.evaluate(view, Batches(inputs, target, batch_size, False, self, kind),
@@ -420,8 +420,7 @@ class Trainer:
         progress bar is drawn whatever ``verbose`` says."""
         refuse("predict()", unsupported, ["x", "batch_size", "verbose"])
         verbosity("predict()", verbose)
-        batch_size = 32 if batch_size is None else positive_int("predict()", "batch_size",
-                                                                batch_size)
+        batch_size = batch_size_of("predict()", batch_size)
         inputs, _ = self._data("predict()", x, None)
         view = PredictView(self)
         return view.split(train.predict(view, Batches(inputs, None, batch_size, False, self)))
@@ -449,8 +448,8 @@ class Trainer:
 
     def _callbacks(self, given: Any) -> tuple[Any, KerasCallbackHook]:
         """The (one) EarlyStopping for tinydl's loop, and the hook for the others."""
-        if given is not None and not isinstance(given, (list, tuple)):
-            raise TypeError(f"fit(): callbacks must be a list, got {type(given).__name__}")
+        if given is not None:
+            check.instance("fit()", "callbacks", given, (list, tuple), "a list")
         stoppers = [c for c in given or () if isinstance(c, train.EarlyStopping)]
         others = [c for c in given or () if not isinstance(c, train.EarlyStopping)]
         if len(stoppers) > 1:

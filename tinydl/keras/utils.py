@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tinydl import check
 from tinydl.data import one_hot
 from tinydl.keras import _args
 
@@ -42,9 +43,9 @@ def pad_sequences(sequences: Any, maxlen: int | None = None, dtype: Any = "int32
         raise ValueError(f"{where}: sequences must be a list of sequences, got "
                          f"{type(sequences).__name__}")
     for name, choice in (("padding", padding), ("truncating", truncating)):
-        _args.choose(where, name, choice, ("pre", "post"))
+        check.one_of(where, name, choice, ("pre", "post"))
     if maxlen is not None:
-        maxlen = _args.positive_int(where, "maxlen", maxlen)
+        maxlen = check.positive_int(where, "maxlen", maxlen)
     lengths, step_shape = [], None
     for position, sequence in enumerate(sequences):
         if not hasattr(sequence, "__len__") or isinstance(sequence, (str, bytes)):

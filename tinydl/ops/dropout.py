@@ -4,7 +4,6 @@ them (a cheap ensemble of thinned networks)."""
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 import numpy as np
 
@@ -41,12 +40,6 @@ class Dropout(Function):
 
     def backward(self, gy):
         return gy * self.scaled_mask
-
-
-def check_probability(p: Any, caller: str) -> float:
-    """``p`` as a probability in [0, 1]: :func:`tinydl.check.probability`, under the name
-    tinydl.keras's recurrent layers import until they call it themselves."""
-    return check.probability(caller, "p", p)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
