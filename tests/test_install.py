@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tarfile
 import venv
 from pathlib import Path
 
@@ -136,3 +137,20 @@ def test_a_regular_install_imports_beside_a_folder_named_tinydl(tmp_path: Path) 
     # The wheel carries the CUDA sources and the exercise stubs beside the code.
     installed = {p.relative_to(site).as_posix() for p in (site / "tinydl").rglob("*")}
     assert {"tinydl/kernels/im2col.cu", "tinydl/exercises/stubs/matmul.py"} <= installed
+
+
+def test_the_sdist_carries_what_builds_the_wheel_and_the_docs(tmp_path: Path) -> None:
+    sdist = build("build_sdist", tmp_path / "dist")
+    names = set(tarfile.open(sdist).getnames())
+    top = sdist.name.removesuffix(".tar.gz")  # tinydl_edu-VERSION
+    for needed in (
+        "tools/build_backend.py",  # the backend that pyproject.toml names
+        "kernels/im2col.cu",
+        "tinydl/exercises/stubs/matmul.py",
+        "docs/javascripts/katex/katex.min.js",  # the docs' maths, offline
+        "mkdocs.yml",
+        "examples/notebooks/01-your-first-network.ipynb",
+        "tests/test_install.py",
+    ):
+        assert f"{top}/{needed}" in names, needed
+    assert not [name for name in names if "__pycache__" in name]
