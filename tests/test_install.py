@@ -40,6 +40,19 @@ def clean_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in unwanted}
 
 
+def run_python(python: str | Path, arguments: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """``python ARGUMENTS`` from ``cwd``, in the clean environment, its output captured."""
+    return subprocess.run(
+        [str(python), *arguments],
+        cwd=cwd,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 def build(hook: str, folder: Path) -> Path:
     """The wheel that the backend's ``hook`` (build_wheel or build_editable) writes."""
     folder.mkdir()
@@ -47,15 +60,7 @@ def build(hook: str, folder: Path) -> Path:
         "import sys; sys.path.insert(0, 'tools'); import build_backend; "
         f"print(build_backend.{hook}({str(folder)!r}))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean_environment(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_python(sys.executable, ["-c", code], ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
     return folder / result.stdout.strip().splitlines()[-1]
 
@@ -88,18 +93,7 @@ def beside_a_tinydl_folder(folder: Path) -> Path:
 
 def run_play(python: Path, folder: Path) -> subprocess.CompletedProcess:
     """``python play.py`` and ``python -c`` (whose sys.path starts with '') from ``folder``."""
-    results = [
-        subprocess.run(
-            [str(python), *command],
-            cwd=folder,
-            env=clean_environment(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        for command in (["play.py"], ["-c", PLAY])
-    ]
+    results = [run_python(python, command, folder) for command in (["play.py"], ["-c", PLAY])]
     assert results[0].returncode == results[1].returncode
     assert results[0].stdout == results[1].stdout
     return results[0]
