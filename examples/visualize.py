@@ -6,7 +6,7 @@ Writes to the output folder:
   filters.png       the first convolution's 32 filters after training
   feature_maps.png  the first test digit as each convolution layer sees it
   histograms.png    weight and gradient histograms per layer, over the epoch
-  graph.dot, .png  the computational graph of one digit's loss, with values and gradients
+  graph.dot, .png   the computational graph of one digit's loss, with values and gradients
   trace.txt         the backward pass of a two-layer network on one digit, op by op, with
                     each element-wise op's local derivative
 """
