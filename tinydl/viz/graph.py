@@ -71,6 +71,10 @@ class Graph:
     """
 
     def __init__(self, tensor: Tensor, names: Mapping[str, Tensor] | None = None) -> None:
+        if not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"Graph expects the Tensor whose graph to record, got {type(tensor).__name__}"
+            )
         labels = {id(t): name for name, t in (names or {}).items()}
         self.nodes: list[GraphNode] = []
         self.edges: list[tuple[str, str]] = []

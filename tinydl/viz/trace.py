@@ -152,6 +152,8 @@ def trace(
     local_derivatives: bool = False,
 ) -> list[TraceStep]:
     """Run ``loss.backward()`` under :func:`trace_backward` and return the steps."""
+    if not isinstance(loss, Tensor):
+        raise TypeError(f"trace expects the Tensor to run backward from, got {type(loss).__name__}")
     with trace_backward(names, print_fn, max_values, local_derivatives) as steps:
         loss.backward()
     return steps
