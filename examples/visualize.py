@@ -6,8 +6,9 @@ Writes to the output folder:
   filters.png       the first convolution's 32 filters after training
   feature_maps.png  the first test digit as each convolution layer sees it
   histograms.png    weight and gradient histograms per layer, over the epoch
-  graph.dot         the computational graph of one digit's loss (graph.png with Graphviz)
-  trace.txt         the backward pass of a two-layer network on one digit, op by op
+  graph.dot, .png   the computational graph of one digit's loss, with values and gradients
+  trace.txt         the backward pass of a two-layer network on one digit, op by op, with
+                    each element-wise op's local derivative
 """
 
 import argparse
@@ -56,18 +57,17 @@ print("wrote", viz.plot_filters(model, out / "filters.png"))
 print("wrote", viz.plot_feature_maps(model, x_test[0], out / "feature_maps.png"))
 print("wrote", viz.plot_histograms(recorder, out / "histograms.png"))
 
-# 4. The graph of one digit's loss: DOT text always, a picture when Graphviz is installed.
+# 4. The graph of one digit's loss, every tensor with its value and gradient: recorded before
+#    backward, drawn after it (by Graphviz where it is installed, else by matplotlib).
 model.eval()
 digit = tinydl.tensor(x_test, device=args.device)
 label = tinydl.tensor(y_test, device=args.device)
 loss = loss_fn(model(digit), label)
-names = {"digit": digit, "label": label, **dict(model.named_parameters())}
-(out / "graph.dot").write_text(viz.to_dot(loss, names))
+graph = viz.Graph(loss, {"digit": digit, "label": label, **dict(model.named_parameters())})
+loss.backward()
+(out / "graph.dot").write_text(graph.to_dot())
 print("wrote", out / "graph.dot")
-try:
-    print("wrote", viz.render_graph(loss, out / "graph.png", names))
-except viz.GraphvizNotInstalledError as err:
-    print(f"no graph.png: {err}")
+print("wrote", viz.render_graph(graph, out / "graph.png"))
 
 # 5. The backward pass of a two-layer network on that digit (flattened), op by op.
 tinydl.random.manual_seed(0)
@@ -75,7 +75,8 @@ small = nn.Sequential(nn.Dense(784, 16), nn.ReLU(), nn.Dense(16, 10)).to(args.de
 pixels = digit.reshape(1, 784)
 lines: list[str] = []
 loss = loss_fn(small(pixels), label)
-viz.trace(loss, {"pixels": pixels, "label": label, **dict(small.named_parameters())}, lines.append)
+names = {"pixels": pixels, "label": label, **dict(small.named_parameters())}
+viz.trace(loss, names, lines.append, local_derivatives=True)
 print("\n".join(lines))
 (out / "trace.txt").write_text("\n".join(lines) + "\n")
 print("wrote", out / "trace.txt")

@@ -87,3 +87,14 @@ def default_device(where: str) -> Iterator[None]:
         yield
     finally:
         tinydl.set_default_device(None)
+
+
+@pytest.fixture(scope="session")
+def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The docs site, built once for the session by the strict build that tests/test_docs.py
+    checks (tests/test_docs_render.py opens its pages in a browser)."""
+    import test_docs  # here, not at the top: it reads every page of the docs
+
+    site = tmp_path_factory.mktemp("site")
+    test_docs.build_site(site)
+    return site

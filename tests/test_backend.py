@@ -200,7 +200,8 @@ def _pretend_cupy(monkeypatch: pytest.MonkeyPatch, get_device_count) -> None:
 
 def test_cuda_without_cupy_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "cupy", None)  # makes `import cupy` fail, even where it exists
-    with pytest.raises(tinydl.DeviceError, match=re.escape("pip install 'tinydl[gpu]'")) as caught:
+    hint = re.escape("pip install 'tinydl-edu[gpu]'")
+    with pytest.raises(tinydl.DeviceError, match=hint) as caught:
         tinydl.tensor(1.0, device="cuda")
     assert str(caught.value).startswith("device 'cuda' needs CuPy, which is not installed")
     with pytest.raises(tinydl.DeviceError, match="needs CuPy"):

@@ -4,7 +4,9 @@ Each notebook is executed in a fresh Jupyter kernel (nbclient, ipykernel) in a t
 folder, with its cell tagged "parameters" replaced by smaller values, so the whole file stays
 quick. Notebooks that read MNIST are skipped, saying so, where the MNIST files are not on
 this machine (as in tests/test_docs.py). The stored notebooks carry no outputs: a learner
-sees what their own run produces, never a stale result.
+sees what their own run produces, never a stale result (the docs build runs them again
+to show them with their outputs). Their pictures go to figures/ beside them, which git
+ignores.
 """
 
 from __future__ import annotations
@@ -83,5 +85,11 @@ def test_the_notebook_runs_top_to_bottom(
         assert piece in text, f"{name} did not show {piece!r}"
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == len(pictures)
-    for picture in pictures:
-        assert (tmp_path / picture).stat().st_size > 1000
+    for picture in pictures:  # in figures/, the folder .gitignore keeps out of the repository
+        assert (tmp_path / "figures" / picture).stat().st_size > 1000
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["figures"] if pictures else [])
+
+
+def test_the_pictures_folder_is_ignored_by_git() -> None:
+    ignored = (NOTEBOOKS.parents[1] / ".gitignore").read_text().splitlines()
+    assert "examples/notebooks/figures/" in ignored

@@ -203,3 +203,43 @@ def test_summarize(device):
     assert viz.summarize(values, max_values=10) == (
         "[0, 0.3333, 0.6667, 1, 1.333, 1.667, 2, 2.333, 2.667, 3]"
     )
+
+
+# ---- local derivatives ----------------------------------------------------------------------
+def test_local_derivatives_of_element_wise_ops(device):
+    x = make([[0.5, -1.0, 2.0]], device)
+    bias = make([0.1, 0.2, 0.3], device)
+    y = (x * 2.0 + bias).sigmoid()
+    loss = (y * y).sum()
+    steps = viz.trace(loss, {"x": x, "bias": bias}, print_fn=None, local_derivatives=True)
+    by_op = {step.op: step for step in steps}
+    s = 1 / (1 + np.exp(-(np.array([0.5, -1.0, 2.0]) * 2 + [0.1, 0.2, 0.3])))
+    (sigmoid_input,) = by_op["Sigmoid"].inputs
+    np.testing.assert_allclose(numbers(sigmoid_input.local), s * (1 - s), rtol=1e-3)  # y(1-y)
+    to_product, to_bias = by_op["Add"].inputs
+    assert numbers(to_product.local) == [1, 1, 1] and numbers(to_bias.local) == [1, 1, 1]
+    (to_x, to_two) = by_op["Mul"].inputs[0], by_op["Mul"].inputs[1]
+    assert to_x.source == "x" and numbers(to_x.local) == [2, 2, 2]
+    assert to_two.gradient is None and to_two.local is None  # the constant gets no gradient
+
+
+def test_an_op_that_mixes_elements_has_no_local_derivative_per_element(device):
+    a = make([[1.0, 2.0], [3.0, 4.0]], device)
+    steps = viz.trace((a.T * a).sum(), {"a": a}, print_fn=None, local_derivatives=True)
+    transpose = next(step for step in steps if step.op == "Permute")
+    assert transpose.inputs[0].local == ""  # a transpose: same shape, yet not element-wise
+    (summed,) = next(step for step in steps if step.op == "Sum").inputs
+    assert summed.local == ""
+    lines = transpose.lines()
+    assert "     local d/d a          not element-wise: see the docstring of Permute" in lines
+
+
+def test_local_derivatives_change_no_gradient(device):
+    def gradients(local: bool) -> list[np.ndarray]:
+        model = two_layer_net(device)
+        loss, _, names = sample_loss(model, device)
+        viz.trace(loss, names, print_fn=None, local_derivatives=local)
+        return [p.grad.numpy() for p in model.parameters()]
+
+    for with_local, without in zip(gradients(True), gradients(False), strict=True):
+        np.testing.assert_array_equal(with_local, without)

@@ -23,14 +23,22 @@ from tinydl import nn, viz, zoo  # noqa: E402
 from tinydl.nn import module as module_registry  # noqa: E402
 from tinydl.train.checkpoint import save_checkpoint  # noqa: E402
 from tinydl.viz import cli as viz_cli  # noqa: E402
-from tinydl.viz.graph import GRAPHVIZ_HELP  # noqa: E402
+from tinydl.viz.graph import NO_DRAWING_HELP  # noqa: E402
+from tinydl.viz.graph_drawing import MAX_NODES, layered_positions  # noqa: E402
 
 
 def parse_dot(text: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """Node id -> label, and the edges as (from id, to id)."""
-    labels = dict(re.findall(r'^  (\w+) \[label="((?:[^"\\]|\\.)*)"', text, re.MULTILINE))
+    """Node id -> the first line of its label (an op's name; a tensor's name, else its shape
+    and dtype), and the edges as (from id, to id)."""
+    labels = re.findall(r'^  (\w+) \[label="((?:[^"\\]|\\.)*)"', text, re.MULTILINE)
     edges = re.findall(r"^  (\w+) -> (\w+);$", text, re.MULTILINE)
-    return labels, edges
+    return {id_: label.split("\\n")[0] for id_, label in labels}, edges
+
+
+def full_labels(text: str) -> dict[str, list[str]]:
+    """Node id -> every line of its label."""
+    labels = re.findall(r'^  (\w+) \[label="((?:[^"\\]|\\.)*)"', text, re.MULTILINE)
+    return {id_: label.split("\\n") for id_, label in labels}
 
 
 def without_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,7 +55,9 @@ def test_dot_of_a_small_graph_has_its_ops_and_edges(device):
     assert text.startswith("digraph tinydl {") and text.endswith("}\n")
     labels, edges = parse_dot(text)
     node = {label: id_ for id_, label in labels.items()}
-    assert sorted(label for label in labels.values() if "(" not in label) == ["Add", "Mul", "Sum"]
+    assert sorted(label for label in labels.values() if "(" not in label) == [
+        "Add", "Mul", "Sum", "a", "b", "c"
+    ]
     assert labels[next(iter(labels))] == "() float64"  # the tensor drawn from, first
     mul, add, summed = node["Mul"], node["Add"], node["Sum"]
     product = [dst for src, dst in edges if src == mul]
@@ -56,21 +66,53 @@ def test_dot_of_a_small_graph_has_its_ops_and_edges(device):
     assert product != plus
     assert sorted(edges) == sorted(
         [
-            (node["a\\n(3,) float64"], mul),
-            (node["b\\n(3,) float64"], mul),
+            (node["a"], mul),
+            (node["b"], mul),
             (mul, product[0]),
             (product[0], add),
-            (node["c\\n() float64"], add),
+            (node["c"], add),
             (add, plus[0]),
             (plus[0], summed),
             (summed, node["() float64"]),
         ]
     )
-    # Leaves that train are filled blue; computed tensors are not filled.
+    # Each tensor shows its value, as micrograd's drawing does; no gradient before backward.
+    lines = full_labels(text)
+    assert lines[node["a"]] == ["a", "(3,) float64", "value [1, 2, 3]"]
+    assert lines[product[0]] == ["(3,) float64", "value [4, 10, 18]"]
+    assert lines[node["() float64"]] == ["() float64", "value 33.5"]
+    # Leaves that train are filled blue; computed tensors are not filled; ops are ovals.
     assert re.search(
-        r'label="a\\n\(3,\) float64", shape=box, style=filled, fillcolor=lightblue', text
+        r'label="a\\n\(3,\) float64\\nvalue \[1, 2, 3\]", shape=box, style=filled, '
+        r"fillcolor=lightblue",
+        text,
     )
-    assert f'{product[0]} [label="(3,) float64", shape=box];' in text
+    assert f'{product[0]} [label="(3,) float64\\nvalue [4, 10, 18]", shape=box];' in text
+    assert f'{mul} [label="Mul", shape=ellipse];' in text
+
+
+def test_a_graph_recorded_before_backward_shows_every_gradient_after_it(device):
+    a, b = make([1.0, 2.0, 3.0], device), make([4.0, 5.0, 6.0], device)
+    product = a * b
+    total = product.sum()
+    graph = viz.Graph(total, {"a": a, "b": b, "product": product})
+    total.backward()  # frees the engine's graph; the recorded one stays
+    lines = {node.name: node.lines() for node in graph.nodes if node.name}
+    assert lines["a"] == ["a", "(3,) float64", "value [1, 2, 3]", "grad [4, 5, 6]"]
+    assert lines["b"][-1] == "grad [1, 2, 3]"
+    # A computed tensor keeps its gradient too: dLoss/dproduct = 1 everywhere.
+    assert lines["product"] == ["product", "(3,) float64", "value [4, 10, 18]", "grad [1, 1, 1]"]
+    assert graph.nodes[0].lines() == ["() float64", "value 32", "grad 1"]
+    assert [node.role for node in graph.nodes] == ["computed", "op", "computed", "op", "parameter",
+                                                   "parameter"]
+    with pytest.raises(RuntimeError, match=r"backward\(\) has freed it: record the graph"):
+        viz.Graph(total)
+
+
+def test_a_big_tensor_shows_min_mean_and_max():
+    x = tinydl.tensor(np.arange(10.0).reshape(2, 5), requires_grad=True)
+    (node,) = viz.Graph(x).nodes
+    assert node.lines() == ["(2, 5) float32", "value min 0  mean 4.5  max 9"]
 
 
 def test_dot_draws_a_tensor_used_twice_once_with_two_edges(device):
@@ -91,8 +133,12 @@ def test_dot_marks_constants_grey_and_escapes_names():
     weight = tinydl.tensor([[1.0, 2.0]], requires_grad=True)
     data = tinydl.tensor([[3.0], [4.0]])
     text = viz.to_dot(weight @ data, {'say "hi"\\': weight})
-    assert 'label="say \\"hi\\"\\\\\\n(1, 2) float32", shape=box, style=filled, ' in text
-    assert 'label="(2, 1) float32", shape=box, style=filled, fillcolor=lightgrey' in text
+    name = 'label="say \\"hi\\"\\\\\\n(1, 2) float32\\nvalue [[1, 2]]", shape=box, style=filled, '
+    assert name in text
+    assert (
+        'label="(2, 1) float32\\nvalue [[3], [4]]", shape=box, style=filled, fillcolor=lightgrey'
+        in text
+    )
     assert "MatMul" in text
 
 
@@ -114,18 +160,69 @@ def test_dot_after_backward_says_the_graph_was_freed():
     x = tinydl.tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()
     y.backward()
-    with pytest.raises(RuntimeError, match=r"backward\(\) has freed it: draw the graph before"):
+    with pytest.raises(RuntimeError, match=r"backward\(\) has freed it: record the graph"):
         viz.to_dot(y)
 
 
-def test_render_graph_without_graphviz_says_how_to_install_it(monkeypatch, tmp_path):
+def test_render_graph_without_graphviz_draws_with_matplotlib(monkeypatch, tmp_path):
     without_graphviz(monkeypatch)
+    x = tinydl.tensor([1.0, -2.0], requires_grad=True)
+    w = tinydl.tensor([[0.5, 1.0], [2.0, -1.0]], requires_grad=True)
+    loss = (x @ w).relu().sum()
+    graph = viz.Graph(loss, {"x": x, "w": w})
+    loss.backward()
+    path = viz.render_graph(graph, tmp_path / "graph.png")
+    assert_png_has_content(path, 300, 300)
+    # Insisting on Graphviz where it is missing says what to install.
+    with pytest.raises(viz.GraphvizNotInstalledError, match=re.escape(NO_DRAWING_HELP)):
+        viz.render_graph(graph, tmp_path / "g.png", engine="graphviz")
+    assert "apt install graphviz" in NO_DRAWING_HELP and "tinydl-edu[plot]" in NO_DRAWING_HELP
+    assert "tinydl.viz.to_dot(tensor)" in NO_DRAWING_HELP
+
+
+def test_render_graph_without_graphviz_or_matplotlib_says_how_to_install_them(
+    monkeypatch, tmp_path
+):
+    without_graphviz(monkeypatch)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     x = tinydl.tensor([1.0], requires_grad=True)
-    with pytest.raises(viz.GraphvizNotInstalledError, match=re.escape(GRAPHVIZ_HELP)):
+    with pytest.raises(viz.GraphvizNotInstalledError, match=re.escape(NO_DRAWING_HELP)):
         viz.render_graph((x * 2).sum(), tmp_path / "graph.png")
-    assert "apt install graphviz" in GRAPHVIZ_HELP and "pip install graphviz" in GRAPHVIZ_HELP
-    assert "tinydl.viz.to_dot(tensor)" in GRAPHVIZ_HELP
     assert not (tmp_path / "graph.png").exists()
+
+
+def test_render_graph_arguments_are_checked(tmp_path):
+    x = tinydl.tensor([1.0], requires_grad=True)
+    with pytest.raises(ValueError, match="engine must be 'auto', 'graphviz' or 'matplotlib', got"):
+        viz.render_graph(x * 2, tmp_path / "g.png", engine="dot")
+    with pytest.raises(ValueError, match=r"names label the tensors while recording: pass them to"):
+        viz.render_graph(viz.Graph(x * 2), tmp_path / "g.png", names={"x": x})
+
+
+def test_the_matplotlib_layout_puts_each_node_a_row_above_what_it_feeds():
+    a = tinydl.tensor([1.0], requires_grad=True)
+    b = a.exp()
+    loss = (a * b).sum()  # a feeds Mul directly and through Exp: its row is set by the longer
+    graph = viz.Graph(loss, {"a": a, "b": b})
+    positions = layered_positions(graph)
+    row = {(node.name or node.key): positions[node.key][1] for node in graph.nodes}
+    # loss, Sum, a*b, Mul, b, Exp, a: a sits above Exp, not beside b.
+    assert [row[k] for k in ("t0", "Sum", "Mul", "b", "Exp", "a")] == [0, 1, 3, 4, 5, 6]
+    for source, target in graph.edges:
+        assert positions[source][1] > positions[target][1]
+    for r in set(row.values()):  # no two boxes of a row closer than one column
+        xs = sorted(x for x, at in positions.values() if at == r)
+        assert all(later - earlier >= 1 for earlier, later in zip(xs, xs[1:], strict=False))
+
+
+def test_a_graph_too_big_for_matplotlib_says_what_to_do(monkeypatch, tmp_path):
+    without_graphviz(monkeypatch)
+    x = tinydl.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(MAX_NODES):
+        y = y * 1.0
+    with pytest.raises(ValueError, match=r"too many to draw readably without Graphviz"):
+        viz.render_graph(y, tmp_path / "g.png")
 
 
 def test_render_graph_with_the_python_package_but_no_dot_program(monkeypatch, tmp_path):
@@ -145,8 +242,10 @@ def test_render_graph_with_the_python_package_but_no_dot_program(monkeypatch, tm
     fake.ExecutableNotFound, fake.Source = ExecutableNotFound, Source
     monkeypatch.setitem(sys.modules, "graphviz", fake)
     x = tinydl.tensor([1.0], requires_grad=True)
-    with pytest.raises(viz.GraphvizNotInstalledError, match=re.escape(GRAPHVIZ_HELP)):
-        viz.render_graph((x * 2).sum(), tmp_path / "graph.png")
+    with pytest.raises(viz.GraphvizNotInstalledError, match=re.escape(NO_DRAWING_HELP)):
+        viz.render_graph((x * 2).sum(), tmp_path / "graph.png", engine="graphviz")
+    # "auto" goes on to matplotlib.
+    assert_png_has_content(viz.render_graph((x * 2).sum(), tmp_path / "g.png"), 100, 100)
 
 
 def fake_dot_program(folder: Path, exit_code: int = 0) -> Path:
@@ -383,38 +482,78 @@ def test_visualize_command_on_a_cnn_checkpoint(tmp_path, monkeypatch, capsys):
     checkpoint = save_checkpoint(tmp_path / "model.npz", zoo.cnn(), example="mnist-cnn")
     out = tmp_path / "pictures"
     written = run_visualize(str(checkpoint), "--out", str(out), "--data", str(data_folder))
-    assert written == [out / "filters.png", out / "feature_maps.png", out / "graph.dot"]
+    assert written == [
+        out / "filters.png", out / "feature_maps.png", out / "graph.dot", out / "graph.png"
+    ]
     assert_png_has_content(out / "filters.png", 200, 500)
     assert_png_has_content(out / "feature_maps.png", 600, 500)
+    assert_png_has_content(out / "graph.png", 1500, 800)  # drawn by matplotlib: no Graphviz
     dot = (out / "graph.dot").read_text()
-    for expected in (
-        "Conv2D",
-        "MaxPool2D",
-        "ReLU",
-        "Linear",
-        "CrossEntropy",
-        'label="0.weight\\n(32, 1, 3, 3) float32"',
-        'label="image\\n(1, 1, 28, 28) float32"',
-    ):
-        assert expected in dot
+    labels, _ = parse_dot(dot)
+    # The declared layers, one op each (the plain ops, not the fused block).
+    ops = [label for key, label in labels.items() if key.startswith("f")]
+    assert ops == [
+        "CrossEntropy", "Linear", "ReLU", "Linear", "Reshape", "MaxPool2D", "ReLU", "Conv2D",
+        "MaxPool2D", "ReLU", "Conv2D",
+    ]
+    lines = {label[0]: label for label in full_labels(dot).values()}
+    assert lines["0.weight"][:2] == ["0.weight", "(32, 1, 3, 3) float32"]
+    assert lines["0.weight"][2].startswith("value min ")
+    assert lines["0.weight"][3].startswith("grad min ")  # backward ran: gradients drawn
+    assert lines["image"][:2] == ["image", "(1, 1, 28, 28) float32"]
     printed = capsys.readouterr().out
     assert "mnist-cnn from" in printed and "test digit 0 is 7" in printed
-    assert f"graph.png not drawn: {GRAPHVIZ_HELP}" in printed
-    assert f"wrote {out / 'graph.dot'}" in printed
+    assert f"wrote {out / 'graph.png'}" in printed
 
 
-def test_visualize_command_on_an_mlp_checkpoint_with_trace(tmp_path, capsys):
+def test_visualize_command_on_an_mlp_checkpoint_with_trace(tmp_path, monkeypatch, capsys):
     data_folder = mnist_folder()
+    without_graphviz(monkeypatch)
     tinydl.manual_seed(0)
     checkpoint = save_checkpoint(tmp_path / "mlp.npz", zoo.mlp(), example="mnist-mlp")
     written = run_visualize(str(checkpoint), "--data", str(data_folder), "--digit", "1", "--trace")
     out = tmp_path / "visualize"  # the default: next to the checkpoint
-    assert written[0] == out / "graph.dot"
+    assert written == [out / "templates.png", out / "graph.dot", out / "graph.png"]
+    assert_png_has_content(out / "templates.png", 500, 500)
+    assert_png_has_content(out / "graph.png", 600, 600)
+    labels, _ = parse_dot((out / "graph.dot").read_text())
+    assert [label for key, label in labels.items() if key.startswith("f")] == [
+        "CrossEntropy", "Linear", "ReLU", "Linear"
+    ]
     printed = capsys.readouterr().out
-    assert "mnist-mlp has no convolution layers: no filters or feature maps to draw" in printed
     assert "test digit 1 is 2" in printed
     assert "#1 CrossEntropy -> () float32" in printed  # the trace
     assert re.search(r"grad to 3\.weight +\(512, 10\) min ", printed)
+    # ReLU is element-wise: its local derivative is 0 or 1 in each place.
+    relu = printed[printed.index("ReLU -> (1, 512)"):]
+    local = re.search(r"local d/d #\d Linear +min (\S+)  mean \S+  max (\S+)", relu)
+    assert local is not None and local.groups() == ("0", "1")
+    assert "not element-wise: see the docstring of Linear" in printed
+
+
+def test_weight_templates_in_either_layout(tmp_path):
+    linear = nn.Sequential(nn.Flatten(), nn.Linear(16, 3), nn.ReLU(), nn.Linear(3, 2))
+    dense = nn.Sequential(nn.Flatten(), nn.Dense(16, 3))
+    with tinydl.no_grad():
+        linear[1].weight.zero_()
+        linear[1].weight[1, 5] = 1.0  # (out, in): unit 1 looks at pixel 5, (1, 1) of a 4x4
+        dense[1].weight.zero_()
+        dense[1].weight[5, 1] = 1.0  # (in, out): the same
+    for model in (linear, dense):
+        name, templates = viz.weight_templates(model)
+        assert name == "1" and templates.shape == (3, 4, 4)
+        assert templates[1, 1, 1] == 1.0 and np.count_nonzero(templates) == 1
+    path = viz.plot_weight_templates(linear, tmp_path / "t.png", max_units=2, columns=2)
+    assert read_png(path).shape[1] >= 100
+
+
+def test_weight_templates_errors(tmp_path):
+    with pytest.raises(ValueError, match="need a model with a Dense or Linear layer; Sequential"):
+        viz.plot_weight_templates(nn.Sequential(nn.ReLU()), tmp_path / "t.png")
+    with pytest.raises(ValueError, match="layer 0 takes 5 inputs, not a square image's pixels"):
+        viz.plot_weight_templates(nn.Sequential(nn.Dense(5, 2)), tmp_path / "t.png")
+    with pytest.raises(ValueError, match="layer 0 does not know its input size yet"):
+        viz.plot_weight_templates(nn.Sequential(nn.Dense(3)), tmp_path / "t.png")
 
 
 def test_visualize_command_errors(tmp_path):

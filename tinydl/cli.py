@@ -341,6 +341,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (TinyDLError, KeyError, ValueError, OSError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"tinydl: error: {message}", file=sys.stderr)
+        if isinstance(err, data.DatasetNotFoundError) and hasattr(args, "data"):
+            print(
+                f"tinydl: offline, or with the files elsewhere: tinydl {args.command} ... "
+                "--data /path/to/folder (the folder holding mnist/ or the four files)",
+                file=sys.stderr,
+            )
         return 2
     except KeyboardInterrupt as err:
         interrupted = True

@@ -19,7 +19,7 @@ def _figure(**options):
     try:
         from matplotlib.figure import Figure
     except ImportError as err:
-        raise ImportError("plots need matplotlib: pip install 'tinydl[plot]'") from err
+        raise ImportError("plots need matplotlib: pip install 'tinydl-edu[plot]'") from err
     return Figure(**options)
 
 

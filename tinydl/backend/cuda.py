@@ -15,7 +15,7 @@ from typing import Any
 from tinydl.errors import DeviceError
 
 _INSTALL_HINT = (
-    "install the GPU extra with: pip install 'tinydl[gpu]' "
+    "install the GPU extra with: pip install 'tinydl-edu[gpu]' "
     "(CuPy built for CUDA 12; use the cupy wheel matching your CUDA version otherwise)"
 )
 

@@ -18,7 +18,7 @@ from tinydl.data.datasets import (
     load_mnist,
 )
 from tinydl.data.download import DownloadError, download
-from tinydl.data.errors import DataError
+from tinydl.data.errors import DataError, DatasetNotFoundError
 from tinydl.data.idx import read_idx, write_idx
 from tinydl.data.loader import DataLoader
 from tinydl.data.png import read_png, write_png
@@ -37,6 +37,7 @@ __all__ = [
     "CIFAR10",
     "Compose",
     "DataError",
+    "DatasetNotFoundError",
     "DataLoader",
     "Dataset",
     "DownloadError",

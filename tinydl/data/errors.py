@@ -1,4 +1,4 @@
-"""The error the data layer raises for every file, download or array it cannot use."""
+"""The errors the data layer raises for every file, download or array it cannot use."""
 
 from tinydl.errors import TinyDLError
 
@@ -8,3 +8,8 @@ class DataError(TinyDLError, ValueError):
 
     The message always names the file (or URL), what was expected and what was found.
     """
+
+
+class DatasetNotFoundError(DataError):
+    """A dataset's files are in none of the folders searched, and downloading them was off or
+    failed. The message lists the folders and says how to point tinydl at local copies."""

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tinydl.data.errors import DataError
+from tinydl.data.errors import DatasetNotFoundError
 
 ENV_VARIABLE = "TINYDL_DATA"
 
@@ -39,7 +39,7 @@ def search_dirs(name: str, root: str | os.PathLike | None) -> list[Path]:
 
 def not_found_error(
     table: dict[str, Any], wanted: str, dirs: Sequence[Path], download_problem: str
-) -> DataError:
+) -> DatasetNotFoundError:
     """The error for a dataset found nowhere: every folder searched, and how to fix it.
 
     ``table`` is the dataset's table (its ``name``, ``title`` and ``loader``
@@ -49,7 +49,7 @@ def not_found_error(
     lines = [f"\n  {folder}" for folder in dirs]
     if not os.environ.get(ENV_VARIABLE):  # say so where its folders would have been listed
         lines.insert(-1, f"\n  (${ENV_VARIABLE} is not set)")
-    return DataError(
+    return DatasetNotFoundError(
         f"{table['title']} not found. Looked for {wanted} in:{''.join(lines)}\n"
         f"{download_problem}\n"
         f"To use local copies, pass {table['loader']}(root='/path/to/folder') or set "

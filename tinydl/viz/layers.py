@@ -1,6 +1,8 @@
-"""What a convolutional network has learnt and sees: its first-layer filters, and the feature
-maps one image produces in each convolution layer. Each function writes a PNG and returns
-its path (drawn on matplotlib figures outside pyplot, headless, as :mod:`tinydl.plots`)."""
+"""What a network has learnt and sees: a convolutional network's first-layer filters and the
+feature maps one image produces in each convolution layer; a fully connected network's
+first-layer weights, one image-shaped template per unit. Each function writes a PNG and
+returns its path (drawn on matplotlib figures outside pyplot, headless, as
+:mod:`tinydl.plots`)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import numpy as np
 
 from tinydl import backend
 from tinydl.autograd import Tensor, tensor
-from tinydl.nn import Conv2D, Module
+from tinydl.nn import Conv2D, Dense, Linear, Module
 from tinydl.nn.module import call_observed
 from tinydl.plots import _figure, _save
 
@@ -33,6 +35,65 @@ def named_modules(model: Module) -> Iterator[tuple[str, Module]]:
 def conv_layers(model: Module) -> list[tuple[str, Conv2D]]:
     """The Conv2D layers of ``model`` in the order they were defined."""
     return [(name, m) for name, m in named_modules(model) if isinstance(m, Conv2D)]
+
+
+def dense_layers(model: Module) -> list[tuple[str, Dense | Linear]]:
+    """The fully connected layers (``Dense``, ``Linear``) of ``model`` in definition order."""
+    return [(name, m) for name, m in named_modules(model) if isinstance(m, Dense | Linear)]
+
+
+def weight_templates(model: Module) -> tuple[str, np.ndarray]:
+    """The first fully connected layer's name and its weights as one square image per unit,
+    a host array of shape (units, side, side): unit j's weights over the pixels of a
+    side×side image (28×28 for MNIST), whichever layout the layer stores (``Dense``
+    (in, out), ``Linear`` (out, in))."""
+    layers = dense_layers(model)
+    if not layers:
+        raise ValueError(
+            f"weight templates need a model with a Dense or Linear layer; "
+            f"{type(model).__name__} has none"
+        )
+    name, layer = layers[0]
+    if getattr(layer, "needs_build", False):  # a Keras-style Dense(units) before any batch
+        raise ValueError(
+            f"layer {name} does not know its input size yet, so it has no weights: call the "
+            "model once on an example batch first"
+        )
+    weight = backend.to_numpy(layer.weight.array)
+    templates = weight.T if isinstance(layer, Dense) else weight  # (units, inputs)
+    side = math.isqrt(templates.shape[1])
+    if side * side != templates.shape[1]:
+        raise ValueError(
+            f"layer {name} takes {templates.shape[1]} inputs, not a square image's pixels, so "
+            "its weights cannot be drawn as image templates"
+        )
+    return name, templates.reshape(-1, side, side)
+
+
+def plot_weight_templates(
+    model: Module, path: str | Path, max_units: int = 64, columns: int = 8
+) -> Path:
+    """The first fully connected layer's weights, one square image per unit (red positive,
+    blue negative, each unit on its own symmetric scale; see :func:`weight_templates`).
+    A unit's output is the dot product of the image with its template, so the template
+    shows which pixels push the unit up or down. The first ``max_units`` units are drawn."""
+    name, templates = weight_templates(model)
+    shown = templates[:max_units]
+    rows = max(1, math.ceil(len(shown) / columns))
+    figure = _figure(figsize=(columns * 1.1, rows * 1.1 + 0.6))
+    for i, axis in enumerate(figure.subplots(rows, columns, squeeze=False).ravel()):
+        axis.axis("off")
+        if i < len(shown):
+            scale = np.abs(shown[i]).max() or 1.0
+            axis.imshow(shown[i], cmap="bwr", vmin=-scale, vmax=scale)
+            axis.set_title(str(i), fontsize=7)
+    side = templates.shape[1]
+    figure.suptitle(
+        f"First fully connected layer ({name}): {len(shown)} of {len(templates)} units' "
+        f"weights as {side}×{side} templates",
+        fontsize=9,
+    )
+    return _save(figure, path)
 
 
 def plot_filters(model: Module, path: str | Path, columns: int = 8) -> Path:

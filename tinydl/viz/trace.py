@@ -8,6 +8,14 @@ prints, in the order the backward walk visits them, each op with its output
 gradient it hands to each of its inputs. Meant for small graphs: a two-layer
 network on one sample reads in a screenful.
 
+With ``local_derivatives=True`` each step also shows the chain rule's other factor, the
+op's local derivative d(output)/d(input), wherever the op is element-wise in that input
+(ReLU, sigmoid, a product, a broadcast sum): then "grad to" is "local" times "grad in",
+element by element. A matrix product, a sum or a transpose has a Jacobian instead, not
+one number per element, and the step says so. The local derivative is what the op's own
+backward hands back for an output gradient of ones; the op counts as element-wise in an
+input when it hands back local × g for a second, uneven output gradient g as well.
+
 How it works, without touching the engine: inside the block,
 ``tinydl.autograd.function.run_backward`` is replaced by a version that first
 wraps the ``backward`` method of every Function in the graph (an instance
@@ -38,6 +46,7 @@ class InputGradient:
     shape: tuple[int, ...]
     gradient: str | None
     broadcast_from: tuple[int, ...] | None  # the shape the op's gradient had before summing
+    local: str | None = None  # d(output)/d(input) per element, "" where not element-wise
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,9 @@ class TraceStep:
             if given.gradient is None:
                 lines.append(f"     {label} {_shape(given.shape)} none (needs no gradient)")
                 continue
+            if given.local is not None:
+                local = given.local or f"not element-wise: see the docstring of {self.op}"
+                lines.append(f"     {'local d/d ' + given.source:<{LABEL_WIDTH}} {local}")
             note = ""
             if given.broadcast_from is not None:
                 note = f"  (summed from {_shape(given.broadcast_from)}: it was broadcast)"
@@ -105,18 +117,20 @@ def trace_backward(
     names: Mapping[str, Tensor] | None = None,
     print_fn: Callable[[str], None] | None = print,
     max_values: int = 8,
+    local_derivatives: bool = False,
 ) -> Iterator[list[TraceStep]]:
     """Trace every ``backward()`` run inside the block; yields the list of steps it fills.
 
     ``names`` labels tensors (e.g. ``dict(model.named_parameters())``); arrays of at
     most ``max_values`` elements are printed in full. ``print_fn=None`` only records.
+    ``local_derivatives`` adds each op's local derivative (see the module's doc).
     """
     labels = {id(t): name for name, t in (names or {}).items()}
     steps: list[TraceStep] = []
     untraced = engine.run_backward
 
     def traced_run_backward(root: Tensor, grad: Any, retain_graph: bool = False) -> None:
-        wrapped = _wrap_graph(root, labels, steps, print_fn, max_values)
+        wrapped = _wrap_graph(root, labels, steps, print_fn, max_values, local_derivatives)
         try:
             untraced(root, grad, retain_graph)
         finally:
@@ -135,9 +149,12 @@ def trace(
     names: Mapping[str, Tensor] | None = None,
     print_fn: Callable[[str], None] | None = print,
     max_values: int = 8,
+    local_derivatives: bool = False,
 ) -> list[TraceStep]:
     """Run ``loss.backward()`` under :func:`trace_backward` and return the steps."""
-    with trace_backward(names, print_fn, max_values) as steps:
+    if not isinstance(loss, Tensor):
+        raise TypeError(f"trace expects the Tensor to run backward from, got {type(loss).__name__}")
+    with trace_backward(names, print_fn, max_values, local_derivatives) as steps:
         loss.backward()
     return steps
 
@@ -148,6 +165,7 @@ def _wrap_graph(
     steps: list[TraceStep],
     print_fn: Callable[[str], None] | None,
     max_values: int,
+    local_derivatives: bool,
 ) -> list[Function]:
     """Make each Function under ``root`` report its backward call; returns them."""
     if root.creator is None:
@@ -175,17 +193,23 @@ def _wrap_graph(
         output = output_of[id(function)]
 
         def traced(grad_output: Any) -> Any:
-            grads = untraced(grad_output)
-            as_tuple = grads if isinstance(grads, tuple) else (grads,)
+            local = _local_derivatives(untraced, grad_output) if local_derivatives else None
+            returned = untraced(grad_output)
+            grads = _as_tuple(returned)
             inputs = []
-            for t, g in zip(function.inputs, as_tuple, strict=False):
+            for i, (t, g) in enumerate(zip(function.inputs, grads, strict=False)):
                 if g is None or not t.requires_grad:
                     inputs.append(InputGradient(source(t), t.shape, None, None))
                     continue
                 summed = sum_to_shape(g, t.shape)  # what the engine will hand the input
                 broadcast = tuple(g.shape) if tuple(g.shape) != t.shape else None
+                shown = None
+                if local is not None:
+                    shown = "" if local[i] is None else summarize(local[i], max_values)
                 inputs.append(
-                    InputGradient(source(t), t.shape, summarize(summed, max_values), broadcast)
+                    InputGradient(
+                        source(t), t.shape, summarize(summed, max_values), broadcast, shown
+                    )
                 )
             step = TraceStep(
                 number[id(function)],
@@ -200,10 +224,41 @@ def _wrap_graph(
             if print_fn is not None:
                 for line in step.lines():
                     print_fn(line)
-            return grads
+            return returned
 
         function.backward = traced  # shadows the class's method on this instance only
 
     for function in order:
         wrap(function)
     return order
+
+
+def _as_tuple(grads: Any) -> tuple[Any, ...]:
+    return grads if isinstance(grads, tuple) else (grads,)
+
+
+def _local_derivatives(backward: Callable[[Any], Any], grad_output: Any) -> list[Any | None]:
+    """For each input of the op whose ``backward`` this is: its local derivative
+    d(output)/d(input), one number per output element, where the op is element-wise in that
+    input; None where it is not (or the input gets no gradient).
+
+    The candidate is what backward hands back for an output gradient of ones; it is the
+    local derivative only if backward hands back candidate × g for an uneven g too (a
+    transpose, say, hands back gᵀ, and a product of matrices mixes the elements).
+    """
+    xp = backend.array_module(grad_output)
+    ones = xp.ones_like(grad_output)
+    uneven = (1 + (xp.arange(grad_output.size) % 7) / 7).astype(grad_output.dtype)
+    uneven = uneven.reshape(grad_output.shape)
+    # Copies: a backward may reuse the gradient it is given as its own output array.
+    at_ones = _as_tuple(backward(ones.copy()))
+    at_uneven = _as_tuple(backward(uneven.copy()))
+    local: list[Any | None] = []
+    for candidate, product in zip(at_ones, at_uneven, strict=True):
+        elementwise = (
+            candidate is not None
+            and tuple(candidate.shape) == tuple(grad_output.shape)
+            and bool(xp.allclose(candidate * uneven, product, rtol=1e-5, atol=1e-12))
+        )
+        local.append(candidate if elementwise else None)
+    return local
