@@ -106,6 +106,18 @@ def test_an_editable_install_imports_beside_a_folder_named_tinydl(tmp_path: Path
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"3.0 {ROOT / 'tinydl' / '__init__.py'}\n"
 
+    # A real tinydl package found on sys.path first (another checkout on PYTHONPATH) still
+    # wins over the editable install, as it does without one.
+    other = tmp_path / "other checkout" / "tinydl"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("")
+    found = subprocess.run(
+        [str(python), "-c", "import tinydl; print(tinydl.__file__)"], cwd=work,
+        env={**clean_environment(), "PYTHONPATH": str(other.parent)}, capture_output=True,
+        text=True, timeout=300, check=False,
+    )
+    assert found.stdout == f"{other / '__init__.py'}\n", found.stderr
+
     # Without the backend's extra .pth file, setuptools' finder comes last and the folder wins:
     # the failure the learner saw, reproduced here (should setuptools fix its order one day,
     # this fails, and tools/build_backend.py can go).

@@ -8,10 +8,14 @@ first entry of ``sys.path`` is the script's folder. So a script run beside a clo
 instead of the package: ``module 'tinydl' has no attribute 'tensor'``.
 
 The editable wheel built here carries one more ``.pth`` file, which Python's ``site`` runs
-after setuptools' own (the files run in name order, and ``_`` sorts before letters): it moves
-tinydl's finder to the front of ``sys.meta_path``, so the installed package wins. Regular
-wheels need nothing: there the package is a real folder with an ``__init__.py`` on
-``sys.path``, which Python prefers to a namespace folder wherever it comes.
+after setuptools' own (the files run in name order, and ``_`` sorts before letters), and the
+small module it imports: a finder put at the front of ``sys.meta_path`` that answers for
+``tinydl`` only. A real package found on ``sys.path`` (one with an ``__init__.py``: a
+checkout on ``PYTHONPATH``, or the clone's own folder) still wins, as it would without an
+editable install; a folder that is only a namespace candidate gives way to the editable
+install. Regular wheels need nothing: there the package is a real folder with an
+``__init__.py`` on ``sys.path``, which Python prefers to a namespace folder wherever it
+comes.
 ``tests/test_install.py`` installs both ways and imports tinydl beside such a folder.
 """
 
@@ -26,6 +30,33 @@ from setuptools import build_meta
 from setuptools.build_meta import *  # noqa: F403  (every hook but build_editable as it is)
 
 FINDER_FIRST = "tinydl_finder_first.pth"
+FINDER_MODULE = "_tinydl_finder_first"
+FINDER_SOURCE = '''"""Put in place by tinydl's editable install (tools/build_backend.py).
+
+A folder named tinydl that holds no package (a clone's root, seen from the folder above it)
+must not shadow the editable install; a real tinydl package found on sys.path first still
+wins, as it would without one.
+"""
+import importlib.machinery
+import sys
+
+
+class RealPackageFirst:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name != "tinydl":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.origin is not None:  # a namespace candidate has none
+            return spec
+        for finder in sys.meta_path:
+            if getattr(finder, "__module__", None) == {editable!r}:
+                return finder.find_spec(name, path, target)
+        return None
+
+
+sys.meta_path.insert(0, RealPackageFirst)
+'''
 
 
 def build_editable(
@@ -33,18 +64,17 @@ def build_editable(
     config_settings: dict | None = None,
     metadata_directory: str | None = None,
 ) -> str:
-    """setuptools' editable wheel, plus the ``.pth`` file that puts its finder first."""
+    """setuptools' editable wheel, plus the ``.pth`` file and module that let a real tinydl
+    package, or else the editable install, win over a namespace folder."""
     name = build_meta.build_editable(wheel_directory, config_settings, metadata_directory)
     wheel = Path(wheel_directory) / name
     with zipfile.ZipFile(wheel) as archive:
         finders = [Path(n).stem for n in archive.namelist() if n.endswith("_finder.py")]
     if len(finders) != 1:  # setuptools chose a plain path entry: nothing to reorder
         return name
-    line = (
-        "import sys; sys.meta_path.sort("
-        f"key=lambda finder: getattr(finder, '__module__', None) != {finders[0]!r})\n"
-    )
-    _add_to_wheel(wheel, FINDER_FIRST, line.encode())
+    finder_source = FINDER_SOURCE.format(editable=finders[0])
+    _add_to_wheel(wheel, f"{FINDER_MODULE}.py", finder_source.encode())
+    _add_to_wheel(wheel, FINDER_FIRST, f"import {FINDER_MODULE}\n".encode())
     return name
 
 
