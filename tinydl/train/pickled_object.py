@@ -16,9 +16,9 @@ default) the unpickler resolves only allowed names: NumPy's, Python's plain cont
 and what the program allowed (:mod:`tinydl.serialization`); it refuses every other name
 before calling anything, and it never imports a module. A file from someone else cannot
 then run code through ``os.system`` or the like. It also calls only allowed names, never
-an object a pickle built, and never changes an allowed class or function (the pickle
-opcodes REDUCE, NEWOBJ and INST call; BUILD sets attributes), so that allowing a class
-allows building objects of it, nothing more. ``weights_only=False`` unpickles everything,
+an object the pickle built, and never changes an allowed class or function (the pickle
+opcodes REDUCE, NEWOBJ, INST and OBJ call; BUILD sets attributes), so that allowing a
+class allows building objects of it, nothing more. ``weights_only=False`` unpickles everything,
 as ``pickle.load`` does: it runs whatever the file names.
 """
 
@@ -36,8 +36,8 @@ from tinydl import backend, serialization
 from tinydl.autograd.tensor import Tensor
 from tinydl.backend.devices import Device
 from tinydl.data.safe_pickle import ALLOWED_GLOBALS
-from tinydl.errors import DeviceError
-from tinydl.train.state_archive import TENSOR_CLASSES, CheckpointError, pack, unpack
+from tinydl.errors import DeviceError, TinyDLError
+from tinydl.train.state_archive import TENSOR_CLASSES, CheckpointError, pack
 
 _PICKLE = "#pickle"
 _REFERENCE = "tinydl"  # the first item of every reference to a stored tensor or array
@@ -111,16 +111,24 @@ class _Pickler(pickle.Pickler):
         return self.references[id(obj)]
 
 
-def unpickled(entries: dict[str, np.ndarray], prefix: str,
+def unpickled(entries: dict[str, np.ndarray], prefix: str, kept: list[Any],
               place: Callable[[Any, str], Any], weights_only: bool, name: str) -> Any:
     """The object that :func:`pickled` stored under ``prefix`` in ``entries`` (the file
-    ``name``), each tensor's and array's values handed to ``place(array, saved_device)``.
-    With ``weights_only`` it calls only allowed names, else it raises
+    ``name``), given ``kept``, the tensors and arrays stored beside it, each handed to
+    ``place(array, saved_device)`` when the pickle first refers to it. With
+    ``weights_only`` it calls only allowed names, else it raises
     :class:`UnsafeGlobalError` naming the first other one."""
     file = io.BytesIO(entries[prefix + _PICKLE].tobytes())
     unpickler = (_WeightsOnlyUnpickler if weights_only else _TrustingUnpickler)(file, name)
-    unpickler.persistent_load = _Stored(unpack(entries, prefix), place).fetch
-    return unpickler.load()
+    unpickler.persistent_load = _Stored(kept, place).fetch
+    try:
+        return unpickler.load()
+    except TinyDLError:  # a refused or missing name, a missing device: said already
+        raise
+    except Exception as err:  # a damaged pickle, or a class changed since the file was saved
+        raise CheckpointError(
+            f"cannot load {name}: unpickling it raised {type(err).__name__}: {err}"
+        ) from err
 
 
 class _Stored:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import io
 import os
-import pickle
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -32,7 +31,7 @@ import numpy as np
 
 from tinydl import backend
 from tinydl.train.checkpoint import CheckpointError, atomic_savez, read_bytes, read_npz
-from tinydl.train.pickled_object import UnsafeGlobalError, is_pickled, pickled, unpickled
+from tinydl.train.pickled_object import is_pickled, pickled, unpickled
 from tinydl.train.state_archive import pack, unpack
 from tinydl.train.torch_files import is_torch_archive, read_torch_archive
 
@@ -114,16 +113,13 @@ def load(
             f"save_checkpoint(), use tinydl.train.load_checkpoint)"
         )
     try:
-        if is_pickled(entries, _ROOT):
-            back_where_saved = _placement(map_location, unmapped=backend.to_device)
-            return unpickled(entries, _ROOT, back_where_saved, weights_only is not False, name)
-        return unpack(entries, _ROOT, lambda array: place(array, "cpu"))
-    except UnsafeGlobalError:
-        raise
-    except (CheckpointError, pickle.UnpicklingError, EOFError, IndexError) as err:  # damaged
-        reason = err if isinstance(err, CheckpointError) else (
-            f"its pickle is damaged ({type(err).__name__}: {err})")
-        raise CheckpointError(f"{name} is not a readable tinydl.save() file: {reason}") from None
+        if not is_pickled(entries, _ROOT):
+            return unpack(entries, _ROOT, lambda array: place(array, "cpu"))
+        kept = unpack(entries, _ROOT)  # the pickled object's tensors and arrays, on the host
+    except CheckpointError as err:
+        raise CheckpointError(f"{name} is not a readable tinydl.save() file: {err}") from None
+    back_where_saved = _placement(map_location, unmapped=backend.to_device)
+    return unpickled(entries, _ROOT, kept, back_where_saved, weights_only is not False, name)
 
 
 _ZIP_START = b"PK\x03\x04"
