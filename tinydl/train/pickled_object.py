@@ -13,7 +13,7 @@ the program's own class, and only a pickle can say how to rebuild it. The file i
 
 Loading a pickle calls the classes and functions it names. With ``weights_only=True`` (the
 default) the unpickler resolves only allowed names: NumPy's, Python's plain containers
-and what the program allowed (:mod:`tinydl.serialization`); it refuses every other name
+and what the program allowed (:mod:`tinydl.train.allow_list`); it refuses every other name
 before calling anything, and it never imports a module. A file from someone else cannot
 then run code through ``os.system`` or the like. It also calls only allowed names, never
 an object the pickle built, and never changes an allowed class or function (the pickle
@@ -32,11 +32,12 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend, serialization
+from tinydl import backend
 from tinydl.autograd.tensor import Tensor
 from tinydl.backend.devices import Device
 from tinydl.data.safe_pickle import ALLOWED_GLOBALS
 from tinydl.errors import DeviceError, TinyDLError
+from tinydl.train import allow_list
 from tinydl.train.state_archive import TENSOR_CLASSES, CheckpointError, pack
 
 _PICKLE = "#pickle"
@@ -48,7 +49,7 @@ _PROTOCOL = 4  # read by every Python that tinydl runs on
 # tinydl's devices. Tensors and arrays need no name: they are references.
 _ALWAYS_ALLOWED = {
     **{f"{module}.{name}": obj for (module, name), obj in ALLOWED_GLOBALS.items()},
-    **{serialization.global_name(kind): kind for kind in (
+    **{allow_list.global_name(kind): kind for kind in (
         collections.OrderedDict, collections.Counter, set, frozenset, complex, bytearray,
         slice, Device)},
 }
@@ -185,7 +186,7 @@ class _WeightsOnlyUnpickler(pickle._Unpickler):
     def __init__(self, file: io.BytesIO, name: str) -> None:
         super().__init__(file)
         self.name = name
-        self.allowed = {**_ALWAYS_ALLOWED, **serialization.allowed_globals()}
+        self.allowed = {**_ALWAYS_ALLOWED, **allow_list.allowed_globals()}
         self.allowed_ids = {id(obj) for obj in self.allowed.values()}
 
     def find_class(self, module: str, name: str) -> Any:
