@@ -254,10 +254,6 @@ CASES = [
     Case("ReduceLROnPlateau/step-text", lambda: lr_scheduler.ReduceLROnPlateau(
         sgd()).step("low"), TypeError, ("as a number", "'low'")),
     # saving and loading
-    Case("save/module", lambda: tinydl.save(nn.Linear(2, 2), _tmp() / "m.pt"), TypeError,
-         ("state dicts, not models", "model.state_dict()")),
-    Case("save/object", lambda: tinydl.save({"f": print}, _tmp() / "m.pt"), CheckpointError,
-         ("cannot save", "builtin_function_or_method")),
     Case("save/folder", lambda: tinydl.save({}, _tmp()), CheckpointError,
          ("it is a folder",)),
     Case("load/missing", lambda: tinydl.load(_tmp() / "none.pt"), CheckpointError,

@@ -1,5 +1,6 @@
-"""The bad-input table of saving (issue 24, items 2 to 4): what ``tinydl.save`` and
-``save_checkpoint`` refuse because it would not come back as it was, files whose structure
+"""The bad-input table of saving (issue 24, items 2 to 4): what ``save_checkpoint`` refuses
+because it would not come back as it was (``tinydl.save`` pickles such values, as
+``torch.save`` does: ``tests/test_bad_inputs_whole_model.py``), files whose structure
 tree is damaged, writes the file system refuses (``tinydl.save``, ``save_checkpoint``,
 Keras's ``model.save``/``save_weights``, the plots), ``ModelCheckpoint`` file paths that
 cannot be filled in, and ``tinydl train``'s ``--out`` lock and ``--resume``.
@@ -7,11 +8,13 @@ Format and check: ``tests/bad_input_table.py``.
 
 Accepted as correct behaviour (no error), with the reason:
 
-- ``tinydl.save`` of a CuPy or fake-device array: saved from the host, loaded on the host
-  (or where ``map_location`` says), as tinydl's files have always been; PyTorch puts a
-  tensor back on the device it was saved from.
-- Saving one array twice (``{"a": w, "b": w}``): it comes back as two equal arrays.
-  PyTorch keeps the sharing (one storage); tinydl copies.
+- ``tinydl.save`` of state holding a CuPy or fake-device array: saved from the host, loaded
+  on the host (or where ``map_location`` says), as tinydl's state files have always been;
+  PyTorch puts a tensor back on the device it was saved from, and so does tinydl for the
+  tensors of a pickled object (a whole model).
+- Saving one array twice in state (``{"a": w, "b": w}``): it comes back as two equal
+  arrays. PyTorch keeps the sharing (one storage); tinydl copies (a pickled object keeps
+  it: tied weights stay tied).
 - ``tinydl.save`` to an open file object: written in place, not atomically (the caller
   opened, and maybe truncated, the file), as ``torch.save`` does; write errors are the
   file object's own.
@@ -53,8 +56,10 @@ def fresh() -> Path:
     return Path(tempfile.mkdtemp(dir=WORK))
 
 
-def save(obj: object) -> None:
-    tinydl.save(obj, fresh() / "s.pt")
+def save_extra(obj: object) -> None:
+    """A checkpoint whose extra value ``obj`` must come back as it was (``tinydl.save``
+    pickles what a checkpoint refuses: tests/test_bad_inputs_whole_model.py)."""
+    save_checkpoint(fresh() / "c.npz", nn.Linear(2, 1), obj=obj)
 
 
 def unwritable() -> Path:
@@ -134,59 +139,54 @@ KEYS = "must be str or int"
 
 CASES = [
     # keys that would come back as something else
-    Case("save/tuple-key", lambda: save({"a": {(1, 2): 3}}), CheckpointError,
-         ("tinydl.save()", "obj['a'][(1, 2)]", "of type tuple", KEYS)),
-    Case("save/bool-key", lambda: save({True: 1}), CheckpointError,
-         ("obj[True]", "of type bool", KEYS)),
-    Case("save/float-key", lambda: save({0.5: 1}), CheckpointError,
-         ("obj[0.5]", "of type float", KEYS)),
-    Case("save/none-key", lambda: save({None: 1}), CheckpointError,
-         ("obj[None]", "of type NoneType", KEYS)),
-    Case("save/numpy-int-key", lambda: save({np.int64(3): 1}), CheckpointError,
+    Case("extra/tuple-key", lambda: save_extra({"a": {(1, 2): 3}}), CheckpointError,
+         ("save_checkpoint()", "extra['obj']['a'][(1, 2)]", "of type tuple", KEYS)),
+    Case("extra/bool-key", lambda: save_extra({True: 1}), CheckpointError,
+         ("extra['obj'][True]", "of type bool", KEYS)),
+    Case("extra/float-key", lambda: save_extra({0.5: 1}), CheckpointError,
+         ("extra['obj'][0.5]", "of type float", KEYS)),
+    Case("extra/none-key", lambda: save_extra({None: 1}), CheckpointError,
+         ("extra['obj'][None]", "of type NoneType", KEYS)),
+    Case("extra/numpy-int-key", lambda: save_extra({np.int64(3): 1}), CheckpointError,
          ("of type numpy.int64", KEYS)),
-    Case("save/bytes-key", lambda: save({b"k": 1}), CheckpointError,
-         ("obj[b'k']", "of type bytes", KEYS)),
-    Case("save/enum-key", lambda: save({Color.RED: 1}), CheckpointError,
+    Case("extra/bytes-key", lambda: save_extra({b"k": 1}), CheckpointError,
+         ("extra['obj'][b'k']", "of type bytes", KEYS)),
+    Case("extra/enum-key", lambda: save_extra({Color.RED: 1}), CheckpointError,
          ("of type test_bad_inputs_saving.Color", KEYS)),
     # values that would come back as something else, or not at all
-    Case("save/object-array", lambda: save({"w": np.array([{"a": 1}], dtype=object)}),
-         CheckpointError, ("obj['w']", "dtype object", "only a pickle")),
-    Case("save/object-array-in-list", lambda: save({"w": [1, np.array([None, 2])]}),
-         CheckpointError, ("obj['w'][1]", "dtype object")),
-    Case("save/set", lambda: save({"s": {1, 2}}), CheckpointError,
-         ("obj['s']", "values of type set", "sorted(value)")),
-    Case("save/frozenset", lambda: save({"s": frozenset()}), CheckpointError,
+    Case("extra/object-array", lambda: save_extra({"w": np.array([{"a": 1}], dtype=object)}),
+         CheckpointError, ("extra['obj']['w']", "dtype object", "only a pickle")),
+    Case("extra/object-array-in-list", lambda: save_extra({"w": [1, np.array([None, 2])]}),
+         CheckpointError, ("extra['obj']['w'][1]", "dtype object")),
+    Case("extra/set", lambda: save_extra({"s": {1, 2}}), CheckpointError,
+         ("extra['obj']['s']", "values of type set", "sorted(value)")),
+    Case("extra/frozenset", lambda: save_extra({"s": frozenset()}), CheckpointError,
          ("values of type frozenset",)),
-    Case("save/bytes", lambda: save({"b": b"raw"}), CheckpointError,
+    Case("extra/bytes", lambda: save_extra({"b": b"raw"}), CheckpointError,
          ("values of type bytes", "np.frombuffer")),
-    Case("save/complex", lambda: save({"z": 1 + 2j}), CheckpointError,
-         ("obj['z']", "values of type complex", SAVES)),
-    Case("save/function", lambda: save({"f": len}), CheckpointError,
-         ("obj['f']", "builtin_function_or_method")),
-    Case("save/namedtuple", lambda: save({"p": Point(1, 2)}), CheckpointError,
-         ("obj['p']", "test_bad_inputs_saving.Point", "_asdict()")),
-    Case("save/defaultdict", lambda: save({"d": collections.defaultdict(list)}),
-         CheckpointError, ("obj['d']", "collections.defaultdict", "dict(value)")),
-    Case("save/masked-array", lambda: save({"m": np.ma.masked_array([1, 2], [0, 1])}),
+    Case("extra/complex", lambda: save_extra({"z": 1 + 2j}), CheckpointError,
+         ("extra['obj']['z']", "values of type complex", SAVES)),
+    Case("extra/function", lambda: save_extra({"f": len}), CheckpointError,
+         ("extra['obj']['f']", "builtin_function_or_method")),
+    Case("extra/namedtuple", lambda: save_extra({"p": Point(1, 2)}), CheckpointError,
+         ("extra['obj']['p']", "test_bad_inputs_saving.Point", "_asdict()")),
+    Case("extra/defaultdict", lambda: save_extra({"d": collections.defaultdict(list)}),
+         CheckpointError, ("extra['obj']['d']", "collections.defaultdict", "dict(value)")),
+    Case("extra/masked-array", lambda: save_extra({"m": np.ma.masked_array([1, 2], [0, 1])}),
          CheckpointError, ("MaskedArray", "np.asarray(value)")),
-    Case("save/enum-value", lambda: save({"c": Color.RED}), CheckpointError,
-         ("obj['c']", "test_bad_inputs_saving.Color")),
-    Case("save/decimal", lambda: save({"d": decimal.Decimal("0.1")}), CheckpointError,
+    Case("extra/enum-value", lambda: save_extra({"c": Color.RED}), CheckpointError,
+         ("extra['obj']['c']", "test_bad_inputs_saving.Color")),
+    Case("extra/decimal", lambda: save_extra({"d": decimal.Decimal("0.1")}), CheckpointError,
          ("decimal.Decimal",)),
-    Case("save/path", lambda: save({"p": Path("runs")}), CheckpointError,
-         ("obj['p']", "PosixPath" if os.name != "nt" else "WindowsPath")),
-    Case("save/module-inside", lambda: save({"model": nn.Linear(2, 2)}), CheckpointError,
-         ("obj['model']", "Linear")),
-    Case("save/list-inside-itself", lambda: save((lambda a: (a.append(a), {"a": a})[1])([])),
-         CheckpointError, ("obj['a'][0]", "contains itself")),
-    Case("save/dict-inside-itself", lambda: save((lambda d: (d.update(me=d), d)[1])({})),
-         CheckpointError, ("obj['me']", "contains itself")),
-    Case("save_checkpoint/tuple-key",
-         lambda: save_checkpoint(fresh() / "c.npz", nn.Linear(2, 1), names={(0, 1): "a"}),
-         CheckpointError, ("save_checkpoint()", "extra['names'][(0, 1)]", KEYS)),
-    Case("save_checkpoint/object-array",
-         lambda: save_checkpoint(fresh() / "c.npz", nn.Linear(2, 1), a=np.array([[]], object)),
-         CheckpointError, ("save_checkpoint()", "extra['a']", "dtype object")),
+    Case("extra/path", lambda: save_extra({"p": Path("runs")}), CheckpointError,
+         ("extra['obj']['p']", "PosixPath" if os.name != "nt" else "WindowsPath")),
+    Case("extra/module-inside", lambda: save_extra({"model": nn.Linear(2, 2)}),
+         CheckpointError, ("extra['obj']['model']", "Linear")),
+    Case("extra/list-inside-itself",
+         lambda: save_extra((lambda a: (a.append(a), {"a": a})[1])([])),
+         CheckpointError, ("extra['obj']['a'][0]", "contains itself")),
+    Case("extra/dict-inside-itself", lambda: save_extra((lambda d: (d.update(me=d), d)[1])({})),
+         CheckpointError, ("extra['obj']['me']", "contains itself")),
     # files whose structure does not hold together
     Case("load/tree-not-json", lambda: tinydl.load(with_tree("{oops")), CheckpointError,
          ("edited.pt", "'saved#tree'", "not valid json")),
@@ -267,10 +267,10 @@ def test_bad_input_gets_a_clear_tinydl_error(case: Case) -> None:
 
 
 def test_a_refused_value_writes_nothing() -> None:
-    folder = fresh()
-    tinydl.save({"epoch": 1}, folder / "s.pt")
-    before = (folder / "s.pt").read_bytes()
-    with pytest.raises(CheckpointError, match=r"obj\['when'\]"):
-        tinydl.save({"epoch": 2, "when": object()}, folder / "s.pt")
-    assert (folder / "s.pt").read_bytes() == before
-    assert sorted(p.name for p in folder.iterdir()) == ["s.pt"]
+    folder, model = fresh(), nn.Linear(2, 1)
+    save_checkpoint(folder / "c.npz", model, epoch=1)
+    before = (folder / "c.npz").read_bytes()
+    with pytest.raises(CheckpointError, match=r"extra\['when'\]"):
+        save_checkpoint(folder / "c.npz", model, epoch=2, when=object())
+    assert (folder / "c.npz").read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["c.npz"]

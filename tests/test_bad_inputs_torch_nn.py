@@ -13,7 +13,8 @@ Accepted as correct behaviour (no error), with the reason:
   results as PyTorch's split batches).
 - ``LSTM.flatten_parameters()``: PyTorch's cuDNN packing; nothing to do in tinydl.
 - ``TransformerEncoder(..., enable_nested_tensor=True)``: PyTorch's fast path; no effect.
-- ``tinydl.load(f, weights_only=False)``: tinydl never unpickles code either way.
+- ``tinydl.load(f, weights_only=False)`` of a ``torch.save`` file: read as with ``True``
+  (tinydl cannot rebuild PyTorch's classes, so it never unpickles code from such a file).
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ a tuple stays a tuple, the key ``1`` stays apart from the key ``"1"``, an ``Orde
 Tensor comes back a Tensor (a Parameter a Parameter). What cannot come back as it was is
 refused when saving, naming where it is: dict keys other than ``str`` and ``int``,
 arrays of Python objects, and objects of other classes (only a pickle could hold them,
-and loading a pickle can run code).
+and loading a pickle can run code: ``tinydl.save`` pickles them,
+:mod:`tinydl.train.pickled_object`, and checkpoints refuse them).
 
 Archives written before the tree existed (entries ``saved/a/b`` and ``saved/x#json``)
 are still read, as they were then read (see :func:`unpack`).
@@ -45,7 +46,7 @@ class CheckpointError(TinyDLError, ValueError):
 _PLAIN = (type(None), bool, int, float, str)  # JSON holds these exactly
 _KEYS = (str, int)
 _DICTS = {dict: "dict", OrderedDict: "OrderedDict"}
-_TENSORS = {Tensor: "Tensor", Parameter: "Parameter", Buffer: "Buffer"}
+TENSOR_CLASSES = {Tensor: "Tensor", Parameter: "Parameter", Buffer: "Buffer"}  # and their names
 _WORD = re.compile(r"[\w.\-]+", re.ASCII)  # keys that name an entry as they are
 _SAVES = ("arrays (of numbers, booleans or strings), tensors, NumPy scalars, int, float, "
           "bool, str, None, and dicts, lists and tuples of them")
@@ -86,11 +87,11 @@ class _Packer:
                 return items if kind is list else {"tuple": items}
             return {_DICTS[kind]: [[self.key(key, where), self.node(
                 item, f"{where}[{key!r}]", [*keys, key], holding)] for key, item in value.items()]}
-        if kind in _TENSORS:
+        if kind in TENSOR_CLASSES:
             name = self.entry(value.numpy(), where, keys)
             flag = ("persistent", value.persistent) if kind is Buffer else (
                 "requires_grad", value.requires_grad)
-            return {"tensor": name, "class": _TENSORS[kind], flag[0]: flag[1]}
+            return {"tensor": name, "class": TENSOR_CLASSES[kind], flag[0]: flag[1]}
         if isinstance(value, np.generic):
             return {"scalar": self.entry(np.asarray(value), where, keys)}
         if kind is np.ndarray:
@@ -179,7 +180,7 @@ class _Unpacker:
             return self.entries[node["scalar"]][()]
         if "tensor" in node:
             array = self.place(self.entries[node["tensor"]])
-            kind = {name: kind for kind, name in _TENSORS.items()}[node["class"]]
+            kind = {name: kind for kind, name in TENSOR_CLASSES.items()}[node["class"]]
             if kind is Buffer:
                 return Buffer(array, persistent=node["persistent"])
             return kind(array, requires_grad=node["requires_grad"])
