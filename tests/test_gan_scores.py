@@ -134,8 +134,8 @@ def test_not_digit_images_are_noise_scribbles_and_digits_taken_apart(rng):
 
 
 def test_targets_compare_in_their_direction():
-    at_least = generative.Target("score_ratio", 0.8, True, "")
-    at_most = generative.Target("copy_share", 0.05, False, "")
+    at_least = generative.Target("score_ratio", 0.8, at_least=True)
+    at_most = generative.Target("copy_share", 0.05, at_least=False)
     assert at_least.met(0.8) and not at_least.met(0.79)
     assert at_most.met(0.05) and not at_most.met(0.06)
     assert str(at_least) == "score_ratio >= 0.8" and str(at_most) == "copy_share <= 0.05"
