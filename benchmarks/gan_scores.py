@@ -186,7 +186,6 @@ def main() -> None:
         f"says how the runs were made. tinydl (scoring): {mode}.\n\n"
         + judge_summary(judge, test_digits, test_labels)
         + "".join(f"\n\n{verdict}" for verdict in verdicts)
-        + (f"\n\n{args.note}" if args.note else "")
     )
     publish(setup, rows, args.record)
 
