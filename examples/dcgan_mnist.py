@@ -20,7 +20,8 @@ image" end (as InfoGAN's MNIST models have):
   the whole digit is a weighted sum of independent local features, which cannot tell
   whether a 7's stroke and a 0's loop belong together; nor can G decide a digit's
   overall shape before its local layers draw it. With them the score of the samples
-  went from 74% of real digits' to 92% in half the epochs (docs/gans.md);
+  went from 74% of real digits' to 92% in half the epochs (the earlier scorer's
+  figures, docs/gans.md);
 - Adam with beta1 0.5 at lr 1e-3, five times DCGAN's 2e-4, which learned far slower per
   iteration here; the rate is held for half the run and then falls linearly to 0
   (--decay-lr). D's target for real images is 0.9, not 1 (one-sided label smoothing).

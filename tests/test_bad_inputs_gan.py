@@ -142,14 +142,8 @@ CASES = [
          lambda: generative.classifier_outputs(TINY, IMAGES, batch_size=0),
          ValueError, ("batch_size must be a positive int", "got 0")),
     Case("score_images-nan-images",
-         lambda: generative.score_images(IMAGES * np.nan, TINY, FEATURES),
+         lambda: generative.score_images(IMAGES * np.nan, None),
          ValueError, ("score_images(): pixel values must lie in [0, 1]", "nan")),
-    Case("digit_classifier-unknown-recipe",
-         lambda: generative.digit_classifier("no/such/file.npz", recipe="mnist-gan"),
-         KeyError, ("unknown example 'mnist-gan'", "mnist-cnn")),
-    Case("digit_classifier-padded-recipe",
-         lambda: generative.digit_classifier("no/such/file.npz", recipe="mnist-deep-cnn"),
-         ValueError, ("recipe 'mnist-deep-cnn' expects 32x32 inputs", "28x28")),
 ]
 
 
