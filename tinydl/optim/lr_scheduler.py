@@ -195,8 +195,10 @@ class OneCycleLR(LRScheduler):
         check.one_of("OneCycleLR", "anneal_strategy", anneal_strategy, ("cos", "linear"))
         self.anneal = _cosine if anneal_strategy == "cos" else _linear
         self.max_lrs = [float(v) for v in _per_group(max_lr, count, "max_lr", "OneCycleLR")]
-        self.initial_lrs = [lr / div_factor for lr in self.max_lrs]
-        self.min_lrs = [lr / final_div_factor for lr in self.initial_lrs]
+        divisor = check.number("OneCycleLR", "div_factor", div_factor, "> 0")
+        final_divisor = check.number("OneCycleLR", "final_div_factor", final_div_factor, "> 0")
+        self.initial_lrs = [lr / divisor for lr in self.max_lrs]
+        self.min_lrs = [lr / final_divisor for lr in self.initial_lrs]
         # (last step of the phase, where lr starts and ends as an index into the three lists
         # initial/max/min, where momentum starts and ends as max or base)
         pct_steps = float(pct_start * self.total_steps)
@@ -231,9 +233,9 @@ class OneCycleLR(LRScheduler):
         start = 0.0
         for i, (end, *rest) in enumerate(self.phases):
             if step <= end or i == len(self.phases) - 1:
-                return dict(zip(("lr0", "lr1", "m0", "m1"), rest, strict=True)), (
-                    (step - start) / (end - start)
-                )
+                # a phase of no steps (pct_start=1.0 leaves none to anneal) is over at once
+                fraction = (step - start) / (end - start) if end > start else 1.0
+                return dict(zip(("lr0", "lr1", "m0", "m1"), rest, strict=True)), fraction
             start = end
         raise AssertionError("unreachable: the last phase always matches")
 
@@ -342,6 +344,8 @@ class ReduceLROnPlateau:
         return {key: getattr(self, key) for key in keys}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        check.state_dict("ReduceLROnPlateau.load_state_dict()", state, self.state_dict(),
+                         "ReduceLROnPlateau.state_dict()")
         self.best = float(state["best"])
         self.num_bad_epochs = int(state["num_bad_epochs"])
         self.cooldown_counter = int(state["cooldown_counter"])
