@@ -67,6 +67,17 @@ def _refuse(where: str, name: str, value: Any, layout: str, want_float: bool) ->
     raise ValueError(f"{wanted}, got shape {value.shape}")
 
 
+def scalar(where: str, name: str, value: Any, expected: str = "a number") -> float:
+    """``value`` (a number, or a Tensor or array of one element) as a float; anything else
+    (``None``, a string, a tensor of many values) is refused, saying it must be ``expected``."""
+    array = value.array if isinstance(value, Tensor) else value
+    if not check.is_number(value) and not (backend.is_array(array) and array.size == 1
+                                           and array.dtype.kind in "biuf"):
+        shown = f"a tensor of shape {value.shape}" if isinstance(value, Tensor) else repr(value)
+        raise ArgumentTypeError(f"{where}: {name} must be {expected}, got {shown:.80}")
+    return float(value if check.is_number(value) else array.reshape(()).item())
+
+
 def same_dtype(where: str, name: str, value: Tensor, like_name: str, like: Tensor) -> None:
     """Refuse ``value`` of another dtype than ``like`` (NumPy would silently upcast both)."""
     if value.dtype != like.dtype:

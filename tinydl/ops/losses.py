@@ -423,7 +423,7 @@ def binary_cross_entropy(
     target = as_tensor(target, input)
     _check_like_input("binary_cross_entropy()", "input", input, target)
     refuse_outside("binary_cross_entropy()", "input", input.array, 0, 1, "probabilities", (
-        "; a Sigmoid gives them, and raw scores go to binary_cross_entropy_with_logits "
+        "; nn.Sigmoid() gives them, and raw scores go to binary_cross_entropy_with_logits "
         "(nn.BCEWithLogitsLoss)"))
     refuse_outside("binary_cross_entropy()", "target", target.array, 0, 1, "probabilities",
                    "; targets are labels 0 and 1, or soft labels between")

@@ -428,6 +428,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
 
 
 def _check_joinable(tensors: Sequence[Tensor], name: str) -> None:
+    check.instance(f"{name}()", "tensors", tensors, (list, tuple), "a list or tuple of Tensors")
     if len(tensors) == 0:
         raise ValueError(f"{name}() needs at least one tensor")
     if not all(isinstance(t, Tensor) for t in tensors):
