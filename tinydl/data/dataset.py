@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import numeric_array
 from tinydl.data.errors import DataError
 
 
@@ -127,7 +128,8 @@ class TensorDataset(Dataset):
         for position, array in enumerate(arrays):
             array = array.array if isinstance(array, Tensor) else array
             if not backend.is_array(array):
-                array = np.asarray(array)
+                array = numeric_array(array, f"array {position}", "TensorDataset")
+            check.numeric_dtype("TensorDataset", f"array {position}", array.dtype)
             if array.ndim == 0:
                 raise DataError(
                     f"TensorDataset needs arrays with a samples axis, got a 0-d array at "
