@@ -27,6 +27,7 @@ Accepted as correct behaviour (no error), with the reason:
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -35,13 +36,14 @@ import pytest
 from bad_input_table import Case, check, params
 
 import tinydl
-from tinydl import cli, nn, optim, train
+from tinydl import cli, keras, nn, optim, train
 from tinydl.data import DataError, DataLoader
 from tinydl.exercises.progress import STATE_FILE, exercise_status, hints_used, reveal_hint
 from tinydl.nn import functional as F  # noqa: N812  (PyTorch's spelling)
 from tinydl.ops.recurrent import sequence_cross_entropy
 from tinydl.optim import lr_scheduler as schedules
 from tinydl.train import CheckpointError, EarlyStopping
+from tinydl.train.checkpoint import write_checkpoint
 from tinydl.utils import data as torch_data
 from tinydl.vision import models, transforms
 
@@ -577,7 +579,99 @@ SURFACES = [
          ValueError, ("binary targets of +1 or -1", "2 * target - 1")),
 ]  # fmt: skip
 
-CASES = ISSUE_24 + SURFACES
+def keras_model(functional: bool = False) -> keras.Model:
+    """A small compiled Keras classifier, trained one epoch (so its optimiser is built)."""
+    layers = keras.layers
+    if functional:
+        inputs = keras.Input((4,))
+        model = keras.Model(inputs, layers.Dense(2, activation="softmax")(layers.Dense(3)(inputs)))
+    else:
+        model = keras.Sequential([keras.Input((4,)), layers.Dense(3),
+                                  layers.Dense(2, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(np.ones((4, 4), np.float32), np.array([0, 1, 0, 1]), epochs=1, verbose=0)
+    return model
+
+
+def second_model_with_the_first_ones_optimizer() -> object:
+    optimizer = keras.optimizers.Adam(0.01)
+    first, second = keras_model(), keras_model()
+    first.compile(optimizer, "sparse_categorical_crossentropy")
+    second.compile(optimizer, "sparse_categorical_crossentropy")
+    first.fit(np.ones((4, 4), np.float32), np.array([0, 1, 0, 1]), verbose=0)
+    return second.fit(np.ones((4, 4), np.float32), np.array([0, 1, 0, 1]), verbose=0)
+
+
+def load_edited(edit, functional: bool = False) -> keras.Model:
+    """``load_model`` of a file whose saved architecture ``edit(config)`` changed."""
+    model = keras_model(functional)
+    config = {**model.get_config(), "optimizer_saved": True}
+    edit(config)
+    path = Path(tempfile.mkdtemp(dir=WORK)) / "model.keras"
+    write_checkpoint(path, model, model.optimizer.engine, {"keras": config}, "model.save()")
+    return keras.models.load_model(path)
+
+
+def edit(path: tuple[object, ...], value: object = None):
+    """An edit that sets the entry at ``path`` of the config to ``value`` (deletes it if None)."""
+    def apply(config: dict) -> None:
+        for key in path[:-1]:
+            config = config[key]
+        if value is None:
+            del config[path[-1]]
+        else:
+            config[path[-1]] = value
+
+    return apply
+
+
+def predict_with_limit(value: str) -> object:
+    os.environ["TINYDL_KERAS_LIMIT"] = value
+    try:
+        return keras_model().predict(np.ones((4, 4), np.float32), verbose=0)
+    finally:
+        del os.environ["TINYDL_KERAS_LIMIT"]
+
+
+KERAS = [
+    Case("keras/optimizer-of-another-model", second_model_with_the_first_ones_optimizer,
+         ValueError, ("this Adam optimizer already trains another model",
+                      "make a new one for each model")),
+    Case("keras.load_model/unknown-layer-class",
+         lambda: load_edited(edit(("layers", 0, "class"), "Dense2")), CheckpointError,
+         ("model.keras cannot be loaded", "it names the layer class 'Dense2'",
+          "which tinydl.keras does not offer", "Dense")),
+    Case("keras.load_model/unknown-optimizer-class",
+         lambda: load_edited(edit(("compile", "optimizer", "class"), "Lion")), CheckpointError,
+         ("the optimizer class 'Lion'", "it offers Adagrad, Adam, RMSprop, SGD")),
+    Case("keras.load_model/unknown-loss-class",
+         lambda: load_edited(edit(("compile", "loss", "class"), "Focal")), CheckpointError,
+         ("the loss class 'Focal'",)),
+    Case("keras.load_model/layer-without-name",
+         lambda: load_edited(edit(("layers", 1, "config", "name")), functional=True),
+         CheckpointError, ("its Keras architecture lacks the entry 'name'",)),
+    Case("keras.load_model/without-layers", lambda: load_edited(edit(("layers",))),
+         CheckpointError, ("lacks the entry 'layers'",)),
+    Case("keras.fit/ragged-x", lambda: keras_model().fit([[1, 2, 3, 4], [1, 2]], [0, 1]),
+         ValueError, ("x is a ragged nested list", "x[1] has 2 items, x[0] has 4 items")),
+    Case("keras.fit/ragged-y", lambda: keras_model().fit(np.ones((2, 4)), [[0, 1], [1]]),
+         ValueError, ("y is a ragged nested list",)),
+    Case("keras.evaluate/ragged-y",
+         lambda: keras_model().evaluate(np.ones((2, 4)), [[0, 1], [1]], verbose=0), ValueError,
+         ("y is a ragged nested list",)),
+    Case("keras.predict/ragged-x", lambda: keras_model().predict([[1.0] * 4, [1.0]], verbose=0),
+         ValueError, ("x is a ragged nested list",)),
+    Case("keras.fit/nested-strings", lambda: keras_model().fit([["a", "b", "c", "d"]], [0]),
+         TypeError, ("x holds strings",)),
+    Case("TINYDL_KERAS_LIMIT/negative", lambda: predict_with_limit("-5"), ValueError,
+         ("$TINYDL_KERAS_LIMIT must be a whole number >= 1", "got '-5'", "unset it")),
+    Case("TINYDL_KERAS_LIMIT/zero", lambda: predict_with_limit("0"), ValueError,
+         ("got '0'",)),
+    Case("TINYDL_KERAS_LIMIT/text", lambda: predict_with_limit("ten"), ValueError,
+         ("got 'ten'",)),
+]  # fmt: skip
+
+CASES = ISSUE_24 + SURFACES + KERAS
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -18,7 +18,7 @@ from conftest import make
 from test_cli import run
 
 import tinydl
-from tinydl import nn, optim, train
+from tinydl import keras, nn, optim, train
 from tinydl.exercises.progress import STATE_FILE
 from tinydl.ops import value_checks
 from tinydl.optim import lr_scheduler as schedules
@@ -175,3 +175,26 @@ def test_batches_of_strings_stay_lists_and_a_list_of_tensors_still_joins():
     assert images.shape == (2, 2) and names == ["a", "b"]
     assert tinydl.cat((tinydl.ones(2), tinydl.ones(1))).shape == (3,)
 
+
+
+def test_keras_batch_normalization_trains_on_a_last_batch_of_one_sample_as_keras_does():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.BatchNormalization()])
+    model.compile("sgd", "mse")
+    x = np.random.default_rng(0).standard_normal((33, 3)).astype(np.float32)
+    history = model.fit(x, np.zeros((33, 3), np.float32), batch_size=32, epochs=1,
+                        shuffle=False, verbose=0)
+    assert len(history.history["loss"]) == 1  # (it stopped at the 33rd sample before)
+    # Keras's moving statistics: momentum 0.99 of the old, 0.01 of each batch's mean and
+    # biased variance; the batch of one has variance 0
+    mean, var = np.zeros(3), np.ones(3)
+    for batch in (x[:32], x[32:]):
+        mean = 0.99 * mean + 0.01 * batch.mean(axis=0)
+        var = 0.99 * var + 0.01 * batch.var(axis=0)
+    moving_mean, moving_var = model.layers[0].get_weights()[2:]
+    np.testing.assert_allclose(moving_mean, mean, rtol=1e-5)
+    np.testing.assert_allclose(moving_var, var, rtol=1e-5)
+
+
+def test_pytorch_batch_norm_still_refuses_a_batch_of_one_value_per_channel():
+    with pytest.raises(ValueError, match="needs more than 1 value per channel"):
+        nn.BatchNorm1d(3)(tinydl.ones(1, 3))
