@@ -64,5 +64,7 @@ def check(case: Case) -> None:
 
 
 def params(cases: list[Case]) -> list[object]:
-    """``cases`` as pytest parameters named by their ids."""
+    """``cases`` as pytest parameters named by their ids (each id once in a table)."""
+    repeated = sorted({case.id for case in cases if [c.id for c in cases].count(case.id) > 1})
+    assert not repeated, f"ids used twice in one table: {repeated}"
     return [pytest.param(case, id=case.id) for case in cases]

@@ -13,6 +13,7 @@ import pytest
 
 import tinydl
 from tinydl import backend
+from tinydl.ops import value_checks
 
 
 def _available_devices() -> list[str]:
@@ -38,6 +39,13 @@ def fast_path_switch_restored():
     """A test that flips tinydl's fast-path switch leaves it as it found it."""
     with tinydl.fast_paths(tinydl.fast_paths_enabled()):
         yield
+
+
+@pytest.fixture(autouse=True)
+def value_checks_restarted():
+    """Each test finds the checks that read a GPU's values as a fresh program does: reading on
+    their first calls (tinydl.ops.value_checks), whatever the tests before it called."""
+    value_checks.restart()
 
 
 @pytest.fixture

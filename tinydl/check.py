@@ -161,6 +161,21 @@ def instance(
     return value
 
 
+def state_dict(where: str, state: Any, keys: Iterable[str], made_by: str) -> dict[str, Any]:
+    """``state`` if it is a dict holding every one of ``keys``, as ``made_by`` (the
+    ``state_dict()`` that writes them) returns it: ``ReduceLROnPlateau.load_state_dict():
+    state_dict must be what ReduceLROnPlateau.state_dict() returns, a dict with best, ...;
+    it lacks best``."""
+    keys = list(keys)
+    rule = f"must be what {made_by} returns, a dict with {', '.join(keys)}"
+    if not isinstance(state, dict):
+        _fail(where, "state_dict", rule, state, ArgumentTypeError)
+    missing = [key for key in keys if key not in state]
+    if missing:
+        raise ValueError(f"{where}: state_dict {rule}; it lacks {', '.join(missing)}")
+    return state
+
+
 def axis(where: str, name: str, value: Any, ndim: int) -> int:
     """``value`` as one of ``ndim`` axes, from 0 to ndim - 1 (a negative one counts from the
     end); refused when out of range, where ``value % ndim`` would silently pick another."""

@@ -92,15 +92,10 @@ def _float_only(dtype: np.dtype, caller: str) -> None:
 
 def _check_fits(low: int, high: int, dtype: np.dtype, caller: str) -> None:
     """Refuse integer draws from ``low`` to ``high`` (inclusive) that ``dtype`` cannot hold."""
-    if dtype.kind not in "biu":
-        return
-    least, most = (0, 1) if dtype.kind == "b" else (np.iinfo(dtype).min, np.iinfo(dtype).max)
-    if low < least or high > most:
-        values = f"the value is {low}" if low == high else f"the values go from {low} to {high}"
-        raise ValueError(
-            f"{caller}(): dtype {dtype} holds {least} to {most}, but {values}; choose a wider "
-            f"dtype such as 'int64'"
-        )
+    if dtype.kind == "b" and (low < 0 or high > 1):
+        raise ValueError(f"{caller}(): dtype bool holds 0 to 1, but the values go from {low} to "
+                         f"{high}; choose a wider dtype such as 'int64'")
+    tensor_checks.holds(f"{caller}()", np.array([low, high]), dtype)
 
 
 def _leaf(array: Any, place: Device, requires_grad: bool) -> Tensor:
@@ -113,8 +108,7 @@ def _constant(
     shape: tuple[int, ...], dtype: Any, device: Any, fill: Any, requires_grad: bool, caller: str
 ) -> Tensor:
     chosen, place = _target(dtype, _fill_dtype(fill, caller), device, requires_grad, caller)
-    if isinstance(fill, (int, np.integer)) and chosen.kind in "iu":
-        _check_fits(int(fill), int(fill), chosen, caller)
+    tensor_checks.holds(f"{caller}()", fill, chosen)
     return _leaf(place.xp.full(shape, fill, dtype=chosen), place, requires_grad)
 
 
@@ -233,6 +227,7 @@ def arange(
     chosen, place = _target(
         dtype, INT64 if integral else get_default_dtype(), device, requires_grad, "arange"
     )
+    tensor_checks.holds("arange()", np.array([start, start + max(count - 1, 0) * step]), chosen)
     exact = place.xp.arange(count, dtype=INT64 if integral else np.float64) * step + start
     return _leaf(exact.astype(chosen, copy=False), place, requires_grad)
 
@@ -249,6 +244,7 @@ def linspace(
     start, end = _number(start, "start", "linspace"), _number(end, "end", "linspace")
     steps = check.non_negative_int("linspace()", "steps", steps)
     chosen, place = _target(dtype, get_default_dtype(), device, requires_grad, "linspace")
+    tensor_checks.holds("linspace()", np.array([start, end]), chosen)
     index = place.xp.arange(steps, dtype=chosen if chosen.kind == "f" else np.float64)
     step = (end - start) / (steps - 1) if steps > 1 else 0.0
     values = place.xp.where(

@@ -287,6 +287,7 @@ class Tensor(TensorMethods):
             value = value.item()
         if not isinstance(value, (bool, int, float)):
             raise TypeError(f"fill_() needs a number, got {type(value).__name__}")
+        tensor_checks.holds("fill_()", value, self.dtype)
         if self.requires_grad and is_grad_enabled():
             raise RuntimeError(
                 "fill_() cannot overwrite a tensor that requires grad while gradients are "
@@ -413,16 +414,19 @@ class Tensor(TensorMethods):
     ) -> Tensor:
         self._refuse_while_recording(name, other)
         value = other.array if isinstance(other, Tensor) else other
+        caller = "x[index] = value" if name == "__setitem__" else f"{name}()"
         if backend.is_array(value):
             tensor_checks.same_device(f"{name}()", "the value", value, "the tensor", self)
+        elif name == "__setitem__" and np.isscalar(value):  # as fill_(), a number that does
+            # not fit the dtype is refused
+            tensor_checks.holds(caller, value, self.dtype)
         try:
             if array_method == "__setitem__":
                 self.array[index] = value
             else:
                 getattr(self.array, array_method)(value)
-        except (TypeError, ValueError) as err:  # NumPy's casting and broadcasting refusals
-            caller = "x[index] = value" if name == "__setitem__" else f"{name}()"
-            raise type(err)(
+        except (TypeError, ValueError, OverflowError) as err:  # NumPy's casting, broadcasting
+            raise (TypeError if isinstance(err, TypeError) else ValueError)(
                 f"{caller} on a {self.dtype} tensor of shape {self.shape}: {err}"
             ) from None
         return self
@@ -704,8 +708,10 @@ def _as_array(
         data = data.array
     if backend.is_array(data):
         check.numeric_dtype(caller, "data", data.dtype)
-    else:
+    else:  # numbers a program wrote, which PyTorch too refuses to wrap (300 in int8 is 44)
         data = tensor_checks.numeric_array(data, "data", caller)
+        if dtype is not None:
+            tensor_checks.holds(caller, data, check.dtype(caller, "dtype", dtype))
     if dtype is None:
         dtype = get_default_dtype() if data.dtype.kind == "f" else data.dtype
     data = data.astype(check.dtype(caller, "dtype", dtype), copy=copy)

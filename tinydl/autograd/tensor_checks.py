@@ -67,6 +67,17 @@ def _refuse(where: str, name: str, value: Any, layout: str, want_float: bool) ->
     raise ValueError(f"{wanted}, got shape {value.shape}")
 
 
+def scalar(where: str, name: str, value: Any, expected: str = "a number") -> float:
+    """``value`` (a number, or a Tensor or array of one element) as a float; anything else
+    (``None``, a string, a tensor of many values) is refused, saying it must be ``expected``."""
+    array = value.array if isinstance(value, Tensor) else value
+    if not check.is_number(value) and not (backend.is_array(array) and array.size == 1
+                                           and array.dtype.kind in "biuf"):
+        shown = f"a tensor of shape {value.shape}" if isinstance(value, Tensor) else repr(value)
+        raise ArgumentTypeError(f"{where}: {name} must be {expected}, got {shown:.80}")
+    return float(value if check.is_number(value) else array.reshape(()).item())
+
+
 def same_dtype(where: str, name: str, value: Tensor, like_name: str, like: Tensor) -> None:
     """Refuse ``value`` of another dtype than ``like`` (NumPy would silently upcast both)."""
     if value.dtype != like.dtype:
@@ -162,6 +173,35 @@ def numeric_array(data: Any, argument: str, caller: str) -> np.ndarray:
         )
     check.numeric_dtype(caller, argument, array.dtype)
     return array
+
+
+def holds(where: str, values: Any, dtype: np.dtype) -> None:
+    """Refuse host ``values`` (a number or a NumPy array) that ``dtype`` cannot hold: NaN, an
+    infinity or a number beyond an integer dtype's range, a finite number beyond a float
+    dtype's (it would become inf), a complex number in a real dtype. NumPy would store 300
+    in int8 as 44 and NaN in int64 as -9223372036854775808; PyTorch refuses both, as here."""
+    array = np.asarray(values)
+    if array.dtype.kind == "c" and dtype.kind in "biuf" and (array.imag != 0).any():
+        raise ValueError(f"{where}: dtype {dtype} holds real numbers, but the value is complex")
+    if dtype.kind not in "iuf" or array.dtype.kind not in "iufc" or not array.size:
+        return
+    array = array.real
+    info = np.iinfo(dtype) if dtype.kind in "iu" else np.finfo(dtype)
+    low, high = (info.min, info.max) if dtype.kind in "iu" else (-info.max, info.max)
+    outside = ~((array >= low) & (array <= high))  # NaN too: it is never inside
+    if not (outside & np.isfinite(array) if dtype.kind == "f" else outside).any():
+        return
+    finite = np.isfinite(array).all()
+    shown = [f"{v:g}" if isinstance(v, float) else str(v) for v in (array.min().item(),
+                                                                      array.max().item())]
+    found = (f"the value is {shown[0]}" if array.size == 1 else
+             f"the values go from {shown[0]} to {shown[1]}" if finite else
+             "the values include NaN or infinity")
+    wider = "int64" if dtype.kind in "iu" and dtype.itemsize < 8 else "float64"
+    advice = (f"choose a wider dtype such as '{wider}'" if finite else
+              "an integer dtype has no NaN or infinity: use a float dtype")
+    limits = f"{low} to {high}" if dtype.kind in "iu" else f"{low:g} to {high:g}"
+    raise ValueError(f"{where}: dtype {dtype} holds {limits}, but {found}; {advice}")
 
 
 def check_can_require_grad(dtype: np.dtype, caller: str) -> None:

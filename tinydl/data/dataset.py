@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from tinydl import backend
+from tinydl import backend, check
 from tinydl.autograd.tensor import Tensor
+from tinydl.autograd.tensor_checks import numeric_array
 from tinydl.data.errors import DataError
 
 
@@ -73,15 +74,48 @@ def _describe(samples: list[Any]) -> str:
     return f"a {type(odd).__name__}"
 
 
+_STACKABLE = ("an array", "a number", "a string")
+
+
 def _stack(values: list[Any]) -> Any:
-    if all(isinstance(v, Tensor) for v in values):
-        arrays = [v.array for v in values]
-        return backend.array_module(arrays[0]).stack(arrays)
-    if all(backend.is_array(v) for v in values):
-        return backend.array_module(values[0]).stack(values)
-    if all(isinstance(v, (Number, np.generic)) for v in values):
+    """One field of a batch: arrays or Tensors of one shape stacked, numbers in an array,
+    strings kept as a list; anything else is refused, as PyTorch's collation does."""
+    kinds = [_kind(v) for v in values]
+    odd = next((i for i, kind in enumerate(kinds) if kind != kinds[0]), None)
+    if kinds[0] not in _STACKABLE or odd is not None:
+        strange = next((k for k in kinds if k not in _STACKABLE), None)
+        found = (f"a sample holds {strange}" if strange else
+                 f"one field is {kinds[0]} in the batch's sample 0 but {kinds[odd]} in {odd}")
+        raise DataError(
+            f"a batch is stacked from arrays, Tensors, numbers or strings, but {found}: make "
+            f"the dataset's __getitem__ return those, the same kinds for every sample (e.g. "
+            f"an (image, label) pair)"
+        )
+    if kinds[0] == "a string":
+        return values
+    if kinds[0] == "a number":
         return np.asarray(values)
-    return values
+    arrays = [v.array if isinstance(v, Tensor) else v for v in values]
+    odd = next((i for i, a in enumerate(arrays) if a.shape != arrays[0].shape), None)
+    if odd is not None:
+        raise DataError(
+            f"the samples of a batch must have one shape to be stacked, got "
+            f"{tuple(arrays[0].shape)} in the batch's sample 0 and {tuple(arrays[odd].shape)} "
+            f"in {odd}: resize or pad them in the dataset (or a transform), or use batch_size=1"
+        )
+    return backend.array_module(arrays[0]).stack(arrays)
+
+
+def _kind(value: Any) -> str:
+    """What a field of a sample is, for :func:`_stack`: one of :data:`_STACKABLE`, or "None"
+    or "a" and its type's name."""
+    if isinstance(value, Tensor) or backend.is_array(value):
+        return "an array"
+    if isinstance(value, (Number, np.generic)):
+        return "a number"
+    if isinstance(value, (str, bytes)):
+        return "a string"
+    return "None" if value is None else f"a {type(value).__name__}"
 
 
 class TensorDataset(Dataset):
@@ -94,7 +128,8 @@ class TensorDataset(Dataset):
         for position, array in enumerate(arrays):
             array = array.array if isinstance(array, Tensor) else array
             if not backend.is_array(array):
-                array = np.asarray(array)
+                array = numeric_array(array, f"array {position}", "TensorDataset")
+            check.numeric_dtype("TensorDataset", f"array {position}", array.dtype)
             if array.ndim == 0:
                 raise DataError(
                     f"TensorDataset needs arrays with a samples axis, got a 0-d array at "

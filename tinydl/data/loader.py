@@ -107,8 +107,8 @@ class DataLoader:
                 "device_resident=True keeps the data on the device, but transforms run on "
                 "host batches: drop the transform or set device_resident=False"
             )
-        self.shuffle = shuffle
-        self.drop_last = drop_last
+        self.shuffle = check.flag("DataLoader", "shuffle", shuffle, error=DataError)
+        self.drop_last = check.flag("DataLoader", "drop_last", drop_last, error=DataError)
         self.transform = transform
         self.device_resident = device_resident
         self.device = backend.get_default_device() if device is None else backend.device(device)

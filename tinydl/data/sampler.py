@@ -174,7 +174,8 @@ class BatchSampler(Sampler):
     one."""
 
     def __init__(self, sampler: Iterable[int], batch_size: int, drop_last: bool) -> None:
-        self.sampler = sampler
+        self.sampler = check.instance("BatchSampler", "sampler", sampler, Iterable,
+                                      "an iterable of indices (a Sampler)", error=DataError)
         self.batch_size = check.positive_int("BatchSampler", "batch_size", batch_size,
                                              error=DataError)
         self.drop_last = check.flag("BatchSampler", "drop_last", drop_last, error=DataError)

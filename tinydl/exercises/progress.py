@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tinydl import check
 from tinydl.exercises.catalog import EXERCISES
 from tinydl.exercises.runner import LEVELS, check_exercise, exercise, stub_text
 
@@ -32,6 +33,12 @@ def read_state(directory: str | Path) -> dict[str, Any]:
             f"{path} does not hold tinydl's exercise state (a JSON object with a 'hints' "
             f"object); delete it to start the hint count again"
         )
+    for name, count in state.get("hints", {}).items():
+        if not check.is_int(count) or count < 0:
+            raise ValueError(
+                f"{path} says {count!r} hints of {name} were shown, but a count of hints is a "
+                f"whole number >= 0; correct it or delete the file to start the hint count again"
+            )
     state.setdefault("level", "guided")
     state.setdefault("hints", {})
     return state

@@ -274,6 +274,13 @@ class BatchNormalization(Layer):
                   for t in (bn.running_mean, bn.running_var)]
         return (affine if self.scale else []) + moving
 
+    def build_chain(self, shape: Shape, channels_first: bool) -> tuple[Shape, bool]:
+        built = super().build_chain(shape, channels_first)
+        # Keras's moving variance follows the batch's biased variance, so a last batch of
+        # one sample trains as in Keras (PyTorch's unbiased one refuses it)
+        self.engine.unbiased_running_var = False
+        return built
+
 
 class Activation(Layer):
     """``Activation("relu")``: the activation's tinydl layer, in whatever layout the data

@@ -593,12 +593,20 @@ def summary_table(model: Model) -> str:
 
 def layer_from_config(entry: dict[str, Any]) -> Layer:
     """A layer rebuilt from its class name and ``get_config()``."""
-    kind = LAYERS[entry["class"]]
+    kind = offered(LAYERS, entry["class"], "layer class")
     config = dict(entry["config"])
     if "layer" in config:  # a wrapper: Bidirectional, TimeDistributed
         inner = config.pop("layer")
         config["layer"] = layer_from_config(inner)
     return kind(**config)
+
+
+def offered(table: dict[str, Any], name: Any, what: str) -> Any:
+    """``table[name]``, or a refusal naming the saved ``what`` that tinydl.keras lacks."""
+    if name not in table:
+        raise CheckpointError(f"it names the {what} {name!r}, which tinydl.keras does not offer "
+                              f"(it offers {', '.join(sorted(table))})")
+    return table[name]
 
 
 def load_model(filepath: str | Path) -> Model:
@@ -610,6 +618,20 @@ def load_model(filepath: str | Path) -> Model:
             f"{filepath} was not written by a tinydl.keras model's save() (no Keras "
             f"architecture in it); load plain tinydl checkpoints with tinydl.train.load_checkpoint"
         )
+    try:  # a file written by save() holds every entry read here; an edited one may not
+        model, engine = _rebuilt(config)
+    except KeyError as err:
+        raise CheckpointError(f"{filepath} cannot be loaded: its Keras architecture lacks the "
+                              f"entry {err.args[0]!r} (was the file edited?)") from None
+    except CheckpointError as err:
+        raise CheckpointError(f"{filepath} cannot be loaded: {err}") from None
+    load_checkpoint(filepath, model, engine)
+    return model
+
+
+def _rebuilt(config: dict[str, Any]) -> tuple[Model, Any]:
+    """The model ``config`` describes, compiled as it was, and its optimiser's engine when
+    the optimiser's state was saved."""
     if config.get("kind") == "functional":
         layers = {entry["config"]["name"]: layer_from_config(entry) for entry in config["layers"]}
         inputs, outputs = rebuild(config["graph"], layers)
@@ -623,16 +645,14 @@ def load_model(filepath: str | Path) -> Model:
         for entry in config["layers"]:
             model.add(layer_from_config(entry))
     compiled = config["compile"]
-    engine = None
-    if compiled is not None:
-        optimizer = keras_optimizers.OPTIMIZERS[compiled["optimizer"]["class"]]
-        loss = keras_losses.LOSSES[compiled["loss"]["class"]]
-        model.compile(optimizer=optimizer(**compiled["optimizer"]["config"]),
-                      loss=loss(**compiled["loss"]["config"]), metrics=compiled["metrics"])
-        if config["optimizer_saved"]:
-            engine = model.optimizer.build(model.parameters())
-    load_checkpoint(filepath, model, engine)
-    return model
+    if compiled is None:
+        return model, None
+    optimizer = offered(keras_optimizers.OPTIMIZERS, compiled["optimizer"]["class"],
+                        "optimizer class")
+    loss = offered(keras_losses.LOSSES, compiled["loss"]["class"], "loss class")
+    model.compile(optimizer=optimizer(**compiled["optimizer"]["config"]),
+                  loss=loss(**compiled["loss"]["config"]), metrics=compiled["metrics"])
+    return model, model.optimizer.build(model.parameters()) if config["optimizer_saved"] else None
 
 
 __all__ = ["Model", "Sequential", "load_model"]

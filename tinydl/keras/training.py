@@ -28,6 +28,7 @@ import numpy as np
 
 from tinydl import backend, check, nn, ops, train
 from tinydl.autograd import Tensor
+from tinydl.autograd.tensor_checks import numeric_array
 from tinydl.data import DataLoader, TensorDataset
 from tinydl.errors import TinyDLError
 from tinydl.keras import _notes as notes
@@ -69,7 +70,10 @@ def limited(where: str, arrays: list[np.ndarray]) -> list[np.ndarray]:
     value = os.environ.get(LIMIT_VARIABLE)
     if not value:
         return arrays
-    limit = int(value)
+    limit = int(value) if value.strip().isdigit() else 0  # (a negative one would drop rows)
+    if limit < 1:
+        raise ValueError(f"${LIMIT_VARIABLE} must be a whole number >= 1 (how many samples "
+                         f"to use), got {value!r}; unset it to use every sample")
     if limit < len(arrays[0]):
         warnings.warn(f"{LIMIT_VARIABLE}={limit}: {where} uses the first {limit} of "
                       f"{len(arrays[0])} samples", stacklevel=4)
@@ -85,7 +89,7 @@ def as_array(x: Any, name: str) -> np.ndarray:
             f"{name} must be a NumPy array (or a nested list), got {type(x).__name__}; for "
             f"DataLoaders and datasets use tinydl.train.fit with the model"
         )
-    array = np.asarray(x)
+    array = x if isinstance(x, np.ndarray) else numeric_array(x, name, "the Keras model")
     if array.dtype.kind not in "biuf" or array.ndim == 0:
         raise TypeError(f"{name} must be an array of numbers with a samples axis, got "
                         f"dtype {array.dtype} and shape {array.shape}")
@@ -349,7 +353,9 @@ class Trainer:
 
     def _engine_optimizer(self) -> Any:
         engine = self.optimizer.engine
-        return engine if engine is not None else self.optimizer.build(self.parameters())
+        if engine is None or {id(p) for p in engine.params} != {id(p) for p in self.parameters()}:
+            return self.optimizer.build(self.parameters())  # refuses another model's optimizer
+        return engine
 
     # ---- fit, evaluate, predict ---------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,

@@ -192,7 +192,7 @@ class MultiheadAttention(MultiHeadAttention):
                 f"attention"
             )
         super().__init__(embed_dim, num_heads, dropout, bias)
-        self.batch_first = bool(batch_first)
+        self.batch_first = check.flag("MultiheadAttention", "batch_first", batch_first)
 
     def forward(  # type: ignore[override]
         self,
@@ -220,7 +220,7 @@ class MultiheadAttention(MultiHeadAttention):
             output, weights = output[0], weights[0]
         elif not self.batch_first:
             output = output.transpose(0, 1)
-        if not need_weights:
+        if not check.flag("MultiheadAttention", "need_weights", need_weights):
             return output, None
         return output, (weights.mean(axis=-3) if average_attn_weights else weights)
 

@@ -70,7 +70,7 @@ class Conv2D(Module):
         self.kernel_size = check.int_pair("Conv2D", "kernel_size", bound["kernel_size"])
         self.stride, self.padding = stride_and_padding("Conv2D", bound.get("stride", 1),
                                                        bound.get("padding", 0))
-        self.use_bias = bias
+        self.use_bias = check.flag("Conv2D", "bias", bias)
         init.get(weight_init)
         self.weight_init = weight_init
         self.in_channels: int | None = None

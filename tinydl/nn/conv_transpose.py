@@ -54,7 +54,8 @@ class ConvTranspose2D(Module):
             (self.in_channels, self.out_channels, *self.kernel_size)
         )
         self.weight = new_parameter(weight, device, dtype)
-        self.bias = new_parameter(bias_values, device, dtype) if bias else None
+        self.bias = (new_parameter(bias_values, device, dtype)
+                     if check.flag(type(self).__name__, "bias", bias) else None)
 
     def initial_values(self, shape: tuple[int, ...]) -> tuple[Any, Any]:
         """The first weight (of ``shape``) and bias, as host arrays: ``weight_init``

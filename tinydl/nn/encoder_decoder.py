@@ -92,7 +92,7 @@ class _TransformerLayer(Module):
                               bias=bias)
         self.dropout = Dropout(dropout)
         self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
-        self.norm_first = bool(norm_first)
+        self.norm_first = check.flag(name, "norm_first", norm_first)
         blocks = range(1, len(self.attentions) + 2)  # one per attention, one for the MLP
         for i in blocks:
             setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias))

@@ -12,6 +12,7 @@ returns a float32 NumPy array, so the same seed gives the same weights on any de
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -24,11 +25,14 @@ Shape = tuple[int, ...]
 
 
 def fans(shape: Shape) -> tuple[int, int]:
-    """(fan_in, fan_out) of a Dense weight (in, out) or a Conv2D weight (out, in, kh, kw)."""
+    """(fan_in, fan_out) of a Dense weight (in, out) or a Conv2D weight (out, in, kh, kw).
+
+    A weight with no elements (a size of 0) gets fans of at least 1: nothing is drawn for
+    it, and its initialisers' 1/fan stays finite."""
     if len(shape) == 2:
-        return shape[0], shape[1]
+        return max(shape[0], 1), max(shape[1], 1)
     receptive_field = math.prod(shape[2:])
-    return shape[1] * receptive_field, shape[0] * receptive_field
+    return max(shape[1] * receptive_field, 1), max(shape[0] * receptive_field, 1)
 
 
 def symmetric_uniform(shape: Shape, limit: float) -> np.ndarray:
@@ -164,8 +168,11 @@ def _weight_fans(target: Any, function: str) -> tuple[int, int]:
             f"nn.init.{function}() needs a weight of at least 2 dimensions to know its fans, "
             f"got shape {shape}"
         )
+    if 0 in shape:  # as PyTorch warns
+        warnings.warn(f"nn.init.{function}(): the tensor of shape {shape} has no elements, so "
+                      f"initialising it does nothing", stacklevel=3)
     if len(shape) == 2 and getattr(target, "layout", None) != IN_OUT:
-        return shape[1], shape[0]
+        return fans(shape[::-1])
     return fans(shape)
 
 

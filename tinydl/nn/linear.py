@@ -97,7 +97,7 @@ class Dense(Module):
         if "out_features" not in bound:
             raise TypeError("Dense takes (in_features, out_features) or (out_features,)")
         self.out_features = check.positive_int("Dense", "out_features", bound["out_features"])
-        self.use_bias = bias
+        self.use_bias = check.flag("Dense", "bias", bias)
         init.get(weight_init)  # fail now, not at the first batch, on a misspelt name
         self.weight_init = weight_init
         self.in_features: int | None = None
@@ -146,7 +146,8 @@ class Linear(Module):
         limit = 1 / math.sqrt(in_features)
         draw = init.symmetric_uniform
         self.weight = new_parameter(draw((out_features, in_features), limit), device, dtype)
-        self.bias = new_parameter(draw((out_features,), limit), device, dtype) if bias else None
+        self.bias = (new_parameter(draw((out_features,), limit), device, dtype)
+                     if check.flag("Linear", "bias", bias) else None)
 
     def forward(self, x: Tensor) -> Tensor:
         check_features(x, self.in_features, "Linear")

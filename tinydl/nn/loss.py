@@ -8,6 +8,11 @@ from tinydl.nn.module import Module
 from tinydl.ops import losses
 
 
+def _reduction(loss: Module, reduction: str) -> str:
+    """The ``reduction`` a loss layer was built with, checked when it is built."""
+    return check.one_of(type(loss).__name__, "reduction", reduction, losses.REDUCTIONS)
+
+
 class CrossEntropyLoss(Module):
     """Softmax cross-entropy from logits; targets are class labels or probabilities.
     ``label_smoothing`` and ``ignore_index`` as in :func:`tinydl.nn.functional.cross_entropy`."""
@@ -15,7 +20,7 @@ class CrossEntropyLoss(Module):
     def __init__(
         self, reduction: str = "mean", *, label_smoothing: float = 0.0, ignore_index: int = -100
     ) -> None:
-        self.reduction = reduction
+        self.reduction = _reduction(self, reduction)
         self.label_smoothing, self.ignore_index = label_smoothing, ignore_index
 
     def forward(self, logits: Tensor, target: Tensor) -> Tensor:
@@ -30,7 +35,8 @@ class NLLLoss(Module):
     ``LogSoftmax`` + ``NLLLoss`` is ``CrossEntropyLoss``."""
 
     def __init__(self, reduction: str = "mean", *, ignore_index: int = -100) -> None:
-        self.reduction, self.ignore_index = reduction, ignore_index
+        self.reduction = _reduction(self, reduction)
+        self.ignore_index = ignore_index
 
     def forward(self, log_probs: Tensor, target: Tensor) -> Tensor:
         return losses.nll_loss(log_probs, target, self.reduction, ignore_index=self.ignore_index)
@@ -41,7 +47,7 @@ class BCELoss(Module):
     on the logits is the stabler form of the same loss."""
 
     def __init__(self, reduction: str = "mean") -> None:
-        self.reduction = reduction
+        self.reduction = _reduction(self, reduction)
 
     def forward(self, probabilities: Tensor, target: Tensor) -> Tensor:
         return losses.binary_cross_entropy(probabilities, target, self.reduction)
@@ -51,7 +57,7 @@ class BCEWithLogitsLoss(Module):
     """Binary cross-entropy from logits (the sigmoid is inside, computed stably)."""
 
     def __init__(self, reduction: str = "mean") -> None:
-        self.reduction = reduction
+        self.reduction = _reduction(self, reduction)
 
     def forward(self, logits: Tensor, target: Tensor) -> Tensor:
         return losses.binary_cross_entropy_with_logits(logits, target, self.reduction)
@@ -61,7 +67,7 @@ class MSELoss(Module):
     """Mean squared error over all elements."""
 
     def __init__(self, reduction: str = "mean") -> None:
-        self.reduction = reduction
+        self.reduction = _reduction(self, reduction)
 
     def forward(self, prediction: Tensor, target: Tensor) -> Tensor:
         return losses.mse_loss(prediction, target, self.reduction)
@@ -73,7 +79,7 @@ class L1Loss(Module):
     and ``reduce``."""
 
     def __init__(self, *, reduction: str = "mean") -> None:
-        self.reduction = check.one_of("L1Loss", "reduction", reduction, losses.REDUCTIONS)
+        self.reduction = _reduction(self, reduction)
 
     def forward(self, prediction: Tensor, target: Tensor) -> Tensor:
         return losses.l1_loss(prediction, target, self.reduction)
@@ -85,7 +91,7 @@ class SmoothL1Loss(Module):
     keyword, as for :class:`L1Loss`."""
 
     def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
-        self.reduction = check.one_of("SmoothL1Loss", "reduction", reduction, losses.REDUCTIONS)
+        self.reduction = _reduction(self, reduction)
         self.beta = check.number("SmoothL1Loss", "beta", beta, ">= 0")
 
     def forward(self, prediction: Tensor, target: Tensor) -> Tensor:
@@ -100,7 +106,7 @@ class HuberLoss(Module):
     below ``delta``, linear beyond (see :class:`tinydl.ops.losses.HuberLoss`)."""
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
-        self.reduction = check.one_of("HuberLoss", "reduction", reduction, losses.REDUCTIONS)
+        self.reduction = _reduction(self, reduction)
         self.delta = check.number("HuberLoss", "delta", delta, "> 0")
 
     def forward(self, prediction: Tensor, target: Tensor) -> Tensor:
@@ -115,7 +121,7 @@ class HingeLoss(Module):
 
     def __init__(self, margin: float = 1.0, reduction: str = "mean") -> None:
         self.margin = margin
-        self.reduction = reduction
+        self.reduction = _reduction(self, reduction)
 
     def forward(self, scores: Tensor, target: Tensor) -> Tensor:
         return losses.hinge_loss(scores, target, self.margin, self.reduction)

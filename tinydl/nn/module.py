@@ -296,12 +296,14 @@ class Module:
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (``False``) or unfreeze every parameter, in place; returns this module."""
+        check.flag("requires_grad_()", "requires_grad", requires_grad)
         for parameter in self.parameters():
             parameter.requires_grad_(requires_grad)
         return self
 
     def train(self, mode: bool = True) -> Module:
         """Training mode: Dropout drops, BatchNorm uses batch statistics."""
+        check.flag("train()", "mode", mode)
         for module in self.modules():
             module.training = mode
         return self
@@ -389,6 +391,7 @@ class Module:
         mask of −inf). ``assign=True`` (PyTorch's "take the state's
         tensors instead of copying") is not offered: tinydl always copies.
         """
+        check.flag("load_state_dict()", "strict", strict)
         if assign:
             raise ValueError(
                 "load_state_dict(assign=True) is not supported: tinydl copies the values into "

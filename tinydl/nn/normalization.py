@@ -45,6 +45,9 @@ class _BatchNorm(Module):
     running = (1 - momentum)·running + momentum·batch."""
 
     layout = ""  # the input's shape, "(N, C)" or "(N, C, H, W)"
+    # PyTorch's running variance is the batches' unbiased one (and a batch must hold two
+    # values per channel); the Keras front's layers set False: Keras's is the biased one.
+    unbiased_running_var = True
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = True) -> None:
@@ -59,7 +62,7 @@ class _BatchNorm(Module):
         tensor(type(self).__name__, "input", x, self.layout)
         return batch_norm(
             x, self.running_mean, self.running_var, self.weight, self.bias,
-            self.training, self.momentum, self.eps,
+            self.training, self.momentum, self.eps, self.unbiased_running_var,
         )
 
     def extra_repr(self) -> str:

@@ -160,8 +160,8 @@ class _Recurrent(Module):
         self.input_size = check.positive_int(name, "input_size", input_size)
         self.hidden_size = check.positive_int(name, "hidden_size", hidden_size)
         self.num_layers = check.positive_int(name, "num_layers", num_layers)
-        self.bias = bias
-        self.batch_first = bool(batch_first)
+        self.bias = check.flag(name, "bias", bias)
+        self.batch_first = check.flag(name, "batch_first", batch_first)
         rows = GATES[self.kind] * hidden_size
         # Assigned in PyTorch's order, so state_dict() lists the names as PyTorch does.
         for layer in range(num_layers):

@@ -47,8 +47,9 @@ class TransformerBlock(Module):
         layer_norm_eps: float = 1e-5,
         bias: bool = True,
     ) -> None:
+        embed_dim = check.positive_int("TransformerBlock", "embed_dim", embed_dim)
         hidden = check.positive_int("TransformerBlock", "dim_feedforward",
-                                    dim_feedforward or 4 * embed_dim)
+                                    4 * embed_dim if dim_feedforward is None else dim_feedforward)
         self.norm1 = LayerNorm(embed_dim, layer_norm_eps, bias=bias)
         self.self_attn = MultiHeadAttention(embed_dim, num_heads, dropout, bias)
         self.norm2 = LayerNorm(embed_dim, layer_norm_eps, bias=bias)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
-from tinydl.autograd.tensor_checks import same_device, tensor
+from tinydl.autograd.tensor_checks import numeric_array, same_device, tensor
+from tinydl.ops.value_checks import due
 
 
 class Embedding(Function):
@@ -44,22 +43,23 @@ def embedding(ids: Any, weight: Tensor, padding_idx: int | None = None) -> Tenso
     shape): the output has shape ``ids.shape + (embedding_dim,)``. PyTorch's ``F.embedding``.
 
     ``ids`` may be a Tensor, an array or a list of ints; each must lie in
-    [0, num_embeddings) (checking that waits for a GPU once per call: an id out of range
-    would otherwise read another row, or garbage, without any error).
+    [0, num_embeddings) (an id out of range would read another row, or garbage, without any
+    error; checking waits for a GPU, so there only the first calls check).
     """
     tensor("embedding()", "weight", weight, "(num_embeddings, embedding_dim)")
     if isinstance(ids, Tensor):
         same_device("embedding()", "ids", ids, "weight", weight)
         ids = ids.array
     else:  # a list or host array is copied to the table's device, as CuPy copies host indices
-        ids = backend.to_device(ids if backend.is_array(ids) else np.asarray(ids), weight.device)
+        ids = ids if backend.is_array(ids) else numeric_array(ids, "ids", "embedding()")
+        ids = backend.to_device(ids, weight.device)
     if ids.dtype.kind not in "iu":
         raise TypeError(
             f"embedding() needs integer token ids, got dtype {ids.dtype} "
             f"(use ids.astype('int64'))"
         )
     rows = weight.shape[0]
-    if ids.size:
+    if due("embedding()", ids):
         low, high = int(ids.min()), int(ids.max())
         if low < 0 or high >= rows:
             bad = low if low < 0 else high

@@ -21,6 +21,7 @@ from tinydl.autograd.tensor_checks import floating, same_dtype
 from tinydl.backend import kernels
 from tinydl.ops.logit_check import warn_if_probabilities, warn_unless_log_probabilities
 from tinydl.ops.operands import as_tensor
+from tinydl.ops.value_checks import due, refuse_outside
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -337,7 +338,7 @@ def cross_entropy(
     the number of labels not ignored (N without any). ``label_smoothing`` ε in [0, 1] mixes
     the target with the uniform distribution: (1 − ε)·t + ε/C. Arguments as in PyTorch's
     ``F.cross_entropy``. Stable for any finite logits (log-softmax with the row maximum
-    subtracted). Checking the labels' range waits for a GPU once per call.
+    subtracted). The labels' range is checked (on a GPU on the first calls only).
 
     ``logits`` must be scores, not probabilities: a model that ends in Softmax gets a
     :class:`~tinydl.errors.ProbabilitiesAsLogitsWarning` (the softmax would be applied twice).
@@ -416,18 +417,16 @@ def binary_cross_entropy(
     """Binary cross-entropy of probabilities ``input`` (a Sigmoid's output, each in [0, 1])
     against ``target`` probabilities of the same shape and dtype; PyTorch's
     ``F.binary_cross_entropy``. :func:`binary_cross_entropy_with_logits` on the logits
-    before the sigmoid is the stabler form of the same loss."""
+    before the sigmoid is the stabler form of the same loss. Values outside [0, 1] (or NaN)
+    are refused, on a GPU on the first calls only (see :mod:`tinydl.ops.value_checks`)."""
     _check_input("binary_cross_entropy()", "input", input, reduction)
     target = as_tensor(target, input)
     _check_like_input("binary_cross_entropy()", "input", input, target)
-    xp = backend.array_module(input.array)
-    if not bool(((input.array >= 0) & (input.array <= 1)).all()):  # also catches nan
-        low, high = float(xp.nanmin(input.array)), float(xp.nanmax(input.array))
-        raise ValueError(
-            f"binary_cross_entropy() needs input probabilities in [0, 1] (e.g. after "
-            f"nn.Sigmoid()), got values from {low:.4g} to {high:.4g}; for raw scores use "
-            f"binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss)"
-        )
+    refuse_outside("binary_cross_entropy()", "input", input.array, 0, 1, "probabilities", (
+        "; nn.Sigmoid() gives them, and raw scores go to binary_cross_entropy_with_logits "
+        "(nn.BCEWithLogitsLoss)"))
+    refuse_outside("binary_cross_entropy()", "target", target.array, 0, 1, "probabilities",
+                   "; targets are labels 0 and 1, or soft labels between")
     return BinaryCrossEntropy(reduction)(input, target)
 
 
@@ -489,8 +488,8 @@ def hinge_loss(
     - Float targets of +1 or −1, with the scores' shape and dtype: the binary hinge
       Lᵢ = max(0, margin − tᵢ·sᵢ) (PyTorch has no built-in function for it).
 
-    'mean' averages over samples (multiclass) or elements (binary). Checking the targets
-    waits for a GPU once per call.
+    'mean' averages over samples (multiclass) or elements (binary). The targets are
+    checked (on a GPU on the first calls only).
     """
     _check_input("hinge_loss()", "scores", scores, reduction)
     target = as_tensor(target, scores)
@@ -506,7 +505,7 @@ def hinge_loss(
     _check_like_input("hinge_loss()", "scores", scores, target)
     t = target.array
     invalid = (t != 1) & (t != -1)
-    if invalid.any():
+    if due("hinge_loss() targets", t) and invalid.any():
         raise ValueError(
             f"hinge_loss() needs binary targets of +1 or -1, got {float(t[invalid][0])} "
             f"(turn 0/1 labels into ±1 with 2 * target - 1)"
@@ -533,9 +532,10 @@ def _check_labels(
         )
     y = labels.array
     ignored = None if ignore_index is None else y == ignore_index
-    # Out-of-range labels would index the wrong class on CuPy without any error.
+    # Out-of-range labels would index the wrong class on CuPy without any error; reading
+    # them waits for a GPU, so there only the first calls look (tinydl.ops.value_checks).
     outside = (y < 0) | (y >= classes)
-    bad = y[outside if ignored is None else outside & ~ignored]
+    bad = y[outside if ignored is None else outside & ~ignored] if due(where, y) else y[:0]
     if bad.size:
         allowed = "" if ignore_index is None else f" (or ignore_index={ignore_index})"
         raise ValueError(

@@ -26,11 +26,12 @@ class BatchNormTrain(Function):
 
     Forward also updates the running statistics in place, as PyTorch does:
     running ← (1 − momentum)·running + momentum·batch, with the unbiased variance
-    (mean (x − μ)² · n/(n − 1)) for ``running_var``.
+    (mean (x − μ)² · n/(n − 1)) for ``running_var``; Keras's keeps the biased one.
     """
 
-    def __init__(self, eps: float, momentum: float, running_mean, running_var) -> None:
-        self.eps, self.momentum = eps, momentum
+    def __init__(self, eps: float, momentum: float, running_mean, running_var,
+                 unbiased: bool = True) -> None:
+        self.eps, self.momentum, self.unbiased = eps, momentum, unbiased
         self.running_mean, self.running_var = running_mean, running_var
 
     def forward(self, x, gamma, beta):
@@ -46,8 +47,8 @@ class BatchNormTrain(Function):
         if self.running_mean is not None:
             m = self.momentum
             self.running_mean[...] = (1 - m) * self.running_mean + m * mean.reshape(-1)
-            unbiased = var.reshape(-1) * (self.n / (self.n - 1))
-            self.running_var[...] = (1 - m) * self.running_var + m * unbiased
+            batch_var = var.reshape(-1) * (self.n / (self.n - 1) if self.unbiased else 1)
+            self.running_var[...] = (1 - m) * self.running_var + m * batch_var
         return self.x_hat * self.gamma + beta.reshape(shape)
 
     def backward(self, gy):
@@ -69,8 +70,11 @@ def batch_norm(
     training: bool = False,
     momentum: float = 0.1,
     eps: float = 1e-5,
+    unbiased_running_var: bool = True,
 ) -> Tensor:
-    """Batch normalisation with PyTorch's semantics (``torch.nn.functional.batch_norm``).
+    """Batch normalisation with PyTorch's semantics (``torch.nn.functional.batch_norm``);
+    with ``unbiased_running_var=False``, Keras's: the running variance follows the batch's
+    biased variance, which a batch of one value per channel has too (it is 0).
 
     ``x`` is (N, C) or (N, C, H, W); statistics are per channel (axis 1) over all other
     axes. ``weight`` (γ) and ``bias`` (β) are (C,) tensors, or None for 1 and 0.
@@ -84,7 +88,7 @@ def batch_norm(
         fits_input("batch_norm()", name, t, (x.shape[1],), x)  # one value per channel
     eps = float(eps)  # a NumPy float64 eps would upcast float32 input
     if training:
-        if x.numel() // x.shape[1] < 2:
+        if x.numel() // x.shape[1] < 2 and unbiased_running_var:
             raise ValueError(
                 f"batch_norm() in training needs more than 1 value per channel to compute a "
                 f"variance, got input of shape {x.shape}"
@@ -96,7 +100,8 @@ def batch_norm(
         gamma = weight if weight is not None else Tensor(xp.ones(channels, dtype=x.dtype))
         beta = bias if bias is not None else Tensor(xp.zeros(channels, dtype=x.dtype))
         running = (None, None) if running_mean is None else (running_mean.array, running_var.array)
-        return BatchNormTrain(eps, float(momentum), *running)(x, gamma, beta)
+        return BatchNormTrain(eps, float(momentum), *running, unbiased_running_var)(
+            x, gamma, beta)
     if running_mean is None or running_var is None:
         raise ValueError(
             "batch_norm() in evaluation mode needs running_mean and running_var to normalise "

@@ -23,7 +23,7 @@ import numpy as np
 from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
-from tinydl.autograd.tensor_checks import tensor
+from tinydl.autograd.tensor_checks import numeric_array, tensor
 from tinydl.ops.activations import relu, sigmoid, tanh
 from tinydl.ops.linalg import linear
 from tinydl.ops.losses import cross_entropy
@@ -219,7 +219,7 @@ class LSTMSequenceFast(Function):
         # Rows scaled so that exp(a') is e^(−a) for the sigmoid gates and e^(−2a) for g.
         scale = xp.full((4 * n,), -1, dtype=x.dtype)
         scale[2 * n : 3 * n] = -2
-        gates = x.reshape(steps * batch, -1) @ (w_ih * scale[:, None]).T
+        gates = x.reshape(steps * batch, x.shape[2]) @ (w_ih * scale[:, None]).T
         gates = gates.reshape(steps, batch, 4 * n)
         if b_ih is not None:
             gates += (b_ih + b_hh) * scale
@@ -281,13 +281,13 @@ class LSTMSequenceFast(Function):
             gc = gc * f
             gh = a @ self.w_hh
         needs = self.needs_grad
-        rows = ga.reshape(steps * batch, -1)
+        rows = ga.reshape(steps * batch, 4 * n)
         grads = (
             (rows @ self.w_ih).reshape(self.x.shape) if needs[0] else None,
             gh if needs[1] else None,
             gc if needs[2] else None,
-            rows.T @ self.x.reshape(steps * batch, -1) if needs[3] else None,
-            rows.T @ self.hs[:-1].reshape(steps * batch, -1) if needs[4] else None,
+            rows.T @ self.x.reshape(steps * batch, self.x.shape[2]) if needs[3] else None,
+            rows.T @ self.hs[:-1].reshape(steps * batch, n) if needs[4] else None,
         )
         if len(needs) == 5:
             return grads
@@ -327,7 +327,8 @@ def sequence_cross_entropy(
     label is ``ignore_index`` (padding) count for nothing; 'mean' averages over the rest."""
     tensor("sequence_cross_entropy()", "logits", logits, "(N, T, C)")
     if not isinstance(labels, Tensor):
-        labels = np.asarray(labels) if not backend.is_array(labels) else labels
+        labels = labels if backend.is_array(labels) else numeric_array(
+            labels, "labels", "sequence_cross_entropy()")
         labels = Tensor(backend.to_device(labels, logits.device))
     if labels.shape != logits.shape[:2]:
         raise ValueError(

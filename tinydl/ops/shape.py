@@ -15,6 +15,7 @@ from tinydl.autograd.function import Function, sum_to_shape
 from tinydl.autograd.tensor import Tensor
 from tinydl.autograd.tensor_checks import index_error, same_device
 from tinydl.ops.arguments import axis_of
+from tinydl.ops.value_checks import due
 
 
 class Reshape(Function):
@@ -407,7 +408,7 @@ def gather(x: Tensor, dim: int, index: Any) -> Tensor:
             f"gather(dim={dim}): index of shape {tuple(index.shape)} does not fit x of shape "
             f"{x.shape}: it needs {x.ndim} axes, each but axis {dim} no longer than x's"
         )
-    if index.size and (int(index.min()) < 0 or int(index.max()) >= x.shape[dim]):
+    if due("gather()", index) and (int(index.min()) < 0 or int(index.max()) >= x.shape[dim]):
         raise IndexError(
             f"gather(dim={dim}): index values must be from 0 to {x.shape[dim] - 1} (axis {dim} "
             f"of x has length {x.shape[dim]}), got {int(index.min())} to {int(index.max())}"
@@ -427,6 +428,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
 
 
 def _check_joinable(tensors: Sequence[Tensor], name: str) -> None:
+    check.instance(f"{name}()", "tensors", tensors, (list, tuple), "a list or tuple of Tensors")
     if len(tensors) == 0:
         raise ValueError(f"{name}() needs at least one tensor")
     if not all(isinstance(t, Tensor) for t in tensors):

@@ -31,7 +31,7 @@ def sort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = Fals
     accepted; tinydl's sort is always stable)."""
     x = as_input(x, "sort()")
     dim = check.axis("sort()", "dim", dim, x.ndim)
-    order = _order(x.array, dim, bool(descending))
+    order = _order(x.array, dim, check.flag("sort()", "descending", descending))
     return ValuesIndices(gather(x, dim, order), Tensor(order))
 
 
@@ -49,6 +49,6 @@ def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     x = as_input(x, "topk()")
     dim = check.axis("topk()", "dim", dim, x.ndim)
     k = check.int_between("topk()", "k", k, 0, x.shape[dim])
-    order = _order(x.array, dim, bool(largest))
+    order = _order(x.array, dim, check.flag("topk()", "largest", largest))
     first_k = order[(slice(None),) * dim + (slice(0, k),)]
     return ValuesIndices(gather(x, dim, first_k), Tensor(first_k))

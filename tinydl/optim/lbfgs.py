@@ -39,7 +39,7 @@ import numpy as np
 
 from tinydl import backend, check
 from tinydl.autograd.tensor import Tensor
-from tinydl.autograd.tensor_checks import one_device
+from tinydl.autograd.tensor_checks import one_device, scalar
 from tinydl.optim.optimizer import Optimizer, _device_copy
 
 Closure = Callable[[], Any]
@@ -120,7 +120,7 @@ class LBFGS(Optimizer):
         """The loss and flat gradient at start + step · direction; the parameters are put
         back to ``start`` afterwards (the line search only looks)."""
         self._move(step, direction)
-        loss = float(closure())
+        loss = _loss(closure())
         flat_grad = self._flat_grad()
         for p, values in zip(self.params, start, strict=True):
             p.array[...] = values
@@ -142,7 +142,7 @@ class LBFGS(Optimizer):
         state.setdefault("n_iter", 0)
 
         first_loss = closure()
-        loss = float(first_loss)
+        loss = _loss(first_loss)
         evaluations = 1
         state["func_evals"] += 1
         flat_grad = self._flat_grad()
@@ -220,6 +220,11 @@ class LBFGS(Optimizer):
         super().load_state_dict({**state_dict, "state": {}})
         self.state[0] = {name: _restored(value, self.params[0].array)
                          for name, value in history.items()}
+
+
+def _loss(value: Any) -> float:
+    return scalar("LBFGS.step()", "what the closure returns", value,
+                  "the loss (a one-element Tensor or a number)")
 
 
 def _restored(value: Any, like: Any) -> Any:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tinydl import check
+from tinydl.autograd.tensor_checks import scalar
 
 
 def _groups(optimizer: Any, scheduler: str) -> list[dict[str, Any]]:
@@ -145,7 +146,7 @@ class LambdaLR(LRScheduler):
 
     def lrs_at(self, epoch: int) -> list[float]:
         return [
-            base_lr * float(function(epoch))
+            base_lr * scalar("LambdaLR", "lr_lambda(epoch)", function(epoch))
             for base_lr, function in zip(self.base_lrs, self.lr_lambdas, strict=True)
         ]
 
@@ -194,9 +195,12 @@ class OneCycleLR(LRScheduler):
         check.number("OneCycleLR", "pct_start", pct_start, "[0, 1]")
         check.one_of("OneCycleLR", "anneal_strategy", anneal_strategy, ("cos", "linear"))
         self.anneal = _cosine if anneal_strategy == "cos" else _linear
-        self.max_lrs = [float(v) for v in _per_group(max_lr, count, "max_lr", "OneCycleLR")]
-        self.initial_lrs = [lr / div_factor for lr in self.max_lrs]
-        self.min_lrs = [lr / final_div_factor for lr in self.initial_lrs]
+        self.max_lrs = [check.number("OneCycleLR", "max_lr", v, ">= 0")
+                        for v in _per_group(max_lr, count, "max_lr", "OneCycleLR")]
+        divisor = check.number("OneCycleLR", "div_factor", div_factor, "> 0")
+        final_divisor = check.number("OneCycleLR", "final_div_factor", final_div_factor, "> 0")
+        self.initial_lrs = [lr / divisor for lr in self.max_lrs]
+        self.min_lrs = [lr / final_divisor for lr in self.initial_lrs]
         # (last step of the phase, where lr starts and ends as an index into the three lists
         # initial/max/min, where momentum starts and ends as max or base)
         pct_steps = float(pct_start * self.total_steps)
@@ -211,8 +215,9 @@ class OneCycleLR(LRScheduler):
                 (pct_steps - 1, "initial", "max", "max", "base"),
                 (self.total_steps - 1, "max", "min", "base", "max"),
             ]
-        self.cycle_momentum = bool(cycle_momentum)
-        self.momenta = {"base": float(base_momentum), "max": float(max_momentum)}
+        self.cycle_momentum = check.flag("OneCycleLR", "cycle_momentum", cycle_momentum)
+        self.momenta = {name: check.number("OneCycleLR", f"{name}_momentum", value, "[0, 1]")
+                        for name, value in (("base", base_momentum), ("max", max_momentum))}
         if self.cycle_momentum:
             names = getattr(optimizer, "_hyperparameter_names", ())
             if "momentum" not in names and "betas" not in names:
@@ -231,9 +236,9 @@ class OneCycleLR(LRScheduler):
         start = 0.0
         for i, (end, *rest) in enumerate(self.phases):
             if step <= end or i == len(self.phases) - 1:
-                return dict(zip(("lr0", "lr1", "m0", "m1"), rest, strict=True)), (
-                    (step - start) / (end - start)
-                )
+                # a phase of no steps (pct_start=1.0 leaves none to anneal) is over at once
+                fraction = (step - start) / (end - start) if end > start else 1.0
+                return dict(zip(("lr0", "lr1", "m0", "m1"), rest, strict=True)), fraction
             start = end
         raise AssertionError("unreachable: the last phase always matches")
 
@@ -312,13 +317,8 @@ class ReduceLROnPlateau:
 
     def step(self, metrics: Any = None) -> None:
         """Record one evaluation's value (a number or a one-element tensor)."""
-        try:
-            value = float(metrics)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"ReduceLROnPlateau.step() needs the watched metric as a number, e.g. "
-                f"step(val_loss), got {metrics!r}"
-            ) from None
+        value = scalar("ReduceLROnPlateau.step()", "metrics", metrics,
+                       "the watched metric as a number, e.g. step(val_loss)")
         self.epoch += 1
         if self.is_better(value):
             self.best, self.num_bad_epochs = value, 0
@@ -342,6 +342,8 @@ class ReduceLROnPlateau:
         return {key: getattr(self, key) for key in keys}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        check.state_dict("ReduceLROnPlateau.load_state_dict()", state, self.state_dict(),
+                         "ReduceLROnPlateau.state_dict()")
         self.best = float(state["best"])
         self.num_bad_epochs = int(state["num_bad_epochs"])
         self.cooldown_counter = int(state["cooldown_counter"])

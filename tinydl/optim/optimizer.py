@@ -265,7 +265,8 @@ class Optimizer:
         copies the state onto each parameter's device and dtype and restores the
         hyper-parameters. Nothing changes if a check fails."""
         name = type(self).__name__
-        missing = [key for key in _STATE_DICT_KEYS if key not in state_dict]
+        missing = [key for key in _STATE_DICT_KEYS
+                   if not isinstance(state_dict, dict) or key not in state_dict]
         if missing:
             raise ValueError(f"not an optimizer state_dict: it has no {', '.join(missing)}")
         if state_dict["optimizer"] != name:

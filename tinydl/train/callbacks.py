@@ -110,6 +110,8 @@ class EarlyStopping:
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        check.state_dict("EarlyStopping.load_state_dict()", state,
+                         ("best", "best_epoch", "waited"), "EarlyStopping.state_dict()")
         self.best = float(state["best"])
         self.best_epoch, self.waited = int(state["best_epoch"]), int(state["waited"])
         self.best_weights = state.get("best_weights")

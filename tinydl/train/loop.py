@@ -33,10 +33,11 @@ from tinydl.nn.module import Module
 from tinydl.ops import softmax
 from tinydl.optim.lr_scheduler import ReduceLROnPlateau
 from tinydl.train.callbacks import EarlyStopping
-from tinydl.train.checkpoint import check_model, load_checkpoint, save_checkpoint
+from tinydl.train.checkpoint import check_model, load_checkpoint, read_extra, save_checkpoint
 from tinydl.train.inputs import as_batches, input_batches, pairs
 from tinydl.train.metrics import confusion_matrix, precision_recall_f1
 from tinydl.train.progress import progress_bar_visible
+from tinydl.train.state_archive import CheckpointError
 
 Batches = Iterable[tuple[Tensor, Tensor]]
 
@@ -259,6 +260,14 @@ def _resume(
         raise ValueError("resume=True needs the checkpoint_path to resume from")
     if not Path(checkpoint_path).exists():
         return {}, 0
+    lacking = sorted(_SAVED_BY_FIT - set(read_extra(checkpoint_path)))
+    if lacking:  # (checked before loading, so that the model stays as it was)
+        raise CheckpointError(
+            f"fit(resume=True): {checkpoint_path} lacks {', '.join(lacking)}, which "
+            f"fit(checkpoint_path=...) saves beside the weights to resume from (save_checkpoint() "
+            f"saves only what it is given): to start from its weights, load them with "
+            f"load_checkpoint(path, model, optimizer) and call fit without resume=True"
+        )
     saved = load_checkpoint(checkpoint_path, model, optimizer)
     run.load_state_dict(saved["resume_state"])
     return saved["history"], saved["epoch"] + 1

@@ -79,7 +79,13 @@ class ResNet(nn.Module):
         super().__init__()
         check.positive_int("ResNet", "num_classes", num_classes)
         check.flag("ResNet", "zero_init_residual", zero_init_residual)
-        self._norm_layer = norm_layer or nn.BatchNorm2d
+        self._norm_layer = nn.BatchNorm2d if norm_layer is None else check.function(
+            "ResNet", "norm_layer", norm_layer, "norm_layer(channels), e.g. nn.BatchNorm2d")
+        if not isinstance(layers, (list, tuple)) or len(layers) != 4:
+            raise ValueError(f"ResNet: layers must be 4 numbers of blocks, one per stage (e.g. "
+                             f"[2, 2, 2, 2] for ResNet-18), got {layers!r:.60}")
+        for count in layers:
+            check.positive_int("ResNet", "each number of blocks in layers", count)
         self.inplanes = 64
         self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7, stride=2, padding=3, bias=False)
         self.bn1 = self._norm_layer(self.inplanes)
