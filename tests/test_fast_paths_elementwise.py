@@ -1,0 +1,65 @@
+"""Issue 25's element-wise fast paths held to their plain twins, on the CPU and the strict
+fake device: each ``...Fast`` Function computes the same outputs and gradients as the
+plain one it sits below (bit for bit where the docstring says so), keeps float32 float32,
+and runs only with the fast paths on and for the inputs it covers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make
+
+import tinydl
+import tinydl.nn.functional as F  # noqa: N812
+
+
+def run_both_ways(op, shapes, device, dtype="float64", seed=7):
+    """``op`` on leaves of ``shapes`` with the fast paths off and on: for each, the output and
+    every leaf's gradient as NumPy arrays, and the name of the Function that made the output.
+    The upstream gradient, 2·y, differs per element."""
+    results = {}
+    for fast in (False, True):
+        rng = np.random.default_rng(seed)
+        leaves = [make(rng.standard_normal(shape), device, dtype=dtype) for shape in shapes]
+        with tinydl.fast_paths(fast):
+            y = op(*leaves)
+            (y * y).sum().backward()
+        results[fast] = ([y.numpy()] + [t.grad.numpy() for t in leaves],
+                         type(y.creator).__name__)
+    return results
+
+
+def assert_identical(results, plain_name):
+    (plain, plain_op), (fast, fast_op) = results[False], results[True]
+    assert (plain_op, fast_op) == (plain_name, plain_name + "Fast")
+    for got, want in zip(fast, plain, strict=True):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+
+
+# ---- LeakyReLU: max(x, a·x) -------------------------------------------------------------------
+@pytest.mark.parametrize("slope", [0.0, 0.01, 0.2, 1.0])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_leaky_relu_fast_is_the_plain_one_bit_for_bit(slope, dtype, device):
+    results = run_both_ways(lambda x: F.leaky_relu(x, slope), [(3, 4, 5, 6)], device, dtype)
+    assert_identical(results, "LeakyReLU")
+
+
+def test_leaky_relu_fast_on_a_batch_last_view_and_at_zero(device):
+    """Inputs are often strided views (a batch-last convolution's output), and exact zeros
+    take the slope's side, as in the plain version (and PyTorch)."""
+    values = np.array([[-2.0, -0.0, 0.0, 3.0], [1.5, -1e-30, 1e-30, -7.0]])
+    for fast in (False, True):
+        x = make(values.T.copy().T, device)  # a transposed (F-ordered) array
+        with tinydl.fast_paths(fast):
+            y = F.leaky_relu(x, 0.1)
+            y.backward(tinydl.ones(2, 4, dtype="float64", device=device))
+        np.testing.assert_array_equal(y.numpy(), np.where(values > 0, values, 0.1 * values))
+        np.testing.assert_array_equal(x.grad.numpy(), np.where(values > 0, 1.0, 0.1))
+
+
+@pytest.mark.parametrize("slope", [-0.5, 1.5])
+def test_leaky_relu_slopes_outside_0_to_1_keep_the_plain_version(slope, device):
+    """max(x, a·x) is the leaky ReLU only for 0 ≤ a ≤ 1: other slopes run the plain one."""
+    results = run_both_ways(lambda x: F.leaky_relu(x, slope), [(4, 5)], device)
+    assert results[True][1] == results[False][1] == "LeakyReLU"
