@@ -205,10 +205,12 @@ WORKLOADS: dict[str, Callable[[Any, np.random.Generator], Callable[[], None]]] =
 
 # ---- the worker: one system, one workload, timing on request --------------------------
 
-def worker(system: str, name: str, torch_default_allocator: bool) -> None:
+def worker(system: str, name: str, torch_default_allocator: bool, clock: str) -> None:
     """Build ``name`` in ``system``; then, for each line ``seconds`` on stdin, train for about
-    that long and answer with the median milliseconds per step; ``memory`` answers the
-    peak resident set in MB."""
+    that long and answer with the median milliseconds per step (wall-clock, or with
+    ``clock == "cpu"`` this process's CPU time); ``memory`` answers the peak resident set
+    in MB."""
+    now = time.process_time if clock == "cpu" else time.perf_counter
     if system == "torch":
         import torch
 
@@ -236,9 +238,9 @@ def worker(system: str, name: str, torch_default_allocator: bool) -> None:
         count = max(3, round(float(line) / per_step))
         times = []
         for _ in range(count):
-            began = time.perf_counter()
+            began = now()
             step()
-            times.append(time.perf_counter() - began)
+            times.append(now() - began)
         per_step = statistics.median(times)
         print(per_step * 1e3, flush=True)
 
@@ -277,7 +279,8 @@ def own_ticks(pid: int) -> int:
 class Worker:
     def __init__(self, system: str, name: str, args: argparse.Namespace,
                  tinydl_path: str | None = None) -> None:
-        command = [sys.executable, __file__, "--worker", system, "--only", name]
+        command = [sys.executable, __file__, "--worker", system, "--only", name,
+                   "--clock", args.clock, "--threads", str(args.threads)]
         if args.torch_default_allocator:
             command.append("--torch-default-allocator")
         environment = dict(os.environ, TINYDL_FAST_PATHS="0" if args.readable else "1")
@@ -343,6 +346,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--seconds", type=float, default=1.5, help="per round and system")
     parser.add_argument("--torch-default-allocator", action="store_true")
+    parser.add_argument(
+        "--clock", choices=("wall", "cpu"), default="wall",
+        help="time steps by the wall clock, or (one thread only) by each worker's CPU time, "
+        "which a busy machine's time slicing leaves out (its cache and memory contention stay)")
     parser.add_argument("--worker", choices=("tinydl", "torch"), help=argparse.SUPPRESS)
     parser.add_argument("--before", metavar="DIR",
                         help="also time the tinydl of another checkout (e.g. a git worktree of "
@@ -353,8 +360,10 @@ def main() -> None:
 
     fast_mode.add_option(parser)
     args = parser.parse_args()
+    if args.clock == "cpu" and args.threads != 1:
+        parser.error("--clock cpu measures one thread's work: use it with --threads 1")
     if args.worker:
-        worker(args.worker, args.only[0], args.torch_default_allocator)
+        worker(args.worker, args.only[0], args.torch_default_allocator, args.clock)
         return
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = str(args.threads)  # the workers' BLAS and OpenMP read these
@@ -373,9 +382,10 @@ def main() -> None:
     allocator = "glibc's defaults" if args.torch_default_allocator else "tinydl's settings"
     setup = (
         f"`python benchmarks/workloads.py {shlex.join(sys.argv[1:])}`: {args.threads} "
-        f"thread(s) for both, {args.rounds} alternating rounds of about {args.seconds} s per "
-        f"system, each worker a separate long-lived process; PyTorch {torch.__version__} "
-        f"with {allocator}; NumPy's OpenBLAS on its {blas_kernels()} kernels. tinydl: {mode}."
+        f"thread(s) for both, {args.clock}-clock time, {args.rounds} alternating rounds of "
+        f"about {args.seconds} s per system, each worker a separate long-lived process; "
+        f"PyTorch {torch.__version__} with {allocator}; NumPy's OpenBLAS on its "
+        f"{blas_kernels()} kernels. tinydl: {mode}."
     )
     if not args.no_record:
         from results_log import append_run
