@@ -63,3 +63,32 @@ def test_leaky_relu_slopes_outside_0_to_1_keep_the_plain_version(slope, device):
     """max(x, a·x) is the leaky ReLU only for 0 ≤ a ≤ 1: other slopes run the plain one."""
     results = run_both_ways(lambda x: F.leaky_relu(x, slope), [(4, 5)], device)
     assert results[True][1] == results[False][1] == "LeakyReLU"
+
+
+# ---- LayerNorm: rows' sums as matrix-vector products ---------------------------------------
+@pytest.mark.parametrize(("shape", "normalized"), [((2, 3, 8), (8,)), ((4, 3, 5), (3, 5)),
+                                                   ((6, 7), (7,))])
+def test_layer_norm_fast_matches_the_plain_one(shape, normalized, device):
+    results = run_both_ways(lambda x, w, b: F.layer_norm(x, normalized, w, b, eps=1e-5),
+                            [shape, normalized, normalized], device)
+    (plain, plain_op), (fast, fast_op) = results[False], results[True]
+    assert (plain_op, fast_op) == ("LayerNorm", "LayerNormFast")
+    for got, want in zip(fast, plain, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_layer_norm_fast_keeps_float32_and_takes_a_strided_input(device):
+    rng = np.random.default_rng(3)
+    values, gamma = rng.standard_normal((5, 4, 6)), rng.standard_normal(4)
+    outputs = {}
+    for fast in (False, True):
+        x = tinydl.tensor(values, dtype="float32", device=device, requires_grad=True)
+        weight = tinydl.tensor(gamma, dtype="float32", device=device, requires_grad=True)
+        with tinydl.fast_paths(fast):
+            y = F.layer_norm(x.transpose(1, 2), (4,), weight)  # rows strided in memory
+            (y * y).sum().backward()
+        assert y.dtype == x.grad.dtype == weight.grad.dtype == np.float32
+        outputs[fast] = [y.numpy(), x.grad.numpy(), weight.grad.numpy()]
+    for got, want in zip(outputs[True], outputs[False], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
