@@ -5,12 +5,15 @@ and runs only with the fast paths on and for the inputs it covers."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from conftest import make
 
 import tinydl
 import tinydl.nn.functional as F  # noqa: N812
+from tinydl.ops import activations
 
 
 def run_both_ways(op, shapes, device, dtype="float64", seed=7):
@@ -91,4 +94,35 @@ def test_layer_norm_fast_keeps_float32_and_takes_a_strided_input(device):
         outputs[fast] = [y.numpy(), x.grad.numpy(), weight.grad.numpy()]
     for got, want in zip(outputs[True], outputs[False], strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+# ---- GELU (tanh form): the derivative made in forward -----------------------------------------
+def test_gelu_tanh_fast_matches_the_plain_one(device):
+    results = run_both_ways(lambda x: F.gelu(x * 3, approximate="tanh"), [(4, 5, 6)], device)
+    (plain, plain_op), (fast, fast_op) = results[False], results[True]
+    assert (plain_op, fast_op) == ("GELU", "GELUFast")
+    for got, want in zip(fast, plain, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_gelu_fast_keeps_float32_and_runs_only_when_a_gradient_is_wanted(device):
+    x = tinydl.tensor(np.linspace(-6, 6, 25), dtype="float32", device=device, requires_grad=True)
+    with tinydl.fast_paths(True):
+        y = F.gelu(x, approximate="tanh")
+        y.sum().backward()
+        assert type(y.creator).__name__ == "GELUFast"
+        assert y.dtype == x.grad.dtype == np.float32
+        # No gradient to be asked for: no derivative to make, the plain forward runs.
+        with mock.patch.object(activations.GELUFast, "forward", side_effect=AssertionError):
+            with tinydl.no_grad():
+                F.gelu(x, approximate="tanh")
+            F.gelu(x.detach(), approximate="tanh")
+        assert type(F.gelu(x).creator).__name__ == "GELU"  # the exact form stays plain
+    with tinydl.fast_paths(False):
+        plain = tinydl.tensor(np.linspace(-6, 6, 25), dtype="float32", device=device,
+                              requires_grad=True)
+        F.gelu(plain, approximate="tanh").sum().backward()
+    np.testing.assert_allclose(y.numpy(), F.gelu(plain, approximate="tanh").numpy(), rtol=1e-6,
+                               atol=1e-7)
+    np.testing.assert_allclose(x.grad.numpy(), plain.grad.numpy(), rtol=1e-5, atol=1e-6)
 

@@ -22,7 +22,7 @@ OPS = ROOT / "tinydl" / "ops"
 BUDGETS = {
     "tinydl/autograd": 2427,
     "tinydl/ops/__init__.py": 80,
-    "tinydl/ops/activations.py": 222,
+    "tinydl/ops/activations.py": 261,
     "tinydl/ops/adaptive_pool.py": 57,
     "tinydl/ops/arguments.py": 42,
     "tinydl/ops/arithmetic.py": 155,
