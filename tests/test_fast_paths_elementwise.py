@@ -126,3 +126,26 @@ def test_gelu_fast_keeps_float32_and_runs_only_when_a_gradient_is_wanted(device)
                                atol=1e-7)
     np.testing.assert_allclose(x.grad.numpy(), plain.grad.numpy(), rtol=1e-5, atol=1e-6)
 
+
+# ---- attention's softmax: one shift per (batch, head) block --------------------------------
+@pytest.mark.parametrize("far", [0.0, 200.0])
+def test_attention_fast_matches_the_plain_one_when_a_row_lies_far_below_its_block(far, device):
+    """The fast softmax shifts each (batch, head) block by its maximum; a query whose scores
+    all lie ``far`` below the others' would underflow to a zero sum (a NaN output) unless
+    it is redone with its own maximum. The causal float mask hides the future as well."""
+    rng = np.random.default_rng(5)
+    q, k, v = (rng.standard_normal((2, 3, 6, 4)) for _ in range(3))
+    k = np.abs(k) + 1
+    q[1, 2, 4] = -far / 4  # query 4 of batch 1, head 2: every score about −far
+    causal = np.triu(np.full((6, 6), -np.inf), 1)
+    results = {}
+    for fast in (False, True):
+        leaves = [make(a, device) for a in (q, k, v)]
+        mask = tinydl.tensor(causal, dtype="float64", device=device)
+        with tinydl.fast_paths(fast):
+            y = F.scaled_dot_product_attention(*leaves, attn_mask=mask)
+            (y * y).sum().backward()
+        results[fast] = [y.numpy()] + [t.grad.numpy() for t in leaves]
+    for got, want in zip(results[True], results[False], strict=True):
+        assert np.isfinite(got).all()
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
