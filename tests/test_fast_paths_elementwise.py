@@ -149,3 +149,15 @@ def test_attention_fast_matches_the_plain_one_when_a_row_lies_far_below_its_bloc
     for got, want in zip(results[True], results[False], strict=True):
         assert np.isfinite(got).all()
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+# ---- Embedding: the gradient as sums of sorted runs ---------------------------------------
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_fast_matches_the_plain_one(padding_idx, device):
+    ids = np.array([[3, 0, 3, 5], [2, 3, 0, 0], [5, 5, 5, 1]])  # repeats, unused rows 4 and 6
+    results = run_both_ways(lambda w: F.embedding(tinydl.tensor(ids, device=device), w,
+                                                  padding_idx=padding_idx), [(7, 3)], device)
+    (plain, plain_op), (fast, fast_op) = results[False], results[True]
+    assert (plain_op, fast_op) == ("Embedding", "EmbeddingFast")
+    for got, want in zip(fast, plain, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
