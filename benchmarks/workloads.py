@@ -16,7 +16,7 @@ cost does not depend on the weights' values.
 The other load on the machine is recorded round by round: the busy CPU time of the whole
 machine (``/proc/stat``) less the driver's and the workers' own (``/proc/<pid>/stat``), in
 cores; above about 0.3 on two cores a ratio is noise. Peak memory is each worker's
-maximum resident set (``ru_maxrss``) after its last round. tinydl runs its fast paths
+maximum resident set (``VmHWM``) after its last round. tinydl runs its fast paths
 (``--readable``: the plain versions of the ops; fast_mode.py).
 
 Results are appended to benchmarks/results/workloads.md.
@@ -233,7 +233,7 @@ def worker(system: str, name: str, torch_default_allocator: bool, clock: str) ->
     print("ready", flush=True)
     for line in sys.stdin:
         if line.strip() == "memory":
-            print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, flush=True)
+            print(peak_resident_mb(), flush=True)
             continue
         count = max(3, round(float(line) / per_step))
         times = []
@@ -243,6 +243,15 @@ def worker(system: str, name: str, torch_default_allocator: bool, clock: str) ->
             times.append(now() - began)
         per_step = statistics.median(times)
         print(per_step * 1e3, flush=True)
+
+
+def peak_resident_mb() -> float:
+    """This process's peak resident memory in MB: VmHWM, which (unlike ru_maxrss, kept
+    across exec) starts afresh in the new program."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ---- the driver ----------------------------------------------------------------------
@@ -304,7 +313,9 @@ class Worker:
         self.process.wait()
 
 
-def measure(name: str, args: argparse.Namespace) -> str:
+def measure(name: str, args: argparse.Namespace) -> tuple[str, dict[str, float]]:
+    """Time ``name`` in both systems (and ``--before``'s) in alternating rounds: the table's
+    row, and each system's median milliseconds per step."""
     workers = {system: Worker(system, name, args) for system in ("tinydl", "torch")}
     if args.before:
         workers["before"] = Worker("tinydl", name, args, args.before)
@@ -336,11 +347,11 @@ def measure(name: str, args: argparse.Namespace) -> str:
             f"({min(gains):.2f}-{max(gains):.2f}) | {memory['before']:.0f} |"
         )
     print(row, flush=True)
-    return row
+    return row, {system: statistics.median(ms) for system, ms in times.items()}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """The options that say what to time and how (benchmarks/roofline.py takes them too)."""
     parser.add_argument("--only", nargs="+", choices=list(WORKLOADS), default=list(WORKLOADS))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=7)
@@ -359,15 +370,42 @@ def main() -> None:
     import fast_mode  # a sibling script, not a package
 
     fast_mode.add_option(parser)
+
+
+def parse(parser: argparse.ArgumentParser) -> tuple[argparse.Namespace, str]:
+    """The arguments, with the thread settings put into the environment the workers inherit,
+    and the name of the mode tinydl runs in."""
+    import fast_mode
+
     args = parser.parse_args()
     if args.clock == "cpu" and args.threads != 1:
         parser.error("--clock cpu measures one thread's work: use it with --threads 1")
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = str(args.threads)  # the workers' BLAS and OpenMP read these
+    return args, fast_mode.FAST if args.worker else fast_mode.set_mode(args.readable)
+
+
+def setup_line(script: str, args: argparse.Namespace, mode: str) -> str:
+    """What ran: the command, threads, clock, rounds, PyTorch and BLAS, tinydl's mode."""
+    import torch
+
+    allocator = "glibc's defaults" if args.torch_default_allocator else "tinydl's settings"
+    return (
+        f"`python benchmarks/{script} {shlex.join(sys.argv[1:])}`: {args.threads} "
+        f"thread(s) for both, {args.clock}-clock time, {args.rounds} alternating rounds of "
+        f"about {args.seconds} s per system, each worker a separate long-lived process; "
+        f"PyTorch {torch.__version__} with {allocator}; NumPy's OpenBLAS on its "
+        f"{blas_kernels()} kernels. tinydl: {mode}."
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_options(parser)
+    args, mode = parse(parser)
     if args.worker:
         worker(args.worker, args.only[0], args.torch_default_allocator, args.clock)
         return
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[variable] = str(args.threads)  # the workers' BLAS and OpenMP read these
-    mode = fast_mode.set_mode(args.readable)
     rows = [
         "| workload | tinydl ms/step | PyTorch ms/step | ratio: median of rounds (range) "
         "| peak MB tinydl / PyTorch | other load, cores: median (max) |",
@@ -376,17 +414,8 @@ def main() -> None:
     if args.before:
         rows[0] += " before: ms/step | now / before | before: peak MB |"
         rows[1] += " --- | --- | --- |"
-    rows += [measure(name, args) for name in args.only]
-    import torch
-
-    allocator = "glibc's defaults" if args.torch_default_allocator else "tinydl's settings"
-    setup = (
-        f"`python benchmarks/workloads.py {shlex.join(sys.argv[1:])}`: {args.threads} "
-        f"thread(s) for both, {args.clock}-clock time, {args.rounds} alternating rounds of "
-        f"about {args.seconds} s per system, each worker a separate long-lived process; "
-        f"PyTorch {torch.__version__} with {allocator}; NumPy's OpenBLAS on its "
-        f"{blas_kernels()} kernels. tinydl: {mode}."
-    )
+    rows += [measure(name, args)[0] for name in args.only]
+    setup = setup_line("workloads.py", args, mode)
     if not args.no_record:
         from results_log import append_run
 
