@@ -161,3 +161,31 @@ def test_embedding_fast_matches_the_plain_one(padding_idx, device):
     assert (plain_op, fast_op) == ("Embedding", "EmbeddingFast")
     for got, want in zip(fast, plain, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+# ---- BatchNorm (training): per-channel sums as matrix-vector products -------------------------
+@pytest.mark.parametrize("shape", [(5, 3), (4, 3, 5, 2)])
+@pytest.mark.parametrize("batch_last", [False, True])
+def test_batch_norm_fast_matches_the_plain_one(shape, batch_last, device):
+    """Output, input and parameter gradients and the running statistics, on an NCHW array
+    and on a batch-last view (the layout the fast convolutions hand over)."""
+    rng = np.random.default_rng(11)
+    values, gamma, beta = (rng.standard_normal(s) for s in (shape, shape[1], shape[1]))
+    runs = {}
+    if batch_last:  # the same values, stored with the batch axis last
+        last = len(shape) - 1
+        values = values.transpose(*range(1, len(shape)), 0).copy().transpose(last, *range(last))
+    for fast in (False, True):
+        x, w, b = (make(a, device) for a in (values, gamma, beta))
+        assert x.array.flags.c_contiguous != batch_last
+        mean = tinydl.zeros(shape[1], dtype="float64", device=device)
+        var = tinydl.ones(shape[1], dtype="float64", device=device)
+        with tinydl.fast_paths(fast):
+            y = F.batch_norm(x, mean, var, w, b, training=True, momentum=0.3)
+            (y * y).sum().backward()
+        runs[fast] = (type(y.creator).__name__,
+                      [y.numpy(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy(), mean.numpy(),
+                       var.numpy()])
+    assert (runs[False][0], runs[True][0]) == ("BatchNormTrain", "BatchNormTrainFast")
+    for got, want in zip(runs[True][1], runs[False][1], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
