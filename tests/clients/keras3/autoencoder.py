@@ -35,7 +35,7 @@ def show_pairs(top, bottom, path, n=8):
 
 np.random.seed(0)
 (train_digits, _), (test_digits, _) = mnist.load_data()
-train_images, test_images = as_images(train_digits[:256]), as_images(test_digits[:64])
+train_images, test_images = as_images(train_digits[:160]), as_images(test_digits[:48])
 noisy_train, noisy_test = with_noise(train_images), with_noise(test_images)
 show_pairs(train_images, noisy_train, "noisy.png")
 
