@@ -59,6 +59,18 @@ def test_the_corpus_is_complete() -> None:
     assert len(folders) >= 25 and folders.count("keras3") >= 8
 
 
+def test_the_docs_page_lists_every_program() -> None:
+    """docs/corpus.md names each program and links the public program it stands for."""
+    page = (ROOT / "docs" / "corpus.md").read_text()
+    missing = []
+    for program in programs():
+        name = str(program.relative_to(CLIENTS))
+        repository, commit, path = header(program)["stands-for"].split()
+        if f"`{name}`" not in page or f"{repository}/blob/{commit}/{path}" not in page:
+            missing.append(name)
+    assert missing == []
+
+
 @pytest.mark.parametrize("program", programs(), ids=IDS)
 def test_header_names_the_public_program(program: Path) -> None:
     fields = header(program)
