@@ -192,19 +192,26 @@ def run(folder: Path, program: Path, framework: str) -> tuple[str, float, int]:
 
 
 def keras_epoch_losses(output: str) -> list[float]:
-    """The training loss Keras's progress bar shows at the end of each epoch. Each epoch's
-    bar is one line (redrawn in place), ending with the epoch's running mean; when the
-    program validates, only bars that also show ``val_loss`` are epochs of ``fit`` (the
-    others are ``evaluate``'s)."""
+    """The training loss Keras's progress bar shows at the end of each epoch. The bar is
+    redrawn after every batch ("k/N ... loss: x", its running mean), on the same line or,
+    on a slow machine, on new lines: an epoch's bar is a run of updates whose k never
+    falls, and its last update holds the epoch's loss. When the program validates, only
+    bars that end with a ``val_loss`` are epochs of ``fit`` (the others are ``evaluate``'s).
+    """
     output = re.sub(r"\x1b\[[0-9;]*m", "", output)
-    bars = [line for line in output.split("\n") if "/step" in line and "loss:" in line]
-    if any("val_loss" in bar for bar in bars):
-        bars = [bar for bar in bars if "val_loss" in bar]
-    values = []
-    for bar in bars:
-        found = re.findall(r"(?<!val_)loss: ([-+0-9.eE]+|nan|inf)", bar)
-        values.append(float(found[-1]))
-    return values
+    bars: list[list[tuple[int, int, str]]] = []
+    for update in re.split(r"[\r\n]", output):
+        counter = re.search(r"(\d+)/(\d+) ", update)
+        if counter is None or "loss:" not in update:
+            continue
+        k, n = int(counter.group(1)), int(counter.group(2))
+        if not bars or n != bars[-1][-1][1] or k < bars[-1][-1][0]:
+            bars.append([])
+        bars[-1].append((k, n, update))
+    ends = [bar[-1][2] for bar in bars]
+    if any("val_loss" in end for end in ends):
+        ends = [end for end in ends if "val_loss" in end]
+    return [float(re.findall(r"(?<!val_)loss: ([-+0-9.eE]+|nan|inf)", end)[-1]) for end in ends]
 
 
 def describe(values: list[float]) -> str:
