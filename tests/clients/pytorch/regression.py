@@ -1,7 +1,7 @@
 # stands-for: https://github.com/pytorch/examples 77f55b912142e11fcfdf5b530231fb9c52f181e8 regression/main.py
 # loss: Loss: (\S+) after
 # exercises: torch.randn, x.unsqueeze(1), torch.cat of a list along dim 1, x.mm(W), Tensor ** int, .item(), format(tensor element, '+.2f'), nn.Linear, F.smooth_l1_loss, module.zero_grad, param.data.add_(-lr * param.grad), fc.weight.view(-1) (PyTorch's (out, in) layout), an endless itertools.count loop left by break
-"""Recover a random degree-4 polynomial from noisy-free samples with one nn.Linear layer,
+"""Recover a random degree-4 polynomial from noise-free samples with one nn.Linear layer,
 stepping its parameters by hand until the smooth-L1 loss is tiny."""
 from itertools import count
 
