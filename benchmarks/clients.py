@@ -1,7 +1,7 @@
 """The corpus of learner programs on tinydl and on the real framework, side by side.
 
     python benchmarks/clients.py [--programs pytorch/vae.py,...] [--smoke] [--corpus DIR]
-                                 [--no-record] [--readable]
+                                 [--tinydl CHECKOUT] [--no-record] [--readable]
 
 Every program of tests/clients/ runs twice, each time in a fresh folder: as it is (on
 tinydl), and rebuilt for its framework by putting back the original of every line that
@@ -29,6 +29,9 @@ tinydl are put back, so both sides keep the offline data and the shorter runs). 
 at their transcribed size; no code of theirs is written anywhere but into the temporary
 run folders. Where TensorFlow is not installed, a transcription's ``tensorflow.keras``
 imports are read as Keras 3's ``keras``.
+
+``--tinydl CHECKOUT`` runs the programs on another checkout's tinydl (another branch, or
+main after a merge); the results name the commit the programs ran on.
 
 The losses are read with the program's ``# loss:`` pattern. Keras prints its own losses in
 a progress bar rather than tinydl.keras's lines: where the pattern finds nothing there, the
@@ -60,6 +63,7 @@ from results_log import append_run  # noqa: E402  (sibling scripts, not a packag
 from test_clients import header, losses, programs  # noqa: E402
 
 WAS = re.compile(r"^(\s*)(.*?)\s*# was: ?(.*)$")
+TINYDL = ROOT  # the checkout whose tinydl the programs run on (--tinydl)
 TIMEOUT_S = 900
 TAIL = 3  # the ratio compares the mean of this many last losses
 
@@ -175,7 +179,9 @@ def copy_program(program: Path, folder: Path, rebuild: bool, longer: list[tuple[
 def run(folder: Path, program: Path, framework: str) -> tuple[str, float, int]:
     """Run the copy of ``program`` in ``folder``; its output, seconds and exit code."""
     env = dict(os.environ, MPLBACKEND="Agg",
-               PYTHONPATH=os.pathsep.join([str(ROOT), str(CLIENTS)]))
+               PYTHONPATH=os.pathsep.join([str(TINYDL), str(CLIENTS)]))
+    if TINYDL != ROOT:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave the other checkout as it is
     env.setdefault("TINYDL_DATA", str(ROOT.parent / "shared" / "data"))
     if framework == "keras":
         env["KERAS_BACKEND"] = "torch"
@@ -228,7 +234,7 @@ def last_error(output: str) -> str:
     output = re.sub(r"\x1b\[[0-9;]*m", "", output)
     lines = [line for line in output.strip().splitlines() if line.strip()]
     errors = [line for line in lines if re.match(r"[\w.]*(Error|Exception|Interrupt)\b", line)]
-    line = (errors or lines or ["no output"])[-1].replace(str(ROOT) + "/", "")
+    line = (errors or lines or ["no output"])[-1].replace(str(TINYDL) + "/", "")
     return line[:120].replace("|", "\\|")
 
 
@@ -288,10 +294,14 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="the smoke sizes, not LONGER's")
     parser.add_argument("--corpus", type=Path,
                         help="also run the programs of this folder of transcriptions")
+    parser.add_argument("--tinydl", type=Path, default=ROOT,
+                        help="the tinydl checkout to run the programs on (default: this one)")
     parser.add_argument("--no-record", action="store_true",
                         help="print the table; do not append it to the results file")
     fast_mode.add_option(parser)
     args = parser.parse_args()
+    global TINYDL
+    TINYDL = args.tinydl.resolve()
     mode = fast_mode.set_mode(args.readable)
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
@@ -315,7 +325,9 @@ def main() -> None:
     command = "python benchmarks/clients.py" + (" --smoke" if args.smoke else "")
     command += f" --corpus {args.corpus}" if args.corpus else ""
     command += " --programs " + ",".join(sorted(chosen)) if chosen else ""
-    setup = (f"`{command}`: each program on tinydl ({mode}) and rebuilt for its framework "
+    command += f" --tinydl {args.tinydl}" if TINYDL != ROOT else ""
+    setup = (f"`{command}`: each program on tinydl at {revision(TINYDL)} ({mode}) and rebuilt "
+             f"for its framework "
              f"(torch {version('torch')}, keras {version('keras')} on the torch backend), "
              f"same data and steps; losses read with the program's `# loss:` pattern. "
              f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, "
@@ -324,6 +336,16 @@ def main() -> None:
         print(setup, *rows, sep="\n")
     else:
         append_run("clients.md", "Learner programs: tinydl beside the real framework", setup, rows)
+
+
+def revision(checkout: Path) -> str:
+    """The commit of a checkout, with "+ changes" when its tracked files differ from it."""
+    git = ["git", "-C", str(checkout)]
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "an unknown commit"
+    changed = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"],
+                             capture_output=True, text=True).stdout.strip()
+    return f"{commit} + changes" if changed else commit
 
 
 def version(module: str) -> str:
