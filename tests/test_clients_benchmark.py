@@ -3,29 +3,17 @@ progress bars, and that its longer-run substitutions still fit the programs."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "clients.py"
 CLIENTS = ROOT / "tests" / "clients"
 
 
-def load_benchmark():
-    spec = importlib.util.spec_from_file_location("clients_benchmark", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(SCRIPT.parent))  # for its fast_mode and results_log imports
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
-    return module
-
-
-benchmark = load_benchmark()
+benchmark = load_script(SCRIPT, "clients_benchmark")
 
 
 def test_the_rebuilt_program_imports_the_framework_and_nothing_of_tinydl() -> None:
