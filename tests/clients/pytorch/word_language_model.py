@@ -1,6 +1,6 @@
 # stands-for: https://github.com/pytorch/examples 77f55b912142e11fcfdf5b530231fb9c52f181e8 word_language_model/main.py
 # loss: \| loss +(\S+) \|
-# exercises: import torch.onnx (export only on request), a word-level Corpus read from train/valid/test text files into torch.tensor(ids).type(torch.int64) and torch.cat, nn.Embedding, a 2-layer nn.LSTM (or GRU/RNN by name through getattr(nn, ...)) with dropout over (seq, batch) input, nn.init.uniform_/zeros_, init_hidden through weight.new_zeros, narrow/view/t()/contiguous batching, detaching the carried state, nn.NLLLoss, model.zero_grad, torch.nn.utils.clip_grad_norm_, p.data.add_(p.grad, alpha=-lr), torch.save/torch.load of a state dict through open files, rnn.flatten_parameters, math.exp perplexity
+# exercises: import torch.onnx (export only on request), a word-level Corpus read from train/valid/test text files into torch.tensor(ids).type(torch.int64) and torch.cat, nn.Embedding, a 2-layer nn.LSTM (or GRU/RNN by name through getattr(nn, ...)) with dropout over (seq, batch) input, nn.init.uniform_/zeros_, init_hidden through weight.new_zeros, narrow/view/t()/contiguous batching, detaching the carried state, nn.NLLLoss, model.zero_grad, torch.nn.utils.clip_grad_norm_, p.data.add_(p.grad, alpha=-lr), torch.save of the whole model and torch.load of it inside torch.serialization.safe_globals([...]) through open files, rnn.flatten_parameters, math.exp perplexity
 """A word-level LSTM language model in the style of the word_language_model example,
 trained by plain SGD with gradient clipping on English text from the standard library's
 docstrings (in place of Wikitext-2)."""
@@ -180,13 +180,15 @@ for epoch in range(1, args.epochs + 1):
     print('-' * 80)
     if best_val_loss is None or val_loss < best_val_loss:
         with open(args.save, 'wb') as f:
-            torch.save(model.state_dict(), f)
+            torch.save(model, f)
         best_val_loss = val_loss
     else:
         lr /= 4.0   # anneal when the validation loss stops improving
 
-with open(args.save, 'rb') as f:
-    model.load_state_dict(torch.load(f))
+# the best model, unpickled: only the classes named here may be rebuilt from the file
+allowed = [RNNModel, nn.Dropout, nn.Embedding, nn.Linear, nn.LSTM, nn.GRU, nn.RNN]
+with open(args.save, 'rb') as f, torch.serialization.safe_globals(allowed):
+    model = torch.load(f)
     model.rnn.flatten_parameters()   # after loading, put the RNN weights in one block again
 
 test_loss = evaluate(test_data)
