@@ -16,9 +16,8 @@ from datetime import timedelta
 from typing import Any
 
 from tinydl import check
-from tinydl.errors import ArgumentTypeError
-
 from tinydl.distributed.errors import DistributedTimeout
+from tinydl.errors import ArgumentTypeError
 
 _LONGEST_PAUSE = 1e-3  # seconds between two polls, at most
 

@@ -32,9 +32,10 @@ from tinydl.errors import TinyDLError
 from tinydl.nn.module import Module
 from tinydl.ops import softmax
 from tinydl.optim.lr_scheduler import ReduceLROnPlateau
+from tinydl.train import distributed_run
 from tinydl.train.callbacks import EarlyStopping
 from tinydl.train.checkpoint import check_model, load_checkpoint, save_checkpoint
-from tinydl.train.inputs import as_batches, input_batches, pairs
+from tinydl.train.inputs import as_batches, input_batches, model_device, pairs
 from tinydl.train.metrics import confusion_matrix, precision_recall_f1
 from tinydl.train.progress import progress_bar_visible
 
@@ -131,19 +132,27 @@ def fit(
       figures are complete; a true return value ends training after that epoch.
     - A progress bar shows on terminals (updated every ``log_every`` batches), ``print_fn``
       a line per epoch; ``seconds`` is an epoch's time, ``train_seconds`` its batches' alone.
+    - Launched on several ranks with a ``DistributedDataParallel`` model, each rank trains on
+      its share of the data, and rank 0 alone prints and saves (see
+      :mod:`tinydl.train.distributed_run`).
     """
     batch_scheduler = _check_fit_arguments(model, optimizer, loss_fn, epochs, log_every,
                                            scheduler, scheduler_interval, extra, batch_size)
     train_data = as_batches(train_data, "train_data", model, batch_size, shuffle)
+    train_data = distributed_run.shard(train_data, model)
+    if not distributed_run.is_rank_zero():
+        progress, print_fn = False, None
     if validation_data is not None:
         validation_data = as_batches(validation_data, "validation_data", model, batch_size, False)
     run = _ResumeState(train_data, scheduler, early_stopping)
     history, first_epoch = _resume(checkpoint_path, model, optimizer, run) if resume else ({}, 0)
     for epoch in range(first_epoch, epochs):
+        distributed_run.start_epoch(train_data, epoch)
         started = time.perf_counter()
         with _progress_bar(train_data, epoch, epochs, progress) as bar:
             figures = train_one_epoch(model, optimizer, loss_fn, bar, batch_scheduler, log_every,
                                       _watch_for_divergence(bar, epoch, checkpoint_path))
+        distributed_run.add_up_figures(figures, model_device(model))
         logs = _read(figures, train_data)  # waits for a GPU to finish the epoch's batches
         train_seconds = time.perf_counter() - started
         _check_finite(logs, model, epoch, checkpoint_path)
@@ -155,9 +164,9 @@ def fit(
         # Counted before the checkpoint, which must hold this epoch's early-stopping state.
         stop = early_stopping is not None and early_stopping.should_stop(epoch, logs, model)
         asked_to_stop = [bool(callback.on_epoch_end(epoch, logs)) for callback in callbacks]
-        if checkpoint_path is not None:
-            save_checkpoint(checkpoint_path, model, optimizer, epoch=epoch, history=history,
-                            resume_state=run.state_dict(), **(extra or {}))
+        if checkpoint_path is not None and distributed_run.is_rank_zero():
+            save_checkpoint(checkpoint_path, distributed_run.bare(model), optimizer, epoch=epoch,
+                            history=history, resume_state=run.state_dict(), **(extra or {}))
         if stop:
             _stop_early(early_stopping, model, print_fn)
         if stop or any(asked_to_stop):
@@ -259,7 +268,7 @@ def _resume(
         raise ValueError("resume=True needs the checkpoint_path to resume from")
     if not Path(checkpoint_path).exists():
         return {}, 0
-    saved = load_checkpoint(checkpoint_path, model, optimizer)
+    saved = load_checkpoint(checkpoint_path, distributed_run.bare(model), optimizer)
     run.load_state_dict(saved["resume_state"])
     return saved["history"], saved["epoch"] + 1
 
