@@ -21,10 +21,10 @@ import sys
 import time
 from pathlib import Path
 
+import distributed_cases as cases
 import numpy as np
 import pytest
 
-import distributed_cases as cases
 import tinydl
 from tinydl import autograd, nn, optim
 from tinydl.data.distributed_sampler import DistributedSampler, torch_randperm
@@ -375,7 +375,7 @@ def sampler_indices(size, replicas, shuffle, seed, epoch, drop_last) -> list[lis
 
 
 def test_distributed_sampler_matches_pytorchs_stored_partitions() -> None:
-    stored = json.loads(REFERENCE.read_text())  # made by tests/reference/make_distributed_sampler.py
+    stored = json.loads(REFERENCE.read_text())  # tests/reference/make_distributed_sampler.py
     assert len(stored) == len(SAMPLER_CASES)
     for case, expected in zip(SAMPLER_CASES, stored, strict=True):
         assert expected["case"] == list(case)
@@ -383,7 +383,7 @@ def test_distributed_sampler_matches_pytorchs_stored_partitions() -> None:
 
 
 def test_distributed_sampler_matches_pytorchs_directly() -> None:
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     from torch.utils.data.distributed import DistributedSampler as TorchSampler
 
     for size, replicas, shuffle, seed, epoch, drop_last in SAMPLER_CASES:

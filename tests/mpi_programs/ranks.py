@@ -20,7 +20,7 @@ from tinydl import nn, optim  # noqa: E402
 from tinydl.distributed.mpi_group import MpiGroup  # noqa: E402
 from tinydl.distributed.nccl_group import NcclGroup  # noqa: E402
 from tinydl.nn.parallel import DistributedDataParallel as DDP  # noqa: E402
-from tinydl.train import fit, load_checkpoint  # noqa: E402
+from tinydl.train import fit  # noqa: E402
 from tinydl.utils.data.distributed import DistributedSampler  # noqa: E402
 
 out, checkpoint = Path(sys.argv[1]), Path(sys.argv[2])

@@ -23,8 +23,10 @@ and in ``train.py``, as in PyTorch::
 
 The ranks come from MPI's communicator. Variables a launcher sets (``RANK``,
 ``WORLD_SIZE``) and the ``rank=``/``world_size=`` arguments are checked against it, and
-``MASTER_ADDR``/``MASTER_PORT`` are not needed: MPI connects the ranks. A program started
-without ``mpiexec`` is a world of one rank.
+``MASTER_ADDR``/``MASTER_PORT`` are not needed: MPI connects the ranks. Once the group is
+up, ``RANK``, ``WORLD_SIZE`` and ``LOCAL_RANK`` are set where unset, as ``torchrun`` sets
+them, for programs that read them. A program started without ``mpiexec`` is a world of
+one rank.
 
 Every collective waits for the others at most ``timeout`` (PyTorch's default, 30
 minutes) and then raises :class:`DistributedTimeout`; a rank that dies or raises ends
@@ -130,6 +132,16 @@ def init_process_group(
         cupy = backend_cuda.cupy_module()
         group = NcclGroup(group, cupy, nccl, _gpu_index(device_id))
     _group, _backend_name = group, name
+    _tell_the_environment(group)
+
+
+def _tell_the_environment(group: MpiGroup | NcclGroup) -> None:
+    """Set ``RANK``, ``WORLD_SIZE`` and ``LOCAL_RANK`` where unset, as ``torchrun`` does,
+    so that a program reading them after ``init_process_group`` runs under ``mpiexec``
+    too."""
+    for name, value in (("RANK", group.rank), ("WORLD_SIZE", group.size),
+                        ("LOCAL_RANK", group.local_rank())):
+        os.environ.setdefault(name, str(value))
 
 
 def destroy_process_group(group: Any = None) -> None:

@@ -65,7 +65,8 @@ __all__ = [
     "ConvTranspose2D", "ConvTranspose2d", "LeakyReLU",
     "GELU", "LayerNorm", "LearnedPositionalEmbedding", "MultiHeadAttention", "MultiheadAttention",
     "SinusoidalPositionalEncoding", "TransformerBlock",
-    "DataParallel", "SyncBatchNorm", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Transformer",
+    "DataParallel", "SyncBatchNorm",
+    "ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Transformer",
     "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
     "TransformerEncoderLayer", "modules", "parallel", "utils",
     # PyTorch's spellings of the same classes
