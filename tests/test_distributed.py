@@ -259,6 +259,30 @@ def test_fit_resumes_a_single_process_checkpoint_on_two_ranks_and_back(ranks) ->
     assert "epoch 2/2" in printed[0] and printed[1] == ""  # rank 0 alone speaks
 
 
+# ---- the PyTorch-style program of tests/clients, on two ranks -------------------------------
+@needs_mpi
+def test_the_pytorch_style_ddp_program_runs_on_two_ranks_and_resumes_in_one(tmp_path) -> None:
+    data = Path(os.environ.get("TINYDL_DATA", REPOSITORY.parent / "shared" / "data"))
+    if not (data / "mnist").is_dir():
+        pytest.skip(f"needs the MNIST files in {data}/mnist")
+    program = str(HERE / "clients" / "pytorch" / "ddp_mnist.py")
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY), "TINYDL_DATA": str(data),
+                   "OPENBLAS_NUM_THREADS": "1"}
+    options = ["--total_epochs", "2", "--count", "512"]
+    two = subprocess.run([MPIEXEC, "-n", "2", sys.executable, program, *options], cwd=tmp_path,
+                         env=environment, capture_output=True, text=True, timeout=180)
+    assert two.returncode == 0, two.stdout + two.stderr
+    assert "replicas identical: True" in two.stdout
+    assert two.stdout.count("| loss") == 2  # rank 0 alone prints, once per epoch
+    assert "steps 8 on each of 2 processes" in two.stdout  # 512 images, 2 x 32 a step
+    one = subprocess.run([sys.executable, program, "--total_epochs", "3", "--count", "512"],
+                         cwd=tmp_path, env=environment, capture_output=True, text=True,
+                         timeout=180)
+    assert one.returncode == 0, one.stdout + one.stderr
+    assert "Resuming training from snapshot at epoch 2" in one.stdout  # the 2 ranks' snapshot
+    assert "Epoch 2 | loss" in one.stdout and "Epoch 1 | loss" not in one.stdout
+
+
 # ---- faults --------------------------------------------------------------------------------------
 @needs_mpi
 def test_a_rank_that_raises_ends_every_rank_at_once() -> None:

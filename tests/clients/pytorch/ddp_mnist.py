@@ -8,8 +8,8 @@
 """Data-parallel training in PyTorch's shape: one process per device, each training a
 replica of the model on its share of MNIST, the gradients averaged by
 DistributedDataParallel; rank 0 writes a snapshot each epoch, and a run that finds one
-resumes from it. Launch it with several processes (``mpiexec -n 2 python ddp_mnist.py``
-on tinydl; ``torchrun --nproc-per-node 2 ddp_mnist.py`` on PyTorch) or run it as one."""
+resumes from it. Launch it with several processes (``mpiexec -n 2 python ddp_mnist.py``,
+or ``torchrun --nproc-per-node 2 ddp_mnist.py``) or run it as one."""
 import argparse
 import os
 
