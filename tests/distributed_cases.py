@@ -86,3 +86,16 @@ SAMPLER_CASES = [
     (11, 2, False, 0, 0, False), (11, 2, False, 0, 0, True), (2, 4, True, 1, 0, False),
     (1000, 4, True, 42, 3, False), (97, 8, True, 5, 2, True),
 ]
+
+
+def sampler_shares(sampler_class: Any, size: int, replicas: int, shuffle: bool, seed: int,
+                   epoch: int, drop_last: bool) -> list[list[int]]:
+    """Every rank's indices from ``sampler_class`` (tinydl's DistributedSampler or
+    PyTorch's) over ``range(size)``, after ``set_epoch(epoch)``."""
+    shares = []
+    for rank in range(replicas):
+        sampler = sampler_class(range(size), num_replicas=replicas, rank=rank, shuffle=shuffle,
+                                seed=seed, drop_last=drop_last)
+        sampler.set_epoch(epoch)
+        shares.append(list(sampler))
+    return shares

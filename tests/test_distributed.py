@@ -284,31 +284,25 @@ def test_the_pytorch_style_ddp_program_runs_on_two_ranks_and_resumes_in_one(tmp_
 
 
 # ---- faults --------------------------------------------------------------------------------------
-@needs_mpi
-def test_a_rank_that_raises_ends_every_rank_at_once() -> None:
-    run, seconds = launch("faults.py", "raise", timeout=60)
-    assert run.returncode != 0
-    assert "ValueError: rank 1 cannot go on" in run.stderr
-    assert "rank 1 of 2 stopped with ValueError; ending every rank (MPI_Abort)" in run.stderr
-    assert "finished" not in run.stdout
-    assert seconds < 30
+FAULTS = {  # rank 1's fault: what stderr must say, and how soon every rank must have ended
+    "raise": (["ValueError: rank 1 cannot go on",
+               "rank 1 of 2 stopped with ValueError; ending every rank (MPI_Abort)"], 30),
+    "die": ([], 30),  # os._exit: mpiexec sees it and ends rank 0
+    "leave": (["DistributedTimeout: tinydl.distributed: all_reduce on rank 0 waited 3 s for "
+               "the other ranks and gave up"], 40),  # rank 0's timeout is 3 s
+}
 
 
 @needs_mpi
-def test_a_rank_that_dies_ends_every_rank_at_once() -> None:
-    run, seconds = launch("faults.py", "die", timeout=60)
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_rank_that_goes_wrong_ends_every_rank_soon(fault) -> None:
+    run, seconds = launch("faults.py", fault, timeout=60)
+    said, within = FAULTS[fault]
     assert run.returncode != 0
-    assert "finished" not in run.stdout
-    assert seconds < 30
-
-
-@needs_mpi
-def test_a_rank_left_waiting_times_out_with_a_clear_error() -> None:
-    run, seconds = launch("faults.py", "leave", timeout=60)
-    assert run.returncode != 0
-    assert "DistributedTimeout: tinydl.distributed: all_reduce on rank 0 waited 3 s for the " \
-        "other ranks and gave up" in run.stderr
-    assert seconds < 40
+    for words in said:
+        assert words in run.stderr
+    assert "finished" not in run.stdout  # rank 0 never got past its all-reduce
+    assert seconds < within
 
 
 # ---- without a process group ---------------------------------------------------------------------
@@ -387,14 +381,11 @@ def test_torch_randperm_is_pytorchs() -> None:
 SAMPLER_CASES = cases.SAMPLER_CASES
 
 
-def sampler_indices(size, replicas, shuffle, seed, epoch, drop_last) -> list[list[int]]:
-    shares = []
-    for rank in range(replicas):
-        sampler = DistributedSampler(range(size), num_replicas=replicas, rank=rank,
-                                     shuffle=shuffle, seed=seed, drop_last=drop_last)
-        sampler.set_epoch(epoch)
-        assert len(list(sampler)) == len(sampler)
-        shares.append(list(sampler))
+def sampler_indices(*case) -> list[list[int]]:
+    shares = cases.sampler_shares(DistributedSampler, *case)
+    sampler = DistributedSampler(range(case[0]), num_replicas=case[1], rank=0,
+                                 shuffle=case[2], seed=case[3], drop_last=case[5])
+    assert all(len(share) == len(sampler) for share in shares)
     return shares
 
 
@@ -410,14 +401,8 @@ def test_distributed_sampler_matches_pytorchs_directly() -> None:
     pytest.importorskip("torch")
     from torch.utils.data.distributed import DistributedSampler as TorchSampler
 
-    for size, replicas, shuffle, seed, epoch, drop_last in SAMPLER_CASES:
-        expected = []
-        for rank in range(replicas):
-            sampler = TorchSampler(range(size), num_replicas=replicas, rank=rank,
-                                   shuffle=shuffle, seed=seed, drop_last=drop_last)
-            sampler.set_epoch(epoch)
-            expected.append(list(sampler))
-        assert sampler_indices(size, replicas, shuffle, seed, epoch, drop_last) == expected
+    for case in SAMPLER_CASES:
+        assert sampler_indices(*case) == cases.sampler_shares(TorchSampler, *case), case
 
 
 def test_the_shares_cover_the_dataset_and_change_with_the_epoch() -> None:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from tinydl import backend
 from tinydl import distributed as dist
-from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
-from tinydl.ops.normalization import _channel_axes
+from tinydl.ops.normalization import BatchNormTrain, _channel_axes
 
 
 def _summed_over_ranks(array):
@@ -19,7 +18,7 @@ def _summed_over_ranks(array):
     return total.array
 
 
-class SyncBatchNormTrain(Function):
+class SyncBatchNormTrain(BatchNormTrain):
     """Training-mode batch norm of x (N, C, …) with the statistics of every rank's batch.
     With n = Σ over ranks of each rank's values per channel:
 
@@ -38,10 +37,6 @@ class SyncBatchNormTrain(Function):
     unbiased variance, so they are the same on every rank.
     """
 
-    def __init__(self, eps: float, momentum: float, running_mean, running_var) -> None:
-        self.eps, self.momentum = eps, momentum
-        self.running_mean, self.running_var = running_mean, running_var
-
     def forward(self, x, gamma, beta):
         xp = backend.array_module(x)
         self.axes, shape = _channel_axes(x)
@@ -54,11 +49,7 @@ class SyncBatchNormTrain(Function):
         self.inv_std = 1 / xp.sqrt(var.reshape(shape) + self.eps)
         self.x_hat = centered * self.inv_std
         self.gamma = gamma.reshape(shape)
-        if self.running_mean is not None:
-            m = self.momentum
-            self.running_mean[...] = (1 - m) * self.running_mean + m * mean.reshape(-1)
-            unbiased = var * (self.n / (self.n - 1))
-            self.running_var[...] = (1 - m) * self.running_var + m * unbiased
+        self.update_running_statistics(mean, var)
         return self.x_hat * self.gamma + beta.reshape(shape)
 
     def backward(self, gy):
