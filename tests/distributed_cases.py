@@ -57,14 +57,15 @@ def build(name: str, seed: int = 0) -> nn.Module:
     return MODELS[name][0]()
 
 
-def train(model: nn.Module, parameters: Any, batches: list[tuple[np.ndarray, np.ndarray]]) -> None:
+def train(model: nn.Module, parameters: Any, batches: list[tuple[np.ndarray, np.ndarray]],
+          device: str = "cpu") -> None:
     """SGD-with-momentum steps on ``batches``, the four-line loop. (Not Adam: its first step
     is ±lr wherever a gradient is nonzero, so a gradient of 1e-9 that rounds differently
     would move a weight by 2·lr.)"""
     optimizer = optim.SGD(parameters, lr=0.05, momentum=0.9)
     loss_fn = nn.CrossEntropyLoss()
     for x, y in batches:
-        loss = loss_fn(model(tinydl.tensor(x)), tinydl.tensor(y))
+        loss = loss_fn(model(tinydl.tensor(x, device=device)), tinydl.tensor(y, device=device))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

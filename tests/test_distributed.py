@@ -150,6 +150,13 @@ def test_sync_batch_norm_makes_the_batch_norm_cnn_train_like_one_process(ranks) 
         assert_states_close(rank_state(ranks, "bn_cnn_sync", rank), expected)
 
 
+@pytest.mark.parametrize("case", ["mlp", "bn_cnn_sync"])
+def test_the_strict_fake_device_trains_as_the_cpu_does(ranks, case) -> None:
+    for rank in range(cases.RANKS):  # its tensors cross to the host for MPI and back
+        assert_states_close(rank_state(ranks, f"{case}_fake", rank),
+                            rank_state(ranks, case, rank), 1e-6, 1e-7)
+
+
 def test_plain_batch_norm_normalises_each_rank_by_itself(ranks) -> None:
     found = rank_state(ranks, "bn_cnn", 0)
     assert_states_close(found, one_process_in_halves("bn_cnn"))
@@ -259,22 +266,53 @@ def test_fit_resumes_a_single_process_checkpoint_on_two_ranks_and_back(ranks) ->
     assert "epoch 2/2" in printed[0] and printed[1] == ""  # rank 0 alone speaks
 
 
-# ---- the PyTorch-style program of tests/clients, on two ranks -------------------------------
-@needs_mpi
-def test_the_pytorch_style_ddp_program_runs_on_two_ranks_and_resumes_in_one(tmp_path) -> None:
+# ---- the command line --------------------------------------------------------------------
+def mnist_folder() -> Path:
     data = Path(os.environ.get("TINYDL_DATA", REPOSITORY.parent / "shared" / "data"))
     if not (data / "mnist").is_dir():
         pytest.skip(f"needs the MNIST files in {data}/mnist")
+    return data
+
+
+def run_on_two_ranks(arguments: list[str], folder: Path) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY), "OPENBLAS_NUM_THREADS": "1",
+                   "TINYDL_DATA": str(mnist_folder()), "MPLBACKEND": "Agg"}
+    return subprocess.run([MPIEXEC, "-n", "2", sys.executable, *arguments], cwd=folder,
+                          env=environment, capture_output=True, text=True, timeout=300)
+
+
+@needs_mpi
+def test_tinydl_train_distributed_speaks_and_saves_on_rank_0(tmp_path) -> None:
+    done = run_on_two_ranks(["-m", "tinydl.cli", "train", "mnist-mlp", "--limit", "2000",
+                             "--epochs", "1", "--distributed", "--no-progress", "--out", "run"],
+                            tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("test accuracy") == 1 and done.stdout.count("epoch 1/1") == 1
+    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert results["ranks"] == 2 and results["test_accuracy"] > 0.8
+    model = tinydl.zoo.recipe("mnist-mlp").build()
+    assert load_checkpoint(tmp_path / "run" / "model.npz", model)["epoch"] == 0
+
+
+@needs_mpi
+def test_tinydl_train_distributed_refuses_a_batch_that_does_not_divide(tmp_path) -> None:
+    done = run_on_two_ranks(["-m", "tinydl.cli", "train", "mnist-mlp", "--limit", "100",
+                             "--batch-size", "3", "--distributed", "--no-progress"], tmp_path)
+    assert done.returncode != 0
+    assert ("--distributed: the batch size 3 does not divide among 2 ranks; give --batch-size "
+            "a multiple of 2") in done.stderr
+
+
+# ---- the PyTorch-style program of tests/clients, on two ranks -------------------------------
+@needs_mpi
+def test_the_pytorch_style_ddp_program_runs_on_two_ranks_and_resumes_in_one(tmp_path) -> None:
     program = str(HERE / "clients" / "pytorch" / "ddp_mnist.py")
-    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY), "TINYDL_DATA": str(data),
-                   "OPENBLAS_NUM_THREADS": "1"}
-    options = ["--total_epochs", "2", "--count", "512"]
-    two = subprocess.run([MPIEXEC, "-n", "2", sys.executable, program, *options], cwd=tmp_path,
-                         env=environment, capture_output=True, text=True, timeout=180)
+    two = run_on_two_ranks([program, "--total_epochs", "2", "--count", "512"], tmp_path)
     assert two.returncode == 0, two.stdout + two.stderr
     assert "replicas identical: True" in two.stdout
     assert two.stdout.count("| loss") == 2  # rank 0 alone prints, once per epoch
     assert "steps 8 on each of 2 processes" in two.stdout  # 512 images, 2 x 32 a step
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY), "TINYDL_DATA": str(mnist_folder())}
     one = subprocess.run([sys.executable, program, "--total_epochs", "3", "--count", "512"],
                          cwd=tmp_path, env=environment, capture_output=True, text=True,
                          timeout=180)

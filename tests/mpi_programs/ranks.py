@@ -67,16 +67,18 @@ found["bad_inputs"] = {
 }
 
 # ---- equivalence: 2 ranks with batch B against one process with batch 2B ------------------
-for name in cases.MODELS:
-    for sync in ((False, True) if name == "bn_cnn" else (False,)):
-        model = cases.build(name, seed=rank)  # different starts: DDP copies rank 0's
-        if sync:
-            model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
-        ddp = DDP(model)
-        x, y = cases.data(name)
-        shards = [(cases.batch(x, s, rank), cases.batch(y, s, rank)) for s in range(cases.STEPS)]
-        cases.train(ddp, ddp.parameters(), shards)
-        np.savez(out / f"{name}{'_sync' if sync else ''}_rank{rank}.npz", **cases.state(model))
+RUNS = [(name, False, "cpu") for name in cases.MODELS] + [
+    ("bn_cnn", True, "cpu"), ("mlp", False, "fake"), ("bn_cnn", True, "fake")]
+for name, sync, device in RUNS:
+    model = cases.build(name, seed=rank).to(device)  # different starts: DDP copies rank 0's
+    if sync:
+        model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+    ddp = DDP(model)
+    x, y = cases.data(name)
+    shards = [(cases.batch(x, s, rank), cases.batch(y, s, rank)) for s in range(cases.STEPS)]
+    cases.train(ddp, ddp.parameters(), shards, device)
+    case = f"{name}{'_sync' if sync else ''}{'_fake' if device == 'fake' else ''}"
+    np.savez(out / f"{case}_rank{rank}.npz", **cases.state(model))
 
 # ---- buckets and no_sync: how many all-reduces a step makes -------------------------------
 calls = []

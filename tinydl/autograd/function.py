@@ -275,14 +275,12 @@ def topological_order(root: Function) -> list[Function]:
     return order
 
 
-# Callbacks that the Functions of the walk in progress asked to run once it has finished.
-_queued_callbacks: list[Callable[[], None]] = []
+_queued_callbacks: list[Callable[[], None]] = []  # to run when the walk in progress ends
 
 
 def queue_callback(callback: Callable[[], None]) -> None:
-    """Run ``callback()`` once the backward walk in progress has finished, when every
-    leaf's ``.grad`` is complete (PyTorch's ``Variable._execution_engine.queue_callback``).
-    ``DistributedDataParallel`` averages the gradients across processes then."""
+    """Run ``callback()`` when the backward walk in progress has finished, every ``.grad``
+    complete (PyTorch's ``queue_callback``): DistributedDataParallel averages them then."""
     _queued_callbacks.append(callback)
 
 

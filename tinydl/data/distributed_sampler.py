@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sized
-from typing import Any
 
 import numpy as np
 
@@ -112,11 +111,6 @@ class DistributedSampler(Sampler):
         return (f"DistributedSampler(rank {self.rank} of {self.num_replicas}, "
                 f"{self.num_samples} samples, shuffle={self.shuffle}, seed={self.seed}, "
                 f"epoch={self.epoch})")
-
-
-def is_sharded(sampler: Any) -> bool:
-    """Whether ``sampler`` already gives this rank its own share."""
-    return isinstance(sampler, DistributedSampler)
 
 
 __all__ = ["DistributedSampler", "torch_randperm"]

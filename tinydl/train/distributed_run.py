@@ -44,6 +44,15 @@ def bare(model: Module) -> Module:
     return model.module if isinstance(model, DistributedDataParallel) else model
 
 
+def prepare(
+    train_data: Any, model: Module, progress: bool, print_fn: Any
+) -> tuple[Any, bool, Any]:
+    """``fit``'s training data, progress switch and print function on this rank: this rank's
+    share of the data, and no progress bar or printing except on rank 0."""
+    speaks = is_rank_zero()
+    return shard(train_data, model), progress and speaks, print_fn if speaks else None
+
+
 def shard(train_data: Any, model: Module) -> Any:
     """``fit``'s training batches for this rank (unchanged in a single process)."""
     if world_size() == 1:
