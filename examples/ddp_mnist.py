@@ -21,7 +21,7 @@ import tinydl.distributed as dist
 import tinydl.nn.functional as F
 from tinydl import nn
 from tinydl.nn.parallel import DistributedDataParallel as DDP
-from tinydl.utils.data import DataLoader
+from tinydl.utils.data import DataLoader, Subset
 from tinydl.utils.data.distributed import DistributedSampler
 from tinydl.vision import datasets, transforms
 
@@ -50,6 +50,7 @@ def main():
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--save", default="ddp_mnist.pt")
+    parser.add_argument("--train-subset", type=int, help="train on the first N images only")
     args = parser.parse_args()
 
     dist.init_process_group("gloo")
@@ -57,6 +58,8 @@ def main():
     torch.manual_seed(args.seed)
     train_set = datasets.MNIST(args.data, train=True, download=True,
                                transform=transforms.ToTensor())
+    if args.train_subset:
+        train_set = Subset(train_set, range(args.train_subset))
     sampler = DistributedSampler(train_set, seed=args.seed)
     loader = DataLoader(train_set, batch_size=args.batch_size // world, sampler=sampler)
 

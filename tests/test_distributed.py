@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -303,6 +304,19 @@ def test_tinydl_train_distributed_refuses_a_batch_that_does_not_divide(tmp_path)
             "a multiple of 2") in done.stderr
 
 
+@needs_mpi
+def test_the_ddp_example_trains_on_two_ranks(tmp_path) -> None:
+    done = run_on_two_ranks([str(REPOSITORY / "examples" / "ddp_mnist.py"), "--data",
+                             str(mnist_folder()), "--train-subset", "4096"], tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = re.search(r"2 ranks: test accuracy (\S+),.*replicas identical: True", done.stdout)
+    assert summary is not None, done.stdout
+    assert float(summary.group(1)) > 0.5  # 16 steps of 256 images; chance is 0.1
+    state = tinydl.load(tmp_path / "ddp_mnist.pt")
+    assert sorted(state) == ["conv1.bias", "conv1.weight", "conv2.bias", "conv2.weight",
+                             "fc1.bias", "fc1.weight", "fc2.bias", "fc2.weight"]
+
+
 # ---- the PyTorch-style program of tests/clients, on two ranks -------------------------------
 @needs_mpi
 def test_the_pytorch_style_ddp_program_runs_on_two_ranks_and_resumes_in_one(tmp_path) -> None:
@@ -341,6 +355,17 @@ def test_a_rank_that_goes_wrong_ends_every_rank_soon(fault) -> None:
         assert words in run.stderr
     assert "finished" not in run.stdout  # rank 0 never got past its all-reduce
     assert seconds < within
+
+
+@needs_mpi
+def test_a_rank_waiting_for_a_late_one_sleeps_instead_of_spinning() -> None:
+    run, _ = launch("faults.py", "late", timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    waited = re.search(r"rank 0 used (\S+) s of CPU waiting", run.stdout)
+    assert waited is not None, run.stdout
+    # 2 s of waiting: MPICH's blocking MPI_Allreduce spent 1.84 s of CPU on it here, polling
+    # it with sleeps 0.03 s.
+    assert float(waited.group(1)) < 1.0
 
 
 # ---- without a process group ---------------------------------------------------------------------

@@ -11,17 +11,13 @@ waits for them politely (:mod:`tinydl.distributed.work`).
 Tensors on a GPU (or the test-only fake device) are copied to the host for MPI and back:
 the MPI that pip installs is not CUDA-aware. The ``nccl`` backend keeps them on the GPU.
 
-Two safeguards run for the life of the process once a group of several ranks exists:
-
-- an uncaught exception on one rank prints its traceback and then ends every rank
-  (``MPI_Abort``), so the others do not wait for a rank that is gone;
-- at exit, a rank waits for the others with the same polite polling before MPI finalises
-  (MPI's own finalise would spin on a core a slower rank still needs).
+Once a group of several ranks exists, an uncaught exception on one rank prints its
+traceback and then ends every rank (``MPI_Abort``), so that the others do not wait for a
+rank that is gone.
 """
 
 from __future__ import annotations
 
-import atexit
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -29,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from tinydl import backend
-from tinydl.distributed.errors import DistributedError, DistributedTimeout
+from tinydl.distributed.errors import DistributedError
 from tinydl.distributed.reduce_op import ReduceOp
-from tinydl.distributed.work import Work, wait_for
+from tinydl.distributed.work import Work
 
 INSTALL_HINT = "pip install 'tinydl-edu[distributed]' (mpi4py and the mpich wheel)"
 
@@ -138,12 +134,12 @@ def _write(target: Any, values: np.ndarray) -> None:
         target[...] = backend.array_module(target).asarray(values.astype(target.dtype))
 
 
-# ---- the process-wide safeguards ---------------------------------------------------------
-_guarded: list[MpiGroup] = []  # the latest group of several ranks (its timeout, its abort)
+# ---- the process-wide safeguard ----------------------------------------------------------
+_guarded: list[MpiGroup] = []  # the latest group of several ranks (its abort)
 
 
 def _guard_the_process(group: MpiGroup) -> None:
-    """Install the two safeguards of the module docstring, once per process."""
+    """Install the safeguard of the module docstring, once per process."""
     if not _guarded:
         _guarded.append(group)
         previous = sys.excepthook
@@ -151,23 +147,12 @@ def _guard_the_process(group: MpiGroup) -> None:
         def abort_on_uncaught(kind: type[BaseException], error: BaseException, trace: Any) -> None:
             previous(kind, error, trace)
             latest = _guarded[0]
+            if latest.MPI.Is_finalized():
+                return
             print(f"tinydl.distributed: rank {latest.rank} of {latest.size} stopped with "
                   f"{kind.__name__}; ending every rank (MPI_Abort) so that none waits for it",
                   file=sys.stderr)
             latest.abort(1)
 
         sys.excepthook = abort_on_uncaught
-        atexit.register(_wait_for_every_rank_at_exit)
     _guarded[0] = group
-
-
-def _wait_for_every_rank_at_exit() -> None:
-    group = _guarded[0]
-    if group.MPI.Is_finalized():
-        return
-    leaving = group.MPI.COMM_WORLD.Dup()  # apart from collectives still pending elsewhere
-    try:
-        wait_for(leaving.Ibarrier().Test, "the exit barrier", group.timeout, group.rank)
-    except DistributedTimeout as err:
-        print(err, file=sys.stderr)
-        group.abort(1)
