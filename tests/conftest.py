@@ -5,6 +5,8 @@ mixing), plus ``cuda`` when CuPy sees a GPU."""
 from __future__ import annotations
 
 import contextlib
+import importlib.util
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,3 +108,18 @@ def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("site")
     test_docs.build_site(site)
     return site
+
+
+def load_script(path: Path, name: str | None = None):
+    """The Python file at ``path`` (a benchmark, an example, a docs script) as a module,
+    without running its ``__main__`` block. Its folder is on ``sys.path`` while it loads, as
+    when it is run, for its imports of its neighbours; ``sys.path`` is put back after."""
+    spec = importlib.util.spec_from_file_location(name or path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    saved = list(sys.path)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = saved
+    return module

@@ -172,10 +172,6 @@ def test_bad_input_gets_a_clear_tinydl_error(case: Case) -> None:
     check(case)
 
 
-def test_the_ids_are_unique() -> None:
-    assert len({case.id for case in CASES}) == len(CASES)
-
-
 def test_a_refused_random_call_does_not_move_the_generator() -> None:
     tinydl.manual_seed(3)
     expected = tinydl.randn(4).numpy()

@@ -306,8 +306,3 @@ CASES = [
 @pytest.mark.parametrize("case", params(CASES))
 def test_bad_input_gets_a_clear_tinydl_error(case: Case) -> None:
     check(case)
-
-
-def test_the_ids_are_unique() -> None:
-    ids = [case.id for case in CASES]
-    assert len(ids) == len(set(ids))

@@ -195,7 +195,8 @@ CASES = [
     Case("DataParallel/not-module", lambda: nn.DataParallel(lambda x: x), TypeError,
          ("DataParallel", "module must be a Module", "got function")),
     Case("DistributedDataParallel", lambda: DistributedDataParallel(nn.Linear(2, 2)),
-         NotImplementedError, ("DistributedDataParallel yet", "nn.DataParallel")),
+         RuntimeError, ("DistributedDataParallel needs the default process group",
+                        "init_process_group() first")),
     Case("dropout2d/1-d", lambda: F.dropout2d(T(np.ones(4, np.float32))), ValueError,
          ("dropout2d()", "x must be a floating-point Tensor", "got shape (4,)")),
     # ---- LBFGS ----

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import load_script
 
 import tinydl
 
@@ -156,9 +157,7 @@ def test_figure_script_draws_im2col(tmp_path: Path):
     pytest.importorskip("matplotlib", reason="the figure script needs matplotlib")
     import matplotlib.image
 
-    spec = importlib.util.spec_from_file_location("make_figures", DOCS / "figures/make_figures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(DOCS / "figures" / "make_figures.py")
     (written,) = module.main(tmp_path)
     image = matplotlib.image.imread(written)
     assert image.shape[0] > 300 and image.shape[1] > 800

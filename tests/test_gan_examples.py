@@ -4,7 +4,6 @@ losses are finite, and the generator's weights moved between epochs."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_png_has_content
+from conftest import assert_png_has_content, load_script
 from test_cli import mnist_root, needs_mnist
 
 import tinydl
@@ -25,14 +24,7 @@ pytest.importorskip("matplotlib")
 
 def example_module(name: str):
     """The example script as a module (its models), without running its training."""
-    sys.path.insert(0, str(EXAMPLES))  # dcgan_mnist imports gan_mnist, as when run
-    try:
-        spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(EXAMPLES))
-    return module
+    return load_script(EXAMPLES / f"{name}.py")  # dcgan_mnist imports gan_mnist, as when run
 
 
 @needs_mnist

@@ -5,12 +5,11 @@ passed (ten digits repeated, the class means repeated, the training set replayed
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import load_script
 from test_cli import mnist_root, needs_mnist
 
 import tinydl
@@ -23,14 +22,7 @@ SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "gan_scores.py"
 def load_benchmark():
     """benchmarks/gan_scores.py as a module (it adds its folder and examples/ to sys.path,
     which is put back)."""
-    spec = importlib.util.spec_from_file_location("gan_scores", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    saved = list(sys.path)
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path[:] = saved
-    return module
+    return load_script(SCRIPT)
 
 
 # ---- the formulas -------------------------------------------------------------------------------

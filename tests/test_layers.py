@@ -13,6 +13,9 @@ The layers are DESIGN.md's and the README's; modules they do not name are placed
   class, the host random generator, dtype names, the argument checks, the messages for
   PyTorch names tinydl does not offer);
 - 2, ``tinydl.gradcheck`` sits with autograd: it needs only ``Tensor`` and ``backward()``;
+  so does ``tinydl.distributed`` (PyTorch's ``torch.distributed``), which moves Tensors'
+  arrays between processes, so that ``nn``'s DistributedDataParallel and SyncBatchNorm
+  and ``data``'s DistributedSampler can stand on it;
 - 7, ``tinydl.zoo`` (the seed models and their recipes), ``tinydl.plots`` and
   ``tinydl.viz`` (drawing graphs, filters and histograms) sit with the training tools;
 - 8, the package itself (``tinydl/__init__.py``, PyTorch's top-level names) is a front,
@@ -44,6 +47,7 @@ LAYERS = {
     "tinydl.kernels": 1,
     "tinydl.autograd": 2,
     "tinydl.gradcheck": 2,
+    "tinydl.distributed": 2,
     "tinydl.ops": 3,
     "tinydl.nn": 4,
     "tinydl.optim": 5,

@@ -20,7 +20,7 @@ OPS = ROOT / "tinydl" / "ops"
 
 # part of tinydl (a folder counts all its .py files) -> the most lines it may have
 BUDGETS = {
-    "tinydl/autograd": 2427,
+    "tinydl/autograd": 2446,
     "tinydl/ops/__init__.py": 80,
     "tinydl/ops/activations.py": 261,
     "tinydl/ops/adaptive_pool.py": 57,
@@ -39,7 +39,7 @@ BUDGETS = {
     "tinydl/ops/linalg.py": 150,
     "tinydl/ops/logit_check.py": 98,
     "tinydl/ops/losses.py": 554,
-    "tinydl/ops/normalization.py": 195,
+    "tinydl/ops/normalization.py": 197,
     "tinydl/ops/operands.py": 57,
     "tinydl/ops/pooling.py": 162,
     "tinydl/ops/recurrent.py": 368,
@@ -47,6 +47,7 @@ BUDGETS = {
     "tinydl/ops/shape.py": 472,
     "tinydl/ops/sorting.py": 54,
     "tinydl/ops/special.py": 63,
+    "tinydl/ops/sync_batch_norm.py": 64,
     "tinydl/ops/value_checks.py": 55,
 }
 

@@ -6,12 +6,12 @@ state dict the PyTorch way."""
 from __future__ import annotations
 
 import ast
-import importlib.util
 import runpy
 import sys
 from pathlib import Path
 
 import numpy as np
+from conftest import load_script
 from test_data_datasets import content_digests, isolated  # noqa: F401  (a fixture)
 
 import tinydl
@@ -25,13 +25,7 @@ COMPARE_SCRIPT = ROOT / "benchmarks" / "pytorch_style_compare.py"
 
 
 def test_only_the_import_lines_name_tinydl() -> None:
-    spec = importlib.util.spec_from_file_location("pytorch_style_compare", COMPARE_SCRIPT)
-    compare = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(COMPARE_SCRIPT.parent))  # for its results_log import
-    try:
-        spec.loader.exec_module(compare)
-    finally:
-        sys.path.remove(str(COMPARE_SCRIPT.parent))
+    compare = load_script(COMPARE_SCRIPT)
     ours = TINYDL_SCRIPT.read_text()
     theirs = compare.torch_twin(ours)
     # every tinydl import line was swapped, and the body is PyTorch code as it stands

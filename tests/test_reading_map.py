@@ -5,13 +5,12 @@ page and the summary into the README."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
+from conftest import load_script
+
 SCRIPT = Path(__file__).resolve().parent.parent / "docs" / "reading_map.py"
-spec = importlib.util.spec_from_file_location("reading_map", SCRIPT)
-reading_map = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(reading_map)
+reading_map = load_script(SCRIPT)
 
 
 def test_the_docs_hold_the_reading_map_as_the_files_are_today() -> None:

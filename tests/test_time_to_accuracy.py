@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import load_script
 
 import tinydl
 from tinydl import nn, zoo
@@ -19,18 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "time_to_accuracy.py"
 
 
-def load_benchmark():
-    spec = importlib.util.spec_from_file_location("time_to_accuracy", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(SCRIPT.parent))  # for its mnist_speed and results_log imports
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
-    return module
-
-
-benchmark = load_benchmark()
+benchmark = load_script(SCRIPT)
 
 
 def test_evaluations_fall_every_quarter_epoch_and_at_each_epochs_end() -> None:

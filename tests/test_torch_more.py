@@ -398,13 +398,13 @@ def test_serialization_allow_lists_leave_state_files_alone() -> None:
     assert tinydl.serialization.get_safe_globals() == []
 
 
-def test_distributed_probes_answer_and_the_rest_is_not_offered_yet() -> None:
-    from tinydl.distributed import destroy_process_group, init_process_group
+def test_distributed_probes_answer_and_calls_need_a_process_group() -> None:
+    from tinydl.distributed import destroy_process_group
 
-    assert not tinydl.distributed.is_available() and not tinydl.distributed.is_initialized()
-    for call in (lambda: init_process_group(backend="nccl"), destroy_process_group,
-                 tinydl.distributed.get_rank, tinydl.distributed.get_world_size):
-        with pytest.raises(tinydl.distributed.DistributedNotOffered, match="not offered yet"):
+    assert tinydl.distributed.is_available() and not tinydl.distributed.is_initialized()
+    for call in (destroy_process_group, tinydl.distributed.get_rank,
+                 tinydl.distributed.get_world_size):
+        with pytest.raises(tinydl.distributed.DistributedError, match="init_process_group"):
             call()
 
 

@@ -277,10 +277,11 @@ def test_data_parallel_runs_the_module_on_its_device(device: str) -> None:
     assert list(model.parameters()) == list(inner.parameters())
 
 
-def test_distributed_data_parallel_says_it_is_not_offered_yet() -> None:
+def test_distributed_data_parallel_needs_a_process_group() -> None:
+    from tinydl.distributed import DistributedError
     from tinydl.nn.parallel import DistributedDataParallel
 
-    with pytest.raises(NotImplementedError, match="does not offer .*DistributedDataParallel yet"):
+    with pytest.raises(DistributedError, match="call tinydl.distributed.init_process_group"):
         DistributedDataParallel(nn.Linear(2, 2), device_ids=[0])
 
 

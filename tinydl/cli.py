@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext, redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from tinydl import backend, data, nn, plots, random, zoo
+from tinydl import backend, data, distributed, nn, plots, random, zoo
 from tinydl.autograd import tensor
 from tinydl.backend.fast_path_switch import (
     ENVIRONMENT_VARIABLE,
@@ -34,6 +36,7 @@ from tinydl.exercises import cli as exercises_cli
 from tinydl.train import evaluate, fit, load_checkpoint, predict
 from tinydl.train.checkpoint import check_output_folder, checkpoint_example, read_extra
 from tinydl.train.folder_lock import FolderLock, describe, folder_lock
+from tinydl.utils.data.distributed import DistributedSampler
 from tinydl.viz import cli as viz_cli
 
 
@@ -93,6 +96,12 @@ def _parser() -> argparse.ArgumentParser:
         "--no-progress", action="store_true", help="no progress bar, only per-epoch lines"
     )
     train.add_argument(
+        "--distributed", action="store_true",
+        help="data-parallel training on the ranks mpiexec started (mpiexec -n 2 tinydl train "
+        "... --distributed): each rank takes batch-size/N samples of every step; rank 0 "
+        "prints and saves",
+    )
+    train.add_argument(
         "--readable", action="store_true",
         help="run the plain version of every op, the code a learner reads (no fused blocks, "
         "no batch-last layout, textbook Adam); default: the fast paths, unless "
@@ -132,9 +141,13 @@ def train(args: argparse.Namespace) -> None:
     device = backend.device(args.device) if args.device else backend.get_default_device()
     out = Path(args.out or Path("runs") / recipe.name)
     check_output_folder(out, "--out")
-    # One run per folder: a second one would mix its files with this one's.
-    with folder_lock(out, "--out", f"tinydl train {recipe.name}") as lock:
-        _say_what_the_lock_found(out, lock)
+    # One run per folder: a second one would mix its files with this one's (the ranks of a
+    # --distributed run are one run: rank 0 holds the lock and writes).
+    speaks = not distributed.is_initialized() or distributed.get_rank() == 0
+    locked = folder_lock(out, "--out", f"tinydl train {recipe.name}") if speaks else nullcontext()
+    with locked as lock:
+        if lock is not None:
+            _say_what_the_lock_found(out, lock)
         epochs = args.epochs or recipe.epochs  # the parser lets only positive numbers through
         saved = _epochs_saved(out / "model.npz", recipe.name) if args.resume else 0
         if saved >= epochs:
@@ -186,11 +199,10 @@ def _train_into(
     random.manual_seed(args.seed)
     model = recipe.build().to(device)
     optimizer = recipe.optimizer(model.parameters(), lr)
-    transform = recipe.transform()
-    train_loader = data.DataLoader(
-        x_train, y_train, batch_size, shuffle=True, seed=args.seed, transform=transform,
-        device=device,
-    )
+    train_loader = _train_loader(args, recipe, x_train, y_train, batch_size, device)
+    trained = model
+    if args.distributed:
+        trained = nn.parallel.DistributedDataParallel(model)
     scheduler = (
         recipe.scheduler(optimizer, epochs, len(train_loader)) if recipe.scheduler else None
     )
@@ -204,13 +216,15 @@ def _train_into(
     )
     started = time.perf_counter()
     history = fit(
-        model, optimizer, nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing),
+        trained, optimizer, nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing),
         train_loader, epochs,
         validation_data=test_loader, validation_name="test", scheduler=scheduler,
         checkpoint_path=out / "model.npz", resume=args.resume, progress=not args.no_progress,
         extra={"example": recipe.name},
     )
     elapsed = time.perf_counter() - started
+    if distributed.is_initialized() and distributed.get_rank() != 0:
+        return  # rank 0 evaluates, draws and writes the results
     # the training batches alone: no data loading from disk, no test-set evaluations
     training_seconds = sum(history["train_seconds"])
 
@@ -234,6 +248,7 @@ def _train_into(
         "example": recipe.name, "test_accuracy": report["accuracy"], "epochs": len(history["loss"]),
         "seconds_per_epoch": history["seconds"], "training_seconds": training_seconds,
         "total_seconds": elapsed, "device": str(device), "fast_paths": fast_paths_enabled(),
+        "ranks": distributed.get_world_size() if distributed.is_initialized() else 1,
         "peak_memory_mb": _peak_memory_mb(),
         "history": history,
     }
@@ -241,6 +256,27 @@ def _train_into(
         file.write(json.dumps(results, indent=2).encode())
     print(f"training time {training_seconds:.1f}s (the training batches alone)")
     print(f"test accuracy {report['accuracy']:.4f}; checkpoint, plots and results.json in {out}/")
+
+
+def _train_loader(
+    args: argparse.Namespace, recipe: Any, x: np.ndarray, y: np.ndarray, batch_size: int,
+    device: Any,
+) -> data.DataLoader:
+    """The training batches; with ``--distributed``, this rank's share of each step's
+    ``batch_size`` samples, over a DistributedSampler (one order for every rank)."""
+    transform = recipe.transform()
+    if not args.distributed:
+        return data.DataLoader(x, y, batch_size, shuffle=True, seed=args.seed,
+                               transform=transform, device=device)
+    ranks = distributed.get_world_size()
+    if batch_size % ranks:
+        raise ValueError(f"--distributed: the batch size {batch_size} does not divide "
+                         f"among {ranks} ranks; give --batch-size a multiple of {ranks}")
+    dataset = data.TensorDataset(x, y)
+    sampler = DistributedSampler(dataset, seed=args.seed)
+    return data.DataLoader(dataset, batch_size=batch_size // ranks, sampler=sampler,
+                           seed=args.seed + distributed.get_rank(), transform=transform,
+                           device=device)
 
 
 def _peak_memory_mb() -> float | None:
@@ -307,6 +343,23 @@ def _interrupted(args: argparse.Namespace, error: KeyboardInterrupt) -> int:
     return 128 + kind
 
 
+@contextmanager
+def _ranks(args: argparse.Namespace) -> Iterator[None]:
+    """With ``--distributed``: join the ranks mpiexec started (NCCL between GPUs, MPI
+    otherwise); every rank but 0 trains silently."""
+    if not args.distributed:
+        yield
+        return
+    on_gpu = args.device is not None and backend.device(args.device).type == "cuda"
+    distributed.init_process_group("nccl" if on_gpu else "mpi")
+    if distributed.get_rank() == 0:
+        yield
+        return
+    args.no_progress = True
+    with open(os.devnull, "w") as silence, redirect_stdout(silence):
+        yield
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """``argv`` (default: the command line) parsed; usage mistakes exit with status 2."""
     return _parser().parse_args(argv)
@@ -318,7 +371,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "train":
         # Fast unless asked otherwise: --readable, or TINYDL_FAST_PATHS=0 in the environment.
         fast = not args.readable and environment_choice() is not False
-        with fast_paths(fast):
+        with fast_paths(fast), _ranks(args):
             train(args)
     elif args.command == "evaluate":
         evaluate_checkpoint(args)
@@ -347,6 +400,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "--data /path/to/folder (the folder holding mnist/ or the four files)",
                 file=sys.stderr,
             )
+        _end_every_rank(2)
         return 2
     except KeyboardInterrupt as err:
         interrupted = True
@@ -357,6 +411,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not interrupted:
             for kind, handler in previous.items():
                 _install(kind, handler)
+
+
+def _end_every_rank(status: int) -> None:
+    """On one rank of several, an error must end the others too, or they would wait for
+    this one until their timeout."""
+    if distributed.is_initialized() and distributed.get_world_size() > 1:
+        sys.stderr.flush()
+        distributed.abort(status)
 
 
 def _install(kind: signal.Signals, handler: Any) -> Any:

@@ -275,12 +275,31 @@ def topological_order(root: Function) -> list[Function]:
     return order
 
 
+_queued_callbacks: list[Callable[[], None]] = []  # to run when the walk in progress ends
+
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run ``callback()`` when the backward walk in progress has finished, every ``.grad``
+    complete (PyTorch's ``queue_callback``): DistributedDataParallel averages them then."""
+    _queued_callbacks.append(callback)
+
+
 def run_backward(root: Tensor, grad: Any, retain_graph: bool = False) -> None:
-    """Propagate ``grad`` (dLoss/droot) back through the graph into each leaf's ``.grad``.
+    """Propagate ``grad`` (dLoss/droot) back through the graph into each leaf's ``.grad``,
+    then run the callbacks that the walk's Functions queued (:func:`queue_callback`).
 
     Functions are visited consumers-first, so when a Function runs, the gradient
     of its output is complete: every use of that output has added its share.
     """
+    try:
+        _walk(root, grad, retain_graph)
+        while _queued_callbacks:
+            _queued_callbacks.pop(0)()
+    finally:
+        _queued_callbacks.clear()  # a walk that raised leaves none for the next one
+
+
+def _walk(root: Tensor, grad: Any, retain_graph: bool) -> None:
     if root.creator is None:
         _accumulate_grad(root, grad)
         return

@@ -121,3 +121,19 @@ def to_gpu(array: Any, index: int) -> Any:
 def to_host(array: Any) -> Any:
     """Copy a CuPy array back into a NumPy array (an explicit, synchronising transfer)."""
     return array.get()
+
+
+def nccl_module(caller: str) -> ModuleType:
+    """``cupy.cuda.nccl``, CuPy's bindings of NCCL (NVIDIA's collective library), for a
+    call that needs it; a DeviceError naming ``caller`` without a GPU or without NCCL."""
+    require_gpu(caller)
+    try:
+        from cupy.cuda import nccl
+    except ImportError as err:
+        raise DeviceError(
+            f"{caller} needs NCCL, which this CuPy cannot load ({err}): pip install "
+            f"nvidia-nccl-cu12 (or the NCCL matching CuPy's CUDA)"
+        ) from err
+    if not getattr(nccl, "available", True):
+        raise DeviceError(f"{caller} needs NCCL, which this CuPy was built without")
+    return nccl

@@ -48,6 +48,7 @@ from tinydl.nn.normalization import (
 from tinydl.nn.parallel import DataParallel
 from tinydl.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from tinydl.nn.summary import summary
+from tinydl.nn.sync_batch_norm import SyncBatchNorm
 from tinydl.nn.transformer import (
     LearnedPositionalEmbedding,
     SinusoidalPositionalEncoding,
@@ -64,7 +65,8 @@ __all__ = [
     "ConvTranspose2D", "ConvTranspose2d", "LeakyReLU",
     "GELU", "LayerNorm", "LearnedPositionalEmbedding", "MultiHeadAttention", "MultiheadAttention",
     "SinusoidalPositionalEncoding", "TransformerBlock",
-    "DataParallel", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Transformer",
+    "DataParallel", "SyncBatchNorm",
+    "ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Transformer",
     "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
     "TransformerEncoderLayer", "modules", "parallel", "utils",
     # PyTorch's spellings of the same classes

@@ -6,7 +6,8 @@ outputs; the results are the same as one device computing the whole batch (the
 gradients of the pieces add up to the batch's), so a pass-through is faithful, only
 not faster. It is also what PyTorch does on a machine without GPUs.
 
-``DistributedDataParallel`` (several processes) is not offered yet: creating one says so.
+``DistributedDataParallel`` (several processes, one model each, their gradients averaged)
+lives in :mod:`tinydl.nn.distributed_data_parallel`; it is named here too, PyTorch's path.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tinydl import check
+from tinydl.nn.distributed_data_parallel import DistributedDataParallel
 from tinydl.nn.module import Module
 
 
@@ -35,18 +37,6 @@ class DataParallel(Module):
 
     def forward(self, *inputs: Any, **options: Any) -> Any:
         return self.module(*inputs, **options)
-
-
-class DistributedDataParallel(Module):
-    """Not offered yet: making one raises ``NotImplementedError`` saying what to do."""
-
-    def __init__(self, module: Any = None, *args: Any, **options: Any) -> None:
-        raise NotImplementedError(
-            "tinydl does not offer nn.parallel.DistributedDataParallel yet (data-parallel "
-            "training over several processes, behind torch.distributed's names, is being "
-            "built): train in one process, without the wrapper, or wrap the model in "
-            "nn.DataParallel, which runs it on one device"
-        )
 
 
 __all__ = ["DataParallel", "DistributedDataParallel"]

@@ -47,12 +47,18 @@ class BatchNormTrain(Function):
         self.inv_std = 1 / xp.sqrt(var + self.eps)
         self.x_hat = centered * self.inv_std
         self.gamma = gamma.reshape(shape)
+        self.update_running_statistics(mean, var)
+        return self.x_hat * self.gamma + beta.reshape(shape)
+
+    def update_running_statistics(self, mean, var) -> None:
+        """running ← (1 − momentum)·running + momentum·batch, in place, the variance made
+        unbiased (× n/(n − 1)) unless ``unbiased`` is False (Keras's rule); nothing without
+        running statistics."""
         if self.running_mean is not None:
             m = self.momentum
             self.running_mean[...] = (1 - m) * self.running_mean + m * mean.reshape(-1)
             batch_var = var.reshape(-1) * (self.n / (self.n - 1) if self.unbiased else 1)
             self.running_var[...] = (1 - m) * self.running_var + m * batch_var
-        return self.x_hat * self.gamma + beta.reshape(shape)
 
     def backward(self, gy):
         sum_g = gy.sum(axis=self.axes, keepdims=True)
@@ -86,11 +92,7 @@ class BatchNormTrainFast(BatchNormTrain):
         self.inv_std = 1 / xp.sqrt(var + self.eps)
         x_hat *= self.inv_std.reshape(shape)
         self.x_hat, self.gamma, self.shape = x_hat, gamma, shape
-        if self.running_mean is not None:
-            m = self.momentum
-            self.running_mean[...] = (1 - m) * self.running_mean + m * mean
-            batch_var = var * (self.n / (self.n - 1) if self.unbiased else 1)
-            self.running_var[...] = (1 - m) * self.running_var + m * batch_var
+        self.update_running_statistics(mean, var)
         y = x_hat * gamma.reshape(shape)
         y += beta.reshape(shape)
         return y

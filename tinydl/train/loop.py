@@ -9,7 +9,9 @@ write it. The examples write the same loop out by hand, because that is how it i
 
 :func:`train_one_epoch` is that loop; :func:`fit` runs it once per epoch and adds the rest
 (resuming, validation, the schedule, early stopping, callbacks, checkpoints), each a small
-function below it, in the order it calls them.
+function below it, in the order it calls them. On several ranks (a
+``DistributedDataParallel`` model) each rank trains on its share of the data and rank 0
+alone prints and saves (:mod:`tinydl.train.distributed_run`).
 
 On a GPU the figures for the progress bar stay on the device and are read only
 every ``log_every`` batches, so the loop never waits on the GPU in between.
@@ -32,9 +34,10 @@ from tinydl.errors import TinyDLError
 from tinydl.nn.module import Module
 from tinydl.ops import softmax
 from tinydl.optim.lr_scheduler import ReduceLROnPlateau
+from tinydl.train import distributed_run
 from tinydl.train.callbacks import EarlyStopping
 from tinydl.train.checkpoint import check_model, load_checkpoint, read_extra, save_checkpoint
-from tinydl.train.inputs import as_batches, input_batches, pairs
+from tinydl.train.inputs import as_batches, input_batches, model_device, pairs
 from tinydl.train.metrics import confusion_matrix, precision_recall_f1
 from tinydl.train.progress import progress_bar_visible
 from tinydl.train.state_archive import CheckpointError
@@ -136,16 +139,18 @@ def fit(
     batch_scheduler = _check_fit_arguments(model, optimizer, loss_fn, epochs, log_every,
                                            scheduler, scheduler_interval, extra, batch_size)
     train_data = as_batches(train_data, "train_data", model, batch_size, shuffle)
+    train_data, progress, print_fn = distributed_run.prepare(train_data, model, progress, print_fn)
     if validation_data is not None:
         validation_data = as_batches(validation_data, "validation_data", model, batch_size, False)
     run = _ResumeState(train_data, scheduler, early_stopping)
     history, first_epoch = _resume(checkpoint_path, model, optimizer, run) if resume else ({}, 0)
     for epoch in range(first_epoch, epochs):
+        distributed_run.start_epoch(train_data, epoch)
         started = time.perf_counter()
         with _progress_bar(train_data, epoch, epochs, progress) as bar:
             figures = train_one_epoch(model, optimizer, loss_fn, bar, batch_scheduler, log_every,
                                       _watch_for_divergence(bar, epoch, checkpoint_path))
-        logs = _read(figures, train_data)  # waits for a GPU to finish the epoch's batches
+        logs = _read(figures, train_data, model)  # waits for a GPU to finish the epoch's batches
         train_seconds = time.perf_counter() - started
         _check_finite(logs, model, epoch, checkpoint_path)
         logs.update(_validate(model, validation_data, loss_fn, validation_name))
@@ -156,9 +161,7 @@ def fit(
         # Counted before the checkpoint, which must hold this epoch's early-stopping state.
         stop = early_stopping is not None and early_stopping.should_stop(epoch, logs, model)
         asked_to_stop = [bool(callback.on_epoch_end(epoch, logs)) for callback in callbacks]
-        if checkpoint_path is not None:
-            save_checkpoint(checkpoint_path, model, optimizer, epoch=epoch, history=history,
-                            resume_state=run.state_dict(), **(extra or {}))
+        _save(checkpoint_path, model, optimizer, epoch, history, run, extra)
         if stop:
             _stop_early(early_stopping, model, print_fn)
         if stop or any(asked_to_stop):
@@ -268,7 +271,7 @@ def _resume(
             f"saves only what it is given): to start from its weights, load them with "
             f"load_checkpoint(path, model, optimizer) and call fit without resume=True"
         )
-    saved = load_checkpoint(checkpoint_path, model, optimizer)
+    saved = load_checkpoint(checkpoint_path, distributed_run.bare(model), optimizer)
     run.load_state_dict(saved["resume_state"])
     return saved["history"], saved["epoch"] + 1
 
@@ -296,7 +299,8 @@ def _watch_for_divergence(
     return log
 
 
-def _read(figures: _RunningFigures, train_data: Any) -> dict[str, float]:
+def _read(figures: _RunningFigures, train_data: Any, model: Module) -> dict[str, float]:
+    distributed_run.add_up_figures(figures, model_device(model))  # over every rank
     if figures.count == 0:
         raise _no_batches("fit()", "train_data", train_data)
     return figures.read()
@@ -359,6 +363,14 @@ def _step_scheduler_after_epoch(
         scheduler.step(logs.get(f"{validation_name}_loss", logs["loss"]))
     elif scheduler is not None and batch_scheduler is None:
         scheduler.step()
+
+
+def _save(checkpoint_path: Any, model: Module, optimizer: Any, epoch: int,
+          history: dict[str, list[float]], run: _ResumeState, extra: dict[str, Any] | None) -> None:
+    """The epoch's checkpoint, if asked for: written by rank 0 alone, of the bare model."""
+    if checkpoint_path is not None and distributed_run.is_rank_zero():
+        save_checkpoint(checkpoint_path, distributed_run.bare(model), optimizer, epoch=epoch,
+                        history=history, resume_state=run.state_dict(), **(extra or {}))
 
 
 def _stop_early(early_stopping: EarlyStopping, model: Module, print_fn: Any) -> None:
