@@ -185,24 +185,17 @@ class LSTMCellFast(Function):
         return (*grads, gb if needs[5] else None, gb if needs[6] else None)
 
 
-# The fast sequence keeps its gates gate-major, in the order i, f, o, g (the weights' blocks
-# are i, f, g, o): the three sigmoid gates are then one contiguous run, and every gate's
-# (N, H) block is contiguous, which NumPy passes over as one flat loop. (0, 1, 3, 2) is its
-# own inverse, so it also maps the gradients' blocks back to the weights' order.
+# The fast sequence keeps its gates in the order i, f, o, g (the weights' blocks are i, f, g,
+# o): the three sigmoid gates are then one contiguous run. (0, 1, 3, 2) is its own inverse,
+# so it also maps the gradients' blocks back to the weights' order.
 _GATE_ORDER = (0, 1, 3, 2)
 
 
-def _gate_major(w: Any) -> Any:
-    """A (4H, K) weight as the four (K, H) matrices of the gates i, f, o, g, so that
-    ``x @ _gate_major(w)`` is (4, N, H): the four gates' pre-activations, gate-major."""
-    blocks = w.reshape(4, w.shape[0] // 4, w.shape[1])
-    return blocks[list(_GATE_ORDER)].transpose(0, 2, 1)
-
-
-def _weight_order(blocks: Any) -> Any:
-    """Per-gate gradients (4, H, …) in the order i, f, o, g, as one (4H, …) array in the
-    weights' order i, f, g, o."""
-    return blocks[list(_GATE_ORDER)].reshape(-1, *blocks.shape[2:])
+def _swap_o_g(rows: Any) -> Any:
+    """A (4H, …) array of the four gates' blocks with its last two blocks swapped: the
+    weights' order i, f, g, o becomes the fast sequence's i, f, o, g, and back."""
+    blocks = rows.reshape(4, rows.shape[0] // 4, *rows.shape[1:])
+    return blocks[list(_GATE_ORDER)].reshape(rows.shape)
 
 
 class LSTMSequenceFast(Function):
@@ -214,58 +207,61 @@ class LSTMSequenceFast(Function):
     The maths is :class:`LSTMCellFast`'s, arranged for speed (the tests hold it to the
     readable step and to the composed ops):
 
-    - x W_ihᵀ + b for all T steps is computed before the loop; per step only h W_hhᵀ.
-    - The gates are stored gate-major, (4, T, N, H) in the order i, f, o, g, so each gate's
-      (N, H) block is contiguous: NumPy runs a flat loop over it, where the columns of an
-      (N, 4H) row-major block cost it 3x as much (4.7 vs 1.5 µs per 128 x 128 block).
+    - Everything is stored feature-major, each step's arrays transposed: the state hᵀ is
+      (H, N), the pre-activations W_ih xᵀ + W_hh hᵀ + b are (4H, N), and the output is a
+      (T+1, N, H) view of (T+1, H, N) memory. Each step's recurrent product is then ONE
+      GEMM both ways, W_hh hᵀ (4H×H by H×N) forward and W_hhᵀ dA (H×4H by 4H×N) backward,
+      where the batch-major layout needed four (one per gate) and a sum. With 2 BLAS
+      threads OpenBLAS also splits the 4H rows well: 72 µs a step forward instead of 120,
+      and 100 µs instead of 150 backward (H = N = 128). Each gate's (H, N) block is
+      contiguous, which NumPy passes over as one flat loop.
+    - W_ih xᵀ + b for all T steps is computed before the loop; per step only W_hh hᵀ.
     - σ(a) = (1 + tanh(a/2))/2, so with the sigmoid gates' weight rows halved (exact in
-      floating point) one tanh over all 4H columns gives every gate; NumPy 2's tanh is
-      SIMD, 11 µs per 128 x 512 floats against 36 µs for exp, + 1 and 1/x. Backward
-      takes each gate's slope ∂gate/∂a, σ(1 − σ) or 1 − g², from the gates themselves
-      (cheaper than storing it: the stored slopes came back from memory at 15 µs a step).
+      floating point) one tanh over all 4H rows gives every gate; NumPy 2's tanh is SIMD,
+      11 µs per 128 x 512 floats against 36 µs for exp, + 1 and 1/x. Backward takes each
+      gate's slope ∂gate/∂a, σ(1 − σ) or 1 − g², from the gates themselves (cheaper than
+      storing it: the stored slopes came back from memory at 15 µs a step).
     - Every array op writes into preallocated memory (``out=``), because at these sizes
       the passes over memory, not the GEMMs, are what NumPy spends its time on.
 
     Backward is backprop through time: walking t = T … 1, ∂L/∂h_t is what the output
-    received at t plus what step t+1 sent back through dA_{t+1} W_hh, and ∂L/∂c_t comes
-    from step t+1 (or from c_T's slice at the end); steps 1-4 of :class:`LSTMCellFast`'s
-    derivation turn them into dA_t. The weight gradients are sums over time,
-    Σ_t dA_tᵀ x_t and Σ_t dA_tᵀ h_{t-1}, so each gate's is one GEMM over all T·N rows once
-    every dA_t is known, as is ∂L/∂x = dA W_ih.
+    received at t plus what step t+1 sent back, W_hhᵀ dA_{t+1}, and ∂L/∂c_t comes from step
+    t+1 (or from c_T's slice at the end); steps 1-4 of :class:`LSTMCellFast`'s derivation
+    turn them into dA_t (4H, N). The weight gradients are sums over time: Σ_t dA_t h_{t-1}
+    is added up inside the loop (a (4H, H) product a step: a batched product after it
+    held all T of them, 7 MB, and raised the step's peak memory by 8%), and Σ_t dA_t x_t
+    and ∂L/∂x_t = dA_tᵀ W_ih are batched products over the T steps after it.
 
-    What the gate-major layout and tanh bought on issue 25's LSTM (28 rows, H = 128, batch
-    128, Adam), one thread: this Function's forward 7.2 → 6.4 ms, the training step 19.3 →
-    18.3 ms of CPU time (0.95x, interleaved rounds of ``python benchmarks/workloads.py --only
-    lstm --threads 1 --clock cpu``), peak memory 83 → 74 MB. The rest is the GEMMs: 13 of
-    the 18 ms on OpenBLAS's Haswell kernels.
+    What it bought on issue 25's LSTM (28 rows, H = 128, batch 128, Adam): the gate-major
+    layout and the tanh took the training step from 19.3 to 18.3 ms of CPU time on one
+    thread (commit 55c880f); the feature-major layout 12.2 → 11.0 ms on two threads, the
+    same on one (its commit has the commands).
     """
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
         xp = backend.array_module(x)
-        steps, batch, features = x.shape
+        steps, batch, _ = x.shape
         n = w_hh.shape[1]
         # Halving the sigmoid gates' rows makes tanh of the pre-activation tanh(a/2) there.
-        half = xp.asarray([0.5, 0.5, 0.5, 1.0], dtype=x.dtype)[:, None, None]
-        gates = xp.empty((4, steps, batch, n), dtype=x.dtype)  # pre-activations, then gates
-        xp.matmul(x.reshape(steps * batch, features), _gate_major(w_ih) * half,
-                  out=gates.reshape(4, steps * batch, n))
+        half = xp.asarray([0.5, 0.5, 0.5, 1.0], dtype=x.dtype).repeat(n)[:, None]  # (4H, 1)
+        gates = xp.matmul(_swap_o_g(w_ih) * half, x.transpose(0, 2, 1))  # (T, 4H, N)
         if b_ih is not None:
-            gates += (_gate_major((b_ih + b_hh)[:, None]) * half)[:, None]
-        w_hh_gates = _gate_major(w_hh) * half
-        # h_0 … h_T, then c_T: the output is the view [1:], the GEMMs' inputs [:T].
-        states = xp.empty((steps + 2, batch, n), dtype=x.dtype)
-        cs = xp.empty((steps + 1, batch, n), dtype=x.dtype)  # c_0 … c_T
-        states[0], cs[0] = h0, c0
-        tanh_c = xp.empty((steps, batch, n), dtype=x.dtype)
-        recurrent, ig = xp.empty((4, batch, n), dtype=x.dtype), xp.empty_like(cs[0])
+            gates += _swap_o_g((b_ih + b_hh)[:, None]) * half
+        w_hh_gates = _swap_o_g(w_hh) * half
+        # h_0ᵀ … h_Tᵀ, then c_Tᵀ: the output is the view [1:], the GEMMs' inputs [:T].
+        states = xp.empty((steps + 2, n, batch), dtype=x.dtype)
+        cs = xp.empty((steps + 1, n, batch), dtype=x.dtype)  # c_0ᵀ … c_Tᵀ
+        states[0], cs[0] = h0.T, c0.T
+        tanh_c = xp.empty((steps, n, batch), dtype=x.dtype)
+        recurrent, ig = xp.empty((4 * n, batch), dtype=x.dtype), xp.empty_like(cs[0])
         for t in range(steps):
-            a = gates[:, t]
-            a += xp.matmul(states[t], w_hh_gates, out=recurrent)
+            a = gates[t]
+            a += xp.matmul(w_hh_gates, states[t], out=recurrent)
             xp.tanh(a, out=a)  # tanh(a/2) for i, f, o; tanh(a) = g
-            sigmoids, g = a[:3], a[3]
+            sigmoids, g = a[: 3 * n], a[3 * n :]
             sigmoids *= 0.5
             sigmoids += 0.5  # σ = (1 + tanh(a/2))/2
-            i, f, o = sigmoids
+            i, f, o = sigmoids.reshape(3, n, batch)
             xp.multiply(f, cs[t], out=cs[t + 1])
             cs[t + 1] += xp.multiply(i, g, out=ig)
             xp.tanh(cs[t + 1], out=tanh_c[t])
@@ -273,54 +269,55 @@ class LSTMSequenceFast(Function):
         states[-1] = cs[-1]
         self.x, self.states, self.cs, self.w_ih, self.w_hh = x, states, cs, w_ih, w_hh
         self.gates, self.tanh_c = gates, tanh_c
-        return states[1:]
+        return states[1:].transpose(0, 2, 1)
 
     def backward(self, gy):
         xp = backend.array_module(gy)
-        steps, batch, n = self.tanh_c.shape
-        w_hh_gates = _gate_major(self.w_hh).transpose(0, 2, 1)  # (4, H, H): dA_k W_hh,k
-        ga = xp.empty_like(self.gates)  # dL/da, gate-major like the gates
-        gh, gc = xp.zeros_like(gy[0]), gy[-1]
-        through_h, back = xp.empty_like(gh), xp.empty((4, batch, n), dtype=gy.dtype)
-        slope = xp.empty_like(back)
+        steps, n, batch = self.tanh_c.shape
+        w_hh_t = xp.ascontiguousarray(_swap_o_g(self.w_hh).T)  # (H, 4H): W_hhᵀ dA in one GEMM
+        gy = gy.transpose(0, 2, 1)  # (T+1, H, N), like the states
+        ga = xp.empty_like(self.gates)  # dL/da, (T, 4H, N) like the gates
+        gh, gc = xp.zeros((n, batch), dtype=gy.dtype), gy[-1]
+        through_h, slope = xp.empty_like(gh), xp.empty_like(ga[0])
+        gw_hh, product = xp.zeros((4 * n, n), dtype=gy.dtype), xp.empty((4 * n, n), dtype=gy.dtype)
         for t in reversed(range(steps)):
             gh += gy[t]
-            i, f, o, g = self.gates[:, t]
-            tanh_c = self.tanh_c[t]
+            gates, tanh_c = self.gates[t], self.tanh_c[t]
+            i, f, o, g = gates.reshape(4, n, batch)
             # c_t reaches L directly and through h_t = o ⊙ tanh(c_t): add G_h ⊙ o ⊙ (1 − tanh²)
             xp.multiply(tanh_c, tanh_c, out=through_h)
             through_h -= 1
             through_h *= o
             through_h *= gh
             gc = gc - through_h
-            a = ga[:, t]
-            xp.multiply(gc, g, out=a[0])
-            xp.multiply(gc, self.cs[t], out=a[1])
-            xp.multiply(gh, tanh_c, out=a[2])
-            xp.multiply(gc, i, out=a[3])
+            a = ga[t]
+            a_i, a_f, a_o, a_g = a.reshape(4, n, batch)
+            xp.multiply(gc, g, out=a_i)
+            xp.multiply(gc, self.cs[t], out=a_f)
+            xp.multiply(gh, tanh_c, out=a_o)
+            xp.multiply(gc, i, out=a_g)
             # each gate's slope: σ(1 − σ) for i, f, o; 1 − g² for g
-            xp.subtract(1, self.gates[:3, t], out=slope[:3])
-            slope[:3] *= self.gates[:3, t]
-            xp.multiply(g, g, out=slope[3])
-            xp.subtract(1, slope[3], out=slope[3])
+            sigmoid_slopes, g_slope = slope[: 3 * n], slope[3 * n :]
+            xp.subtract(1, gates[: 3 * n], out=sigmoid_slopes)
+            sigmoid_slopes *= gates[: 3 * n]
+            xp.multiply(g, g, out=g_slope)
+            xp.subtract(1, g_slope, out=g_slope)
             a *= slope
             gc = gc * f
-            gh = xp.matmul(a, w_hh_gates, out=back).sum(axis=0)
+            gw_hh += xp.matmul(a, self.states[t].T, out=product)  # Σ_t dA_t h_{t-1}
+            gh = xp.matmul(w_hh_t, a, out=gh)
         needs = self.needs_grad
-        rows = ga.reshape(4, steps * batch, n)  # each gate's dA over all T·N rows
-        x_rows = self.x.reshape(steps * batch, self.x.shape[2])
-        h_rows = self.states[:steps].reshape(steps * batch, n)  # h_0 … h_{T-1}
         grads = (
-            (rows @ _gate_major(self.w_ih).transpose(0, 2, 1)).sum(axis=0).reshape(self.x.shape)
-            if needs[0] else None,
-            gh if needs[1] else None,
-            gc if needs[2] else None,
-            _weight_order(rows.transpose(0, 2, 1) @ x_rows) if needs[3] else None,
-            _weight_order(rows.transpose(0, 2, 1) @ h_rows) if needs[4] else None,
+            xp.matmul(ga.transpose(0, 2, 1), _swap_o_g(self.w_ih)) if needs[0] else None,
+            gh.T if needs[1] else None,
+            gc.T if needs[2] else None,
+            _swap_o_g(xp.matmul(ga, self.x).sum(axis=0)) if needs[3] else None,
+            _swap_o_g(gw_hh) if needs[4] else None,
         )
         if len(needs) == 5:
             return grads
-        gb = _weight_order(rows.sum(axis=1))
+        # Σ over time and batch; the batch's sums as a matrix-vector product (4x NumPy's sum)
+        gb = _swap_o_g((ga @ xp.ones(batch, dtype=ga.dtype)).sum(axis=0))
         return (*grads, gb if needs[5] else None, gb if needs[6] else None)
 
 
