@@ -42,10 +42,9 @@ HERE = Path(__file__).resolve().parent
 BETAS = (0.5, 0.999)
 
 
-def classification_step(model: Any, optimizer: Any, loss_fn: Any, framework: Any,
-                        inputs: np.ndarray, labels: np.ndarray) -> Callable[[], None]:
-    """One training step on a fixed batch, written once for both systems."""
-    x, y = framework.from_numpy(inputs), framework.from_numpy(labels)
+def training_step(model: Any, optimizer: Any, loss_fn: Any, x: Any, y: Any
+                  ) -> Callable[[], None]:
+    """One training step on a fixed batch of tensors, written once for both systems."""
 
     def step() -> None:
         loss = loss_fn(model(x), y)
@@ -54,6 +53,13 @@ def classification_step(model: Any, optimizer: Any, loss_fn: Any, framework: Any
         optimizer.step()
 
     return step
+
+
+def classification_step(model: Any, optimizer: Any, loss_fn: Any, framework: Any,
+                        inputs: np.ndarray, labels: np.ndarray) -> Callable[[], None]:
+    """:func:`training_step` on NumPy inputs and labels, made tensors of ``framework``."""
+    return training_step(model, optimizer, loss_fn, framework.from_numpy(inputs),
+                         framework.from_numpy(labels))
 
 
 def images(batch: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
