@@ -38,6 +38,7 @@ from typing import Any
 import fast_mode
 import numpy as np
 from results_log import append_run
+from workloads import training_step
 
 import tinydl
 from tinydl import backend, nn, zoo
@@ -85,7 +86,7 @@ def example_step(name: str, device: str = "cpu") -> Step:
     images = rng.integers(0, 256, (recipe.batch_size, 28, 28), dtype=np.uint8)
     inputs, targets = zoo.prepare(recipe, images, rng.integers(0, 10, recipe.batch_size))
     x, y = tinydl.tensor(inputs, device=device), tinydl.tensor(targets, device=device)
-    return _step(model, optimizer, loss_fn, x, y)
+    return training_step(model, optimizer, loss_fn, x, y)
 
 
 def bce_step(device: str = "cpu") -> Step:
@@ -95,17 +96,7 @@ def bce_step(device: str = "cpu") -> Step:
     optimizer = tinydl.optim.Adam(model.parameters(), lr=2e-4)
     x = tinydl.tensor(rng.random((64, 784), dtype=np.float32), device=device)
     y = tinydl.tensor((rng.random((64, 1)) < 0.5).astype(np.float32), device=device)
-    return _step(model, optimizer, nn.BCELoss(), x, y)
-
-
-def _step(model: nn.Module, optimizer: Any, loss_fn: Any, x: Any, y: Any) -> Step:
-    def step() -> None:
-        loss = loss_fn(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-
-    return step
+    return training_step(model, optimizer, nn.BCELoss(), x, y)
 
 
 def milliseconds(step: Step, steps: int) -> float:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import math
 
 from tinydl import backend, check
-from tinydl.autograd.function import Function
+from tinydl.autograd.function import Function, is_grad_enabled
 from tinydl.autograd.tensor import Tensor
 from tinydl.autograd.tensor_checks import floating, tensor
+from tinydl.backend.fast_path_switch import fast_paths_enabled
 from tinydl.ops.arguments import axis_of
 from tinydl.ops.special import erf
 
@@ -42,6 +43,30 @@ class LeakyReLU(Function):
 
     def backward(self, gy):
         return backend.array_module(gy).where(self.positive, gy, gy * self.negative_slope)
+
+
+class LeakyReLUFast(LeakyReLU):
+    """:class:`LeakyReLU` without ``where``, for slopes 0 ≤ a ≤ 1 (the fast path):
+
+        y = max(x, a·x),   dy/dx = max(1[x > 0], a)   (1 where x > 0, else a).
+
+    The same numbers bit for bit: with a ≤ 1, a·x ≤ x exactly when x ≥ 0. ``where`` over a
+    mask of random signs runs at the speed of a mispredicted branch per element; these are
+    branch-free passes. Measured on a batch-last (64, 64, 14, 14) float32 activation, the
+    DCGAN discriminator's first (medians of 200 alternating calls, one thread): forward
+    3.02 → 0.18 ms, backward 2.99 → 0.36 ms.
+    """
+
+    def forward(self, x):
+        self.positive = x > 0
+        y = x * self.negative_slope
+        return backend.array_module(x).maximum(x, y, out=y)
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        slope = xp.maximum(self.positive, self.negative_slope, dtype=gy.dtype)
+        slope *= gy
+        return slope
 
 
 class Sigmoid(Function):
@@ -118,6 +143,42 @@ class GELU(Function):
         return gy * (self.cdf + x * density)
 
 
+class GELUFast(Function):
+    """:class:`GELU`'s tanh form computing, with y, its derivative dy/dx in the same forward
+    (the fast path, taken when a gradient will be asked for). With s = x², t = tanh u:
+
+        y = x·(1 + t)/2,   dy/dx = (1 + t)·(1/2 + A·(1 − t)),   A = x·√(2/π)·(1 + 3·0.044715s)/2,
+
+    (1 − t² = (1 − t)(1 + t) lets the two terms share 1 + t). Backward is then one
+    multiplication, and only dy/dx is kept, not x and tanh u. On the GPT's (32, 64, 512)
+    float32 activation, one thread, medians of 200 alternating calls: forward 0.60 →
+    0.98 ms, backward 0.85 → 0.13 ms (14 passes over memory and 1, against 9 and 13).
+    """
+
+    def forward(self, x):
+        xp = backend.array_module(x)
+        s = x * x
+        t = s * (_SQRT_2_OVER_PI * 0.044715)
+        t += _SQRT_2_OVER_PI
+        t *= x  # u = √(2/π)·x·(1 + 0.044715s)
+        xp.tanh(t, out=t)
+        s *= 1.5 * _SQRT_2_OVER_PI * 0.044715
+        s += 0.5 * _SQRT_2_OVER_PI
+        s *= x  # A
+        y = t + 1
+        xp.subtract(1, t, out=t)
+        t *= s
+        t += 0.5
+        t *= y
+        self.slope = t
+        y *= x
+        y *= 0.5
+        return y
+
+    def backward(self, gy):
+        return gy * self.slope
+
+
 class Softmax(Function):
     """yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``axis``.
 
@@ -166,7 +227,8 @@ def relu(x: Tensor) -> Tensor:
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x where x > 0, else ``negative_slope``·x (PyTorch's default slope 0.01)."""
     negative_slope = check.number("leaky_relu()", "negative_slope", negative_slope)
-    return LeakyReLU(negative_slope)(tensor("leaky_relu()", "x", x))
+    function = LeakyReLUFast if fast_paths_enabled() and 0 <= negative_slope <= 1 else LeakyReLU
+    return function(negative_slope)(tensor("leaky_relu()", "x", x))
 
 
 def sigmoid(x: Tensor) -> Tensor:
@@ -181,7 +243,10 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """x·Φ(x) (PyTorch's ``F.gelu``): exact with ``approximate="none"``, the tanh formula
     with ``approximate="tanh"``."""
     check.one_of("gelu()", "approximate", approximate, ("none", "tanh"))
-    return GELU(approximate)(floating("gelu()", "x", x))
+    floating("gelu()", "x", x)
+    if approximate == "tanh" and fast_paths_enabled() and is_grad_enabled() and x.requires_grad:
+        return GELUFast()(x)
+    return GELU(approximate)(x)
 
 
 def softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:

