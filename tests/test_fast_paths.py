@@ -265,6 +265,7 @@ CONV_CASES = [  # x shape, weight shape, stride, padding
     ((2, 3, 7, 6), (4, 3, 3, 3), 1, 0),
     ((2, 2, 9, 8), (3, 2, 3, 2), 2, 1),
     ((1, 2, 5, 5), (2, 2, 1, 1), 1, (1, 2)),
+    ((2, 1, 6, 6), (5, 1, 2, 2), 1, 0),  # O > C·KH·KW: dY·colsᵀ taken the plain way round
 ]
 POOL_CASES = [  # x shape, kernel, stride, padding
     ((2, 3, 8, 6), 2, None, 0),
