@@ -266,6 +266,8 @@ CONV_CASES = [  # x shape, weight shape, stride, padding
     ((2, 2, 9, 8), (3, 2, 3, 2), 2, 1),
     ((1, 2, 5, 5), (2, 2, 1, 1), 1, (1, 2)),
     ((2, 1, 6, 6), (5, 1, 2, 2), 1, 0),  # O > C·KH·KW: dY·colsᵀ taken the plain way round
+    ((2, 3, 8, 8), (4, 3, 4, 4), 2, 1),  # the DCGAN's: windows overlap across the 4 phases
+    ((2, 2, 10, 9), (3, 2, 5, 4), (3, 2), (2, 1)),  # phases of unequal sizes, pad > stride
 ]
 POOL_CASES = [  # x shape, kernel, stride, padding
     ((2, 3, 8, 6), 2, None, 0),
