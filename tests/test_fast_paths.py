@@ -303,6 +303,21 @@ def test_batch_last_convolutions_match_the_plain_ones(x_shape, w_shape, stride, 
                               [x_shape, transposed_w_shape, w_shape[:1]], device)
 
 
+def test_batch_last_weight_gradients_are_stored_in_c_order(device):
+    """times_transposed_fast makes some weight gradients as (cols·dYᵀ)ᵀ and copies them
+    back into C order: Adam's chunked step takes only contiguous arrays, and a transposed
+    view sent the DCGAN's two largest weights through its plain step."""
+    rng = np.random.default_rng(5)
+    for op, w_shape in ((conv2d, (4, 3, 4, 4)), (conv_transpose2d, (3, 4, 4, 4))):
+        x, w = make(rng.standard_normal((2, 3, 8, 8)), device), make(rng.standard_normal(w_shape),
+                                                                      device)
+        with tinydl.fast_paths(True):
+            op(x, w, None, 2, 1).sum().backward()
+        grad = w.grad.array
+        c_order = tuple(int(np.prod(w_shape[k + 1 :])) * grad.itemsize for k in range(4))
+        assert grad.strides == c_order
+
+
 @pytest.mark.parametrize(("x_shape", "kernel", "stride", "padding"), POOL_CASES)
 def test_batch_last_max_pool_matches_the_plain_one(x_shape, kernel, stride, padding, device):
     assert_fast_matches_plain(lambda x: max_pool2d(x, kernel, stride, padding), [x_shape], device)

@@ -294,8 +294,12 @@ def times_transposed_fast(a: Any, b: Any) -> Any:
     OpenBLAS runs the long-K product faster with the longer output side as its rows. One
     thread, float32, SkylakeX kernels: the DCGAN's (128, 3136) @ (3136, 1024) 4.5 -> 3.4 ms,
     the fast CNN's (32, 30976) @ (30976, 144) 2.9 -> 1.9 ms; the other way round, the seed
-    CNN's (32, 43264) @ (43264, 9), it is slower (0.55 -> 0.67 ms), so it is not taken."""
-    return (b @ a.T).T if b.shape[0] > a.shape[0] else a @ b.T
+    CNN's (32, 43264) @ (43264, 9), it is slower (0.55 -> 0.67 ms), so it is not taken.
+    The result is copied into C order, as ``a @ bᵀ`` is: a transposed view would send the
+    weight's gradient through Adam's plain step (its chunked one takes contiguous arrays)."""
+    if b.shape[0] <= a.shape[0]:
+        return a @ b.T
+    return backend.array_module(a).ascontiguousarray((b @ a.T).T)
 
 
 class Conv2DFast(Conv2D):
