@@ -265,6 +265,9 @@ CONV_CASES = [  # x shape, weight shape, stride, padding
     ((2, 3, 7, 6), (4, 3, 3, 3), 1, 0),
     ((2, 2, 9, 8), (3, 2, 3, 2), 2, 1),
     ((1, 2, 5, 5), (2, 2, 1, 1), 1, (1, 2)),
+    ((2, 1, 6, 6), (5, 1, 2, 2), 1, 0),  # O > C·KH·KW: dY·colsᵀ taken the plain way round
+    ((2, 3, 8, 8), (4, 3, 4, 4), 2, 1),  # the DCGAN's: windows overlap across the 4 phases
+    ((2, 2, 10, 9), (3, 2, 5, 4), (3, 2), (2, 1)),  # phases of unequal sizes, pad > stride
 ]
 POOL_CASES = [  # x shape, kernel, stride, padding
     ((2, 3, 8, 6), 2, None, 0),
@@ -298,6 +301,21 @@ def test_batch_last_convolutions_match_the_plain_ones(x_shape, w_shape, stride, 
                               [x_shape, w_shape, w_shape[:1]], device)
     assert_fast_matches_plain(lambda x, w, b: conv_transpose2d(x, w, b, stride, padding),
                               [x_shape, transposed_w_shape, w_shape[:1]], device)
+
+
+def test_batch_last_weight_gradients_are_stored_in_c_order(device):
+    """times_transposed_fast makes some weight gradients as (cols·dYᵀ)ᵀ and copies them
+    back into C order: Adam's chunked step takes only contiguous arrays, and a transposed
+    view sent the DCGAN's two largest weights through its plain step."""
+    rng = np.random.default_rng(5)
+    for op, w_shape in ((conv2d, (4, 3, 4, 4)), (conv_transpose2d, (3, 4, 4, 4))):
+        x, w = make(rng.standard_normal((2, 3, 8, 8)), device), make(rng.standard_normal(w_shape),
+                                                                      device)
+        with tinydl.fast_paths(True):
+            op(x, w, None, 2, 1).sum().backward()
+        grad = w.grad.array
+        c_order = tuple(int(np.prod(w_shape[k + 1 :])) * grad.itemsize for k in range(4))
+        assert grad.strides == c_order
 
 
 @pytest.mark.parametrize(("x_shape", "kernel", "stride", "padding"), POOL_CASES)

@@ -189,3 +189,15 @@ def test_batch_norm_fast_matches_the_plain_one(shape, batch_last, device):
     assert (runs[False][0], runs[True][0]) == ("BatchNormTrain", "BatchNormTrainFast")
     for got, want in zip(runs[True][1], runs[False][1], strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+# ---- Linear with one output feature: dL/dX as a broadcast outer product ---------------------
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_linear_fast_with_one_output_is_the_plain_one_bit_for_bit(dtype, device):
+    results = run_both_ways(F.linear, [(5, 7), (1, 7), (1,)], device, dtype)
+    assert_identical(results, "Linear")
+
+
+def test_linear_fast_is_only_taken_for_one_output_feature(device):
+    results = run_both_ways(F.linear, [(5, 7), (2, 7), (2,)], device)
+    assert (results[False][1], results[True][1]) == ("Linear", "Linear")

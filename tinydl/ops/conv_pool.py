@@ -45,7 +45,7 @@ from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.ops.activations import relu
-from tinydl.ops.conv import Pair, conv2d, pad_batch_last
+from tinydl.ops.conv import Pair, conv2d, pad_batch_last, times_transposed_fast
 from tinydl.ops.pooling import max_pool2d, running_max
 
 
@@ -112,7 +112,7 @@ class Conv2DMaxPoolFast(Function):
         if self.needs_grad[0]:
             gx = self.layout.col2im(weight.reshape(out_channels, -1).T @ gz)
         if self.needs_grad[1]:
-            gw = (gz @ self.cols.T).reshape(weight.shape)
+            gw = times_transposed_fast(gz, self.cols).reshape(weight.shape)
         if len(self.needs_grad) == 2:  # called without a bias
             return gx, gw
         return gx, gw, g.sum(axis=1) if self.needs_grad[2] else None

@@ -33,6 +33,8 @@ from tinydl.ops.conv import (
     im2col,
     im2col_fast,
     stride_and_padding,
+    times_transposed,
+    times_transposed_fast,
     to_images,
     to_images_fast,
     to_matrix,
@@ -70,6 +72,7 @@ class ConvTranspose2D(Function):
     # The columns' layout, as in Conv2D: NCHW here, batch last in ConvTranspose2DFast.
     im2col, col2im = staticmethod(im2col), staticmethod(col2im)
     to_matrix, to_images = staticmethod(to_matrix), staticmethod(to_images)
+    times_transposed = staticmethod(times_transposed)
 
     def __init__(self, stride: Pair, padding: Pair, output_padding: Pair) -> None:
         self.stride, self.padding, self.output_padding = stride, padding, output_padding
@@ -96,7 +99,7 @@ class ConvTranspose2D(Function):
             if self.needs_grad[0]:
                 gx = self.to_images(weight.reshape(weight.shape[0], -1) @ cols, self.x_shape)
             if self.needs_grad[1]:
-                gw = (self.x_matrix @ cols.T).reshape(weight.shape)
+                gw = self.times_transposed(self.x_matrix, cols).reshape(weight.shape)
         if len(self.needs_grad) == 2:  # called without a bias
             return gx, gw
         return gx, gw, gy.sum(axis=(0, 2, 3)) if self.needs_grad[2] else None
@@ -110,6 +113,7 @@ class ConvTranspose2DFast(ConvTranspose2D):
 
     im2col, col2im = staticmethod(im2col_fast), staticmethod(col2im_fast)
     to_matrix, to_images = staticmethod(to_matrix_fast), staticmethod(to_images_fast)
+    times_transposed = staticmethod(times_transposed_fast)
 
 
 def conv_transpose2d(

@@ -7,6 +7,7 @@ from typing import Any
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.autograd.tensor_checks import floating, tensor
+from tinydl.backend.fast_path_switch import fast_paths_enabled
 from tinydl.ops.operands import as_tensors
 
 
@@ -105,7 +106,7 @@ class Linear(Function):
         gy_rows = gy.reshape(-1, gy.shape[-1])
         gx = None
         if self.needs_grad[0]:
-            gx = (gy_rows @ self.matrix.T).reshape(self.x.shape)
+            gx = self.input_gradient(gy_rows).reshape(self.x.shape)
         gw = None
         if self.needs_grad[1]:
             # Leading (batch) axes fold into the rows, so one GEMM gives the summed gradient.
@@ -116,13 +117,29 @@ class Linear(Function):
         gb = gy_rows.sum(axis=0) if self.needs_grad[2] else None
         return gx, gw, gb
 
+    def input_gradient(self, gy_rows: Any) -> Any:
+        """dL/dX's rows, dL/dY @ Mᵀ."""
+        return gy_rows @ self.matrix.T
+
+
+class LinearFast(Linear):
+    """:class:`Linear` with one output feature (a discriminator's or a regressor's head), the
+    fast path: dL/dX = dL/dY @ Mᵀ is then an outer product, (N, 1) by (1, in), each entry
+    one multiplication. Broadcast as dL/dY · Mᵀ it gives the same numbers bit for bit;
+    OpenBLAS runs it as a GEMM with K = 1, slowly: the DCGAN discriminator's (64, 1) by
+    (1, 6272), one thread, float32, medians of 200 calls: 0.36 -> 0.02 ms (3 a step)."""
+
+    def input_gradient(self, gy_rows: Any) -> Any:
+        return gy_rows * self.matrix.T
+
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``x @ weight.T + bias`` with ``weight`` of shape (out_features, in_features), as
     PyTorch's ``F.linear`` and ``nn.Linear`` store it. (:func:`dense` takes the (in, out)
     layout of ``nn.Dense``, in which the maths reads ``x @ W``.)"""
     _check_operands(x, weight, bias, "linear()", out_in=True)
-    function = Linear(out_in=True)
+    one_output = fast_paths_enabled() and weight.shape[0] == 1
+    function = (LinearFast if one_output else Linear)(out_in=True)
     return function(x, weight) if bias is None else function(x, weight, bias)
 
 
