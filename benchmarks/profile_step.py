@@ -51,22 +51,22 @@ def block_parts(model: object, x: object, repeats: int = 20) -> list[str]:
             x, start = layers[start](x), start + 1
             continue
         conv = layers[start]
-        block, weight = out.creator, conv.weight.array
-        w_matrix = weight.reshape(weight.shape[0], -1)
+        block = out.creator
         upstream = np.ones(out.shape, dtype=np.float32)
-        gz = np.ones((weight.shape[0], block.cols.shape[1]), dtype=np.float32)
+        gz = np.ones((block.matrix.shape[0], block.cols.shape[1]), dtype=np.float32)
         parts = {
             "forward, all": lambda b=block, c=conv, i=x: b.forward(i.array, c.weight.array,
                                                                    c.bias.array),
-            "  im2col (copies)": lambda b=block, i=x: b.layout.im2col(i.array),
-            "  GEMM W @ cols": lambda w=w_matrix, b=block: w @ b.cols,
+            "  columns (copies)": lambda b=block, i=x: b.layout.columns(i.array),
+            "  GEMM W @ cols": lambda b=block: b.matrix @ b.cols,
             "backward, all": lambda b=block, g=upstream: b.backward(g),
             "  GEMM dW = dZ @ cols.T": lambda g=gz, b=block: g @ b.cols.T,
         }
         if block.needs_grad[0]:
-            parts["  GEMM dcols = W.T @ dZ"] = lambda w=w_matrix, g=gz: w.T @ g
-            parts["  col2im (copies)"] = lambda b=block: b.layout.col2im(b.cols)
-        lines.append(f"block {conv.extra_repr()}, input {tuple(x.shape)}:")
+            parts["  GEMM dcols = W.T @ dZ"] = lambda b=block, g=gz: b.matrix.T @ g
+            parts["  columns back (copies)"] = lambda b=block: b.layout.columns_back(b.cols)
+        layout = type(block.layout).__name__.strip("_")
+        lines.append(f"block {conv.extra_repr()}, input {tuple(x.shape)}, by {layout}:")
         lines += [
             f"  {name:28s} {median_ms(run, repeats):7.2f} ms" for name, run in parts.items()
         ]
