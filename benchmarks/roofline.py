@@ -40,15 +40,27 @@ def lstm_products() -> float:
     return 2 * steps * batch * 4 * hidden * (2 * (features + hidden) + hidden)
 
 
-def attention_products() -> float:
-    """The GPT's attention products, which the counter does not see inside PyTorch's
+def attention_products(batch: int = 32, length: int = 64, dim: int = 128, layers: int = 4
+                       ) -> float:
+    """A GPT's attention products, which the counter does not see inside PyTorch's
     scaled_dot_product_attention: Q Kᵀ and A V forward (2 · 2·N·L·S·E), dA, dV, dQ and dK
-    backward (4 · 2·N·L·S·E), in each of the 4 layers."""
-    batch, length, dim, layers = 32, 64, 128, 4
+    backward (4 · 2·N·L·S·E), in each layer; by default the ``gpt`` workload's."""
     return layers * 12 * batch * length * length * dim
 
 
-UNCOUNTED = {"lstm": lstm_products, "gpt": attention_products}
+def example_attention_products() -> float:
+    """:func:`attention_products` of the ``gpt_example`` workload (examples/gpt_addition.py)."""
+    sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "examples")]
+    import gpt_addition
+    from transformer import BATCH, DIGITS, DIM, LAYERS
+
+    task = gpt_addition.Addition(DIGITS, 1000, np.random.default_rng(0))
+    length = task.prompt_length + task.answer_length - 1  # the model reads all but the last
+    return attention_products(BATCH, length, DIM, LAYERS)
+
+
+UNCOUNTED = {"lstm": lstm_products, "gpt": attention_products,
+             "gpt_example": example_attention_products}
 
 
 def step_flops(name: str) -> float:

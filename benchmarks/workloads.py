@@ -1,7 +1,9 @@
 """Issue 25's table: the step time of six workloads, tinydl against PyTorch (CPU), each
-model written once against the names both libraries share, as a new user would write it.
+model written once against the names both libraries share, as a new user would write it;
+and of the project's own DCGAN and GPT examples (``dcgan_example``, ``gpt_example``: the
+examples' tinydl models against PyTorch twins built layer for layer from them).
 
-    python benchmarks/workloads.py                       # all six, 2 threads, 7 rounds
+    python benchmarks/workloads.py                       # all eight, 2 threads, 7 rounds
     python benchmarks/workloads.py --only dcgan lstm --threads 1 --rounds 5
 
 Each system runs in its own long-lived worker process (so neither one's BLAS or OpenMP
@@ -203,9 +205,59 @@ def dcgan(framework: Any, rng: np.random.Generator) -> Callable[[], None]:
                         nn.BCEWithLogitsLoss(), framework.from_numpy, noise, 64)
 
 
+# ---- the project's own examples: tinydl's model, PyTorch's layer-for-layer twin -----------
+# (built from the tinydl model, so the PyTorch worker imports tinydl too)
+
+def dcgan_example(framework: Any, rng: np.random.Generator) -> Callable[[], None]:
+    """examples/dcgan_mnist.py's DCGAN, one ``train_gan`` iteration, batch 64 (gan_step.py)."""
+    sys.path.insert(0, str(HERE))
+    from gan_step import EXAMPLES, tinydl_iteration, torch_iteration
+
+    example, batch = EXAMPLES["dcgan_mnist"]
+    if framework.__name__ == "tinydl":
+        return tinydl_iteration(example, batch)
+    return torch_iteration(example, batch, framework)
+
+
+def gpt_example(framework: Any, rng: np.random.Generator) -> Callable[[], None]:
+    """examples/gpt_addition.py's GPT (2 blocks, d 128, 4 heads) on 2-digit additions, batch
+    128, AdamW with gradient clipping (transformer.py's step)."""
+    sys.path[:0] = [str(HERE), str(HERE.parent / "examples")]
+    import gpt_addition
+    from transformer import BATCH, DIGITS, DIM, HEADS, LAYERS, TorchGPT
+
+    task = gpt_addition.Addition(DIGITS, 1000, rng)
+    tokens = task.encode(task.sample(BATCH, rng))
+    vocab, length, prompt = len(gpt_addition.VOCAB), tokens.shape[1] - 1, task.prompt_length
+    if framework.__name__ == "tinydl":
+        model = gpt_addition.GPT(vocab, length, DIM, HEADS, LAYERS)
+        optimizer = framework.optim.AdamW(model.parameters(), lr=1e-3)
+
+        def loss() -> Any:
+            return gpt_addition.loss_on_answers(model, tokens, prompt)
+    else:
+        model = TorchGPT(framework, vocab, length)
+        optimizer = framework.optim.AdamW(model.parameters(), lr=1e-3)
+        inputs = framework.from_numpy(tokens[:, :-1])
+        target = framework.from_numpy(tokens[:, prompt:]).reshape(-1)
+
+        def loss() -> Any:
+            logits = model(inputs)[:, prompt - 1 :]
+            return framework.nn.functional.cross_entropy(logits.reshape(-1, vocab), target)
+
+    def step() -> None:
+        value = loss()
+        optimizer.zero_grad()
+        value.backward()
+        framework.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+
+    return step
+
+
 WORKLOADS: dict[str, Callable[[Any, np.random.Generator], Callable[[], None]]] = {
     "mlp": mlp, "fast_cnn": fast_cnn, "seed_cnn": seed_cnn, "lstm": lstm, "gpt": gpt,
-    "dcgan": dcgan,
+    "dcgan": dcgan, "dcgan_example": dcgan_example, "gpt_example": gpt_example,
 }
 
 

@@ -11,7 +11,8 @@ from conftest import make
 import tinydl
 from tinydl import nn
 from tinydl.nn.module import call_observed
-from tinydl.ops.conv_pool import Conv2DMaxPoolFast, conv2d_max_pool
+from tinydl.ops import conv_pool
+from tinydl.ops.conv_pool import Conv2DMaxPoolFast, by_patches, conv2d_max_pool
 
 # (x shape, out channels, kernel, padding, pool, relu, bias): the MNIST CNNs' blocks, odd
 # sizes (a conv row no window covers), padding, 3x3 and non-square pools, a 1x1 kernel.
@@ -38,9 +39,22 @@ def case_inputs(case, device, rng):
     return x, weight, bias
 
 
+@pytest.fixture(params=["patches", "columns"])
+def layout(request, monkeypatch):
+    """Each block computed both ways the Function knows: by window patches, or by im2col's
+    columns ordered by window position."""
+    monkeypatch.setattr(conv_pool, "PATCHES_UP_TO", 10**9 if request.param == "patches" else 0)
+    return request.param
+
+
+def test_the_cnns_first_blocks_use_patches_and_the_wide_one_columns():
+    assert by_patches((16, 1, 5, 5)) and by_patches((32, 16, 3, 3)) and by_patches((32, 1, 3, 3))
+    assert not by_patches((64, 32, 3, 3))
+
+
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("fast", [False, True], ids=["plain-ops", "fast-ops"])
-def test_values_and_gradients_match_the_plain_twin(case, fast, device, rng):
+def test_values_and_gradients_match_the_plain_twin(case, fast, layout, device, rng):
     x, weight, bias = case_inputs(case, device, rng)
     padding, pool, apply_relu = case[3:6]
     leaves = [t for t in (x, weight, bias) if t is not None]
@@ -60,7 +74,7 @@ def test_values_and_gradients_match_the_plain_twin(case, fast, device, rng):
 
 
 @pytest.mark.parametrize("case", CASES[:4])
-def test_gradcheck(case, rng):
+def test_gradcheck(case, layout, rng):
     x, weight, bias = case_inputs(case, "cpu", rng)
     padding, pool, apply_relu = case[3:6]
     inputs = [x, weight] if bias is None else [x, weight, bias]
@@ -71,7 +85,7 @@ def test_gradcheck(case, rng):
     )
 
 
-def test_ties_send_the_gradient_to_the_first_position_as_pytorch_does(device):
+def test_ties_send_the_gradient_to_the_first_position_as_pytorch_does(layout, device):
     # A 1x1 kernel of weight 1 copies the input, so every 2x2 window below is a tie.
     x = make(np.full((1, 1, 4, 4), 2.0), device)
     weight = make(np.ones((1, 1, 1, 1)), device)
