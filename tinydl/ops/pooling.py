@@ -40,9 +40,8 @@ def running_max(candidates: Iterator[Any]) -> tuple[Any, Any]:
     xp = backend.array_module(first)
     y, argmax = first.copy(), xp.zeros(first.shape, dtype=xp.uint8)
     for k, candidate in enumerate(candidates, start=1):
-        # The winner is the last candidate that beat the maximum before it, and k only
-        # grows: argmax = max(argmax, k·[candidate > y]). (xp.where with an unpredictable
-        # mask was measured 20x slower in NumPy, copyto(where=) 30x.)
+        # The winner is the last to beat the maximum before it: max(argmax, k·[candidate > y])
+        # (xp.where with an unpredictable mask: 20x slower in NumPy; copyto(where=) 30x).
         beats = (candidate > y).view(xp.uint8)
         xp.maximum(argmax, beats * xp.uint8(k) if k > 1 else beats, out=argmax)
         xp.maximum(y, candidate, out=y)
