@@ -143,11 +143,12 @@ def _adam_update(
     step *= 1 - beta2
     mean_square *= beta2  # v ← β₂v + (1 − β₂)g²
     mean_square += step
+    # lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε) is lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε·√(1 − β₂ᵗ)):
+    # one pass fewer (a 6.4M-element update 8.18 -> 7.64 ms, one thread, medians of 15).
     xp.sqrt(mean_square, out=step)
-    step /= bias2_sqrt
-    step += eps  # √v / √(1 − β₂ᵗ) + ε
+    step += eps * bias2_sqrt
     xp.divide(mean, step, out=step)
-    step *= step_size
+    step *= step_size * bias2_sqrt
     param -= step  # θ ← θ − lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε)
 
 
