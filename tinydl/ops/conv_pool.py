@@ -159,10 +159,10 @@ def by_patches(weight_shape: tuple[int, ...]) -> bool:
     return out_channels * in_channels * kh * kw <= PATCHES_UP_TO
 
 
-class _Patches:
-    """The window patches of one block's input (see :class:`Conv2DMaxPoolFast`), stored
-    (C, U, V, A, B, N), and the kernel framed to match. Conv output rows and columns that
-    no window covers (the last of an odd-sized output) are never computed."""
+class _Layout:
+    """A block's sizes, which both layouts of its GEMM read: the padded input and the
+    pooled output (A, B). Conv output rows and columns that no pooling window covers (the
+    last of an odd-sized output) are never computed."""
 
     def __init__(self, x_shape: tuple[int, ...], kernel: Pair, padding: Pair, pool: Pair) -> None:
         h, w = x_shape[2:]
@@ -170,7 +170,15 @@ class _Patches:
         self.x_shape, self.kernel, self.padding, self.pool = x_shape, kernel, padding, pool
         self.padded = (h + 2 * padding[0], w + 2 * padding[1])
         self.pooled = ((self.padded[0] - kh + 1) // ph, (self.padded[1] - kw + 1) // pw)
-        self.frame = (ph + kh - 1, pw + kw - 1)  # (U, V)
+
+
+class _Patches(_Layout):
+    """The window patches of one block's input (see :class:`Conv2DMaxPoolFast`), stored
+    (C, U, V, A, B, N), and the kernel framed to match."""
+
+    def __init__(self, x_shape: tuple[int, ...], kernel: Pair, padding: Pair, pool: Pair) -> None:
+        super().__init__(x_shape, kernel, padding, pool)
+        self.frame = (pool[0] + kernel[0] - 1, pool[1] + kernel[1] - 1)  # (U, V)
 
     def offsets(self):
         """(u, v, rows, columns) for each pixel (u, v) of a patch: the padded input's
@@ -230,20 +238,16 @@ class _Patches:
         return grad
 
 
-class _WindowColumns:
+class _WindowColumns(_Layout):
     """im2col's columns ordered by window position: one per kernel tap and window position.
 
     The phases are stored ``(C, PH, PW, rows, cols, N)``, each ``rows × cols`` just large
-    enough for every window the pooling keeps; conv output rows and columns that no
-    window covers (the last of an odd-sized output) are never computed.
+    enough for every window the pooling keeps.
     """
 
     def __init__(self, x_shape: tuple[int, ...], kernel: Pair, padding: Pair, pool: Pair) -> None:
-        h, w = x_shape[2:]
+        super().__init__(x_shape, kernel, padding, pool)
         (kh, kw), (ph, pw) = kernel, pool
-        self.x_shape, self.kernel, self.padding, self.pool = x_shape, kernel, padding, pool
-        self.padded = (h + 2 * padding[0], w + 2 * padding[1])
-        self.pooled = ((self.padded[0] - kh + 1) // ph, (self.padded[1] - kw + 1) // pw)
         # How far (in phase rows and columns) the last kernel position reaches past a window.
         reach = ((ph - 1 + kh - 1) // ph, (pw - 1 + kw - 1) // pw)
         self.phase_size = (self.pooled[0] + reach[0], self.pooled[1] + reach[1])
