@@ -252,6 +252,20 @@ def test_fast_sequence_gradcheck_with_a_constant_input(device, rng):
     assert tinydl.gradcheck(outputs, [h, c, *weights])
 
 
+def test_fast_sequence_with_a_frozen_recurrent_weight_matches_the_plain_one(device, rng):
+    x, h, c, weights = lstm_operands(device, rng, steps=3, batch=2, d=2, hidden=2)
+    weights[1].requires_grad = False  # W_hh frozen: the fast backward skips Σ_t dA_t h_{t-1}
+    leaves = [x, h, c, weights[0], *weights[2:]]
+    grads = []
+    for sequence in (rec.lstm_sequence, rec.lstm_sequence_fast):
+        y, _, c_last = sequence(x, h, c, *weights)
+        (y.sum() + c_last.sum()).backward()
+        grads.append(grads_of(leaves))
+        assert weights[1].grad is None
+    for plain, fast in zip(*grads, strict=True):
+        np.testing.assert_allclose(fast, plain, rtol=1e-12, atol=1e-12)
+
+
 # ---- layouts, states, dtypes --------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
 def test_batch_first_unbatched_and_defaults_agree(kind, rng):

@@ -30,6 +30,7 @@ from tinydl.autograd.tensor_checks import floating, same_device, same_dtype, ten
 from tinydl.backend.fast_path_switch import fast_paths_enabled
 from tinydl.ops.activations import softmax
 from tinydl.ops.arguments import pick
+from tinydl.ops.array_sums import row_sums
 from tinydl.ops.dropout import Dropout, dropout
 from tinydl.ops.linalg import matmul
 from tinydl.ops.shape import transpose
@@ -177,7 +178,7 @@ def _shifted_exp(xp: Any, scores: Any, peak: Any) -> tuple[Any, Any]:
     """e^(scores − peak) and its sums over the last axis (as a column)."""
     peak = xp.where(xp.isfinite(peak), peak, 0)  # no key at all: −∞ − (−∞) would be NaN
     e = xp.exp(scores - peak)
-    return e, e @ xp.ones((e.shape[-1], 1), dtype=e.dtype)
+    return e, row_sums(e)[..., None]
 
 
 def _swap_last(x: Tensor) -> Tensor:

@@ -11,6 +11,7 @@ from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.autograd.tensor_checks import fits_input, floating
 from tinydl.backend.fast_path_switch import fast_paths_enabled
+from tinydl.ops.array_sums import column_sums, row_sums
 
 
 class BatchNormTrain(Function):
@@ -120,11 +121,10 @@ def channel_sums(x: Any, other: Any = None) -> Any:
     if other is not None:
         return xp.einsum(f"{letters},{letters}->c", x, other)
     if x.ndim == 2:
-        return xp.ones(x.shape[0], dtype=x.dtype) @ x
+        return column_sums(x)
     if not x.flags.c_contiguous:
         return x.sum(axis=(0, *range(2, x.ndim)))
-    rows = x.reshape(x.shape[0], x.shape[1], -1)
-    return (rows @ xp.ones(rows.shape[-1], dtype=x.dtype)).sum(axis=0)
+    return row_sums(x.reshape(x.shape[0], x.shape[1], -1)).sum(axis=0)
 
 
 def batch_norm(

@@ -23,6 +23,7 @@ from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.autograd.tensor_checks import numeric_array, tensor
 from tinydl.ops.activations import relu, sigmoid, tanh
+from tinydl.ops.array_sums import row_sums
 from tinydl.ops.linalg import linear
 from tinydl.ops.losses import cross_entropy
 from tinydl.ops.shape import stack
@@ -280,6 +281,7 @@ class LSTMSequenceFast(Function):
         gh, gc = xp.zeros((n, batch), dtype=gy.dtype), gy[-1]
         through_h, slope = xp.empty_like(gh), xp.empty_like(ga[0])
         gw_hh, product = xp.zeros((4 * n, n), dtype=gy.dtype), xp.empty((4 * n, n), dtype=gy.dtype)
+        needs = self.needs_grad
         for t in reversed(range(steps)):
             gh += gy[t]
             gates, tanh_c = self.gates[t], self.tanh_c[t]
@@ -304,9 +306,9 @@ class LSTMSequenceFast(Function):
             xp.subtract(1, g_slope, out=g_slope)
             a *= slope
             gc = gc * f
-            gw_hh += xp.matmul(a, self.states[t].T, out=product)  # Σ_t dA_t h_{t-1}
+            if needs[4]:  # a frozen W_hh (requires_grad=False) needs no Σ_t dA_t h_{t-1}
+                gw_hh += xp.matmul(a, self.states[t].T, out=product)
             gh = xp.matmul(w_hh_t, a, out=gh)
-        needs = self.needs_grad
         grads = (
             xp.matmul(ga.transpose(0, 2, 1), _swap_o_g(self.w_ih)) if needs[0] else None,
             gh.T if needs[1] else None,
@@ -317,7 +319,7 @@ class LSTMSequenceFast(Function):
         if len(needs) == 5:
             return grads
         # Σ over time and batch; the batch's sums as a matrix-vector product (4x NumPy's sum)
-        gb = _swap_o_g((ga @ xp.ones(batch, dtype=ga.dtype)).sum(axis=0))
+        gb = _swap_o_g(row_sums(ga).sum(axis=0))
         return (*grads, gb if needs[5] else None, gb if needs[6] else None)
 
 
