@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shlex
 import statistics
 import subprocess
@@ -41,6 +40,9 @@ from typing import Any
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # the sibling scripts, not a package
+from mnist_speed import peak_rss_mb  # noqa: E402
+
 BETAS = (0.5, 0.999)
 
 
@@ -173,7 +175,6 @@ def dcgan(framework: Any, rng: np.random.Generator) -> Callable[[], None]:
     ConvT 128->64 -> BN -> ReLU -> ConvT 64->1 -> tanh; D: Conv 1->64 -> LeakyReLU ->
     Conv 64->128 -> BN -> LeakyReLU -> Linear; one iteration of ``train_gan`` (D on real
     and detached fakes, D's Adam step, G's non-saturating loss, G's Adam step)."""
-    sys.path.insert(0, str(HERE))
     from gan_step import iteration_of  # a sibling script: the iteration, written once
 
     nn = framework.nn
@@ -210,7 +211,6 @@ def dcgan(framework: Any, rng: np.random.Generator) -> Callable[[], None]:
 
 def dcgan_example(framework: Any, rng: np.random.Generator) -> Callable[[], None]:
     """examples/dcgan_mnist.py's DCGAN, one ``train_gan`` iteration, batch 64 (gan_step.py)."""
-    sys.path.insert(0, str(HERE))
     from gan_step import EXAMPLES, tinydl_iteration, torch_iteration
 
     example, batch = EXAMPLES["dcgan_mnist"]
@@ -222,7 +222,7 @@ def dcgan_example(framework: Any, rng: np.random.Generator) -> Callable[[], None
 def gpt_example(framework: Any, rng: np.random.Generator) -> Callable[[], None]:
     """examples/gpt_addition.py's GPT (2 blocks, d 128, 4 heads) on 2-digit additions, batch
     128, AdamW with gradient clipping (transformer.py's step)."""
-    sys.path[:0] = [str(HERE), str(HERE.parent / "examples")]
+    sys.path.insert(0, str(HERE.parent / "examples"))
     import gpt_addition
     from transformer import BATCH, DIGITS, DIM, HEADS, LAYERS, TorchGPT
 
@@ -291,7 +291,7 @@ def worker(system: str, name: str, torch_default_allocator: bool, clock: str) ->
     print("ready", flush=True)
     for line in sys.stdin:
         if line.strip() == "memory":
-            print(peak_resident_mb(), flush=True)
+            print(peak_rss_mb(), flush=True)  # VmHWM: this worker's own peak
             continue
         count = max(3, round(float(line) / per_step))
         times = []
@@ -301,15 +301,6 @@ def worker(system: str, name: str, torch_default_allocator: bool, clock: str) ->
             times.append(now() - began)
         per_step = statistics.median(times)
         print(per_step * 1e3, flush=True)
-
-
-def peak_resident_mb() -> float:
-    """This process's peak resident memory in MB: VmHWM, which (unlike ru_maxrss, kept
-    across exec) starts afresh in the new program."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ---- the driver ----------------------------------------------------------------------
@@ -424,8 +415,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
                         help="also time the tinydl of another checkout (e.g. a git worktree of "
                         "the previous commit) in a third worker, for a before/after ratio")
     parser.add_argument("--no-record", action="store_true")
-    sys.path.insert(0, str(HERE))
-    import fast_mode  # a sibling script, not a package
+    import fast_mode
 
     fast_mode.add_option(parser)
 
