@@ -430,6 +430,13 @@ def parse(parser: argparse.ArgumentParser) -> tuple[argparse.Namespace, str]:
         parser.error("--clock cpu measures one thread's work: use it with --threads 1")
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = str(args.threads)  # the workers' BLAS and OpenMP read these
+    if not args.worker:
+        # tinydl sets how long OpenBLAS's idle threads spin only when it is imported before
+        # NumPy (tinydl/backend/host_threads.py); the workers import NumPy first: they
+        # inherit it from here, the PyTorch worker too.
+        from tinydl.backend import host_threads
+
+        os.environ.setdefault(host_threads.OPENBLAS_SPIN, host_threads.SPIN_EXPONENT)
     return args, fast_mode.FAST if args.worker else fast_mode.set_mode(args.readable)
 
 
@@ -443,7 +450,8 @@ def setup_line(script: str, args: argparse.Namespace, mode: str) -> str:
         f"thread(s) for both, {args.clock}-clock time, {args.rounds} alternating rounds of "
         f"about {args.seconds} s per system, each worker a separate long-lived process; "
         f"PyTorch {torch.__version__} with {allocator}; NumPy's OpenBLAS on its "
-        f"{blas_kernels()} kernels. tinydl: {mode}."
+        f"{blas_kernels()} kernels, OPENBLAS_THREAD_TIMEOUT="
+        f"{os.environ.get('OPENBLAS_THREAD_TIMEOUT', '(unset)')}. tinydl: {mode}."
     )
 
 

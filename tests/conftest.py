@@ -51,6 +51,16 @@ def value_checks_restarted():
 
 
 @pytest.fixture
+def three_threads(monkeypatch):
+    """The fast paths' passes split over three threads down to parts of 8 elements
+    (tinydl/backend/host_threads.py), so that tests on small arrays exercise the split."""
+    from tinydl.backend import host_threads
+
+    monkeypatch.setattr(host_threads, "thread_count", lambda: 3)
+    monkeypatch.setattr(host_threads, "SMALLEST_PART", 8)
+
+
+@pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
 

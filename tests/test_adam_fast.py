@@ -4,7 +4,8 @@ the textbook ``Adam.adam_step`` on whole arrays.
 The two round differently (the fast step folds the bias corrections into two scalars), so
 they agree to the dtype's precision, step after step, whatever the tensor's size relative
 to the chunk. The chunk size itself changes no bit of the result, and an array that is
-not C-contiguous (which chunks cannot reach in place) takes the plain step.
+not C-contiguous (which chunks cannot reach in place) takes the plain step. Nor does the
+split of the chunks over threads (tinydl/backend/host_threads.py) change a bit.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 
 import tinydl
 from tinydl import backend
+from tinydl.backend import host_threads
 from tinydl.optim import Adam, AdamW
 
 CHUNK = 64
@@ -131,3 +133,23 @@ def test_both_steps_follow_the_paper(fast) -> None:
         expected = expected - 0.1 * m_hat / (np.sqrt(v_hat) + 1e-8)
     assert p.array.dtype == np.float32
     np.testing.assert_allclose(p.array, expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize(("rule", "settings"), CONFIGS)
+def test_the_split_over_threads_changes_no_bit(device, rng, rule, settings, monkeypatch) -> None:
+    # 1000 elements in chunks of 64, on three threads: parts of 125 elements (at least 2
+    # chunks each, 8 of them), a part's last chunk a partial one.
+    values = rng.standard_normal((4, 1000)).astype(np.float32)
+    results = []
+    for threads in (1, 3):
+        monkeypatch.setattr(host_threads, "thread_count", lambda threads=threads: threads)
+        p = tinydl.tensor(values[0], device=device, requires_grad=True)
+        optimizer = rule([p], **settings)
+        optimizer.chunk_size = CHUNK
+        for gradient in values[1:]:
+            p.grad = tinydl.tensor(gradient, device=device)
+            with tinydl.fast_paths(True):
+                optimizer.step()
+        results.append(host(p.array))
+    assert not np.array_equal(results[0], values[0])
+    np.testing.assert_array_equal(results[0], results[1])

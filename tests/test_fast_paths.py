@@ -29,7 +29,7 @@ from test_cli import TRAIN_ARGS, mnist_root, needs_mnist, run
 import tinydl
 import tinydl.nn.functional as F  # noqa: N812
 from tinydl import nn, viz, zoo
-from tinydl.backend import fast_path_switch
+from tinydl.backend import fast_path_switch, host_threads
 from tinydl.ops.conv import conv2d
 from tinydl.ops.conv_transpose import conv_transpose2d
 from tinydl.ops.pooling import max_pool2d
@@ -276,18 +276,20 @@ POOL_CASES = [  # x shape, kernel, stride, padding
 ]
 
 
+def output_and_gradients(op, shapes, device, fast):
+    """``op`` on float64 leaves of ``shapes``: its output and the leaves' gradients as NumPy
+    arrays, and the name of the Function that made the output."""
+    leaves = [make(np.random.default_rng(7).standard_normal(shape), device) for shape in shapes]
+    with tinydl.fast_paths(fast):
+        y = op(*leaves)
+        (y * y).sum().backward()  # an upstream gradient that differs per element
+    return [y.numpy()] + [t.grad.numpy() for t in leaves], type(y.creator).__name__
+
+
 def assert_fast_matches_plain(op, shapes, device):
     """``op`` on float64 leaves of ``shapes``, with the fast paths off and on: the same
     output and input gradients, from the plain Function and its ``...Fast`` twin."""
-    results = []
-    for fast in (False, True):
-        leaves = [make(np.random.default_rng(7).standard_normal(shape), device)
-                  for shape in shapes]
-        with tinydl.fast_paths(fast):
-            y = op(*leaves)
-            (y * y).sum().backward()  # an upstream gradient that differs per element
-        results.append(([y.numpy()] + [t.grad.numpy() for t in leaves],
-                        type(y.creator).__name__))
+    results = [output_and_gradients(op, shapes, device, fast) for fast in (False, True)]
     (plain, plain_op), (fast, fast_op) = results
     assert fast_op == plain_op + "Fast"
     for got, want in zip(fast, plain, strict=True):
@@ -301,6 +303,25 @@ def test_batch_last_convolutions_match_the_plain_ones(x_shape, w_shape, stride, 
                               [x_shape, w_shape, w_shape[:1]], device)
     assert_fast_matches_plain(lambda x, w, b: conv_transpose2d(x, w, b, stride, padding),
                               [x_shape, transposed_w_shape, w_shape[:1]], device)
+
+
+@pytest.mark.parametrize(("x_shape", "w_shape", "stride", "padding"), CONV_CASES)
+def test_batch_last_convolutions_split_over_threads_change_no_bit(
+        x_shape, w_shape, stride, padding, device, monkeypatch):
+    """im2col's copies and col2im's sums run in parts of the channels on the host's threads
+    (backend/host_threads.py): one channel a part on three threads gives the same bits."""
+    transposed_w_shape = (x_shape[1], w_shape[0], *w_shape[2:])
+    cases = [(lambda x, w, b: conv2d(x, w, b, stride, padding), [x_shape, w_shape, w_shape[:1]]),
+             (lambda x, w, b: conv_transpose2d(x, w, b, stride, padding),
+              [x_shape, transposed_w_shape, w_shape[:1]])]
+    monkeypatch.setattr(host_threads, "SMALLEST_PART", 1)
+    for op, shapes in cases:
+        results = []
+        for threads in (1, 3):
+            monkeypatch.setattr(host_threads, "thread_count", lambda threads=threads: threads)
+            results.append(output_and_gradients(op, shapes, device, fast=True)[0])
+        for got, want in zip(*results, strict=True):
+            np.testing.assert_array_equal(got, want)
 
 
 def test_batch_last_weight_gradients_are_stored_in_c_order(device):

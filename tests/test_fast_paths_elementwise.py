@@ -13,6 +13,7 @@ from conftest import make
 
 import tinydl
 import tinydl.nn.functional as F  # noqa: N812
+from tinydl import backend
 from tinydl.ops import activations
 
 
@@ -59,6 +60,31 @@ def test_leaky_relu_fast_on_a_batch_last_view_and_at_zero(device):
             y.backward(tinydl.ones(2, 4, dtype="float64", device=device))
         np.testing.assert_array_equal(y.numpy(), np.where(values > 0, values, 0.1 * values))
         np.testing.assert_array_equal(x.grad.numpy(), np.where(values > 0, 1.0, 0.1))
+
+
+@pytest.mark.parametrize("gradient_layout", ["same", "other"])
+def test_leaky_relu_fast_split_over_threads_is_the_plain_one_bit_for_bit(
+        device, three_threads, gradient_layout):
+    """In parts on three threads (a batch-last view, the gradient in its layout or not):
+    the same bits as the plain whole-array pass, every part covered."""
+    rng = np.random.default_rng(3)
+    values = rng.standard_normal((4, 5, 6, 7))  # (C, H, W, N) memory
+    gradient = rng.standard_normal((7, 4, 5, 6))
+    if gradient_layout == "same":
+        gradient = gradient.transpose(1, 2, 3, 0).copy().transpose(3, 0, 1, 2)
+    results = []
+    for fast in (False, True):
+        x, upstream = make(values, device), make(gradient, device, requires_grad=False)
+        x.array = backend.to_device(values, device).transpose(3, 0, 1, 2)  # seen as NCHW
+        upstream.array = backend.to_device(gradient, device)  # to_device keeps the layout
+        assert not x.array.flags.c_contiguous
+        assert upstream.array.flags.c_contiguous == (gradient_layout == "other")
+        with tinydl.fast_paths(fast):
+            y = F.leaky_relu(x, 0.2)
+            y.backward(upstream)
+        results.append((y.numpy(), x.grad.numpy()))
+    for got, want in zip(results[1], results[0], strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("slope", [-0.5, 1.5])

@@ -4,6 +4,8 @@
 and a strict NumPy stand-in on the test-only ``"fake"`` device.
 """
 
+# First, before anything loads NumPy: it sets how long OpenBLAS's idle threads spin.
+from tinydl.backend import host_threads  # noqa: F401, I001
 from tinydl.backend.devices import (
     Device,
     DeviceLike,

@@ -9,6 +9,7 @@ from tinydl import backend, check
 from tinydl.autograd.function import Function, is_grad_enabled
 from tinydl.autograd.tensor import Tensor
 from tinydl.autograd.tensor_checks import floating, tensor
+from tinydl.backend import host_threads
 from tinydl.backend.fast_path_switch import fast_paths_enabled
 from tinydl.ops.arguments import axis_of
 from tinydl.ops.special import erf
@@ -54,19 +55,32 @@ class LeakyReLUFast(LeakyReLU):
     mask of random signs runs at the speed of a mispredicted branch per element; these are
     branch-free passes. Measured on a batch-last (64, 64, 14, 14) float32 activation, the
     DCGAN discriminator's first (medians of 200 alternating calls, one thread): forward
-    3.02 → 0.18 ms, backward 2.99 → 0.36 ms.
+    3.02 → 0.18 ms, backward 2.99 → 0.36 ms. Both passes run in parts on the host's
+    threads (backend/host_threads.py).
     """
 
     def forward(self, x):
-        self.positive = x > 0
-        y = x * self.negative_slope
-        return backend.array_module(x).maximum(x, y, out=y)
+        xp = backend.array_module(x)
+        self.positive, y = xp.empty_like(x, dtype=bool), xp.empty_like(x)
+
+        def leaky(x, positive, y):
+            xp.greater(x, 0, out=positive)
+            xp.multiply(x, self.negative_slope, out=y)
+            xp.maximum(x, y, out=y)
+
+        host_threads.run_on_elements(leaky, x, self.positive, y)
+        return y
 
     def backward(self, gy):
         xp = backend.array_module(gy)
-        slope = xp.maximum(self.positive, self.negative_slope, dtype=gy.dtype)
-        slope *= gy
-        return slope
+        gx = xp.empty_like(self.positive, dtype=gy.dtype)  # in x's layout, as the plain one
+
+        def times_slope(positive, gy, gx):
+            xp.maximum(positive, self.negative_slope, out=gx, dtype=gx.dtype)
+            gx *= gy
+
+        host_threads.run_on_elements(times_slope, self.positive, gy, gx)
+        return gx
 
 
 class Sigmoid(Function):

@@ -29,7 +29,7 @@ from tinydl import backend, check
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.autograd.tensor_checks import fits_input, floating, same_dtype, tensor
-from tinydl.backend import kernels
+from tinydl.backend import host_threads, kernels
 from tinydl.backend.fast_path_switch import fast_paths_enabled
 
 Pair = tuple[int, int]
@@ -256,14 +256,18 @@ def im2col_fast(x: Any, kernel_size: Pair, stride: Pair, padding: Pair) -> Any:
     (kh, kw), (oh, ow) = kernel_size, output_size(x.shape[2:], kernel_size, stride, padding)
     phases = zero_phases(xp, x.shape, stride, padding, x.dtype)
     images = x.transpose(1, 2, 3, 0)  # (C, H, W, N): a free view of batch-last memory
-    for u, v, (rows, columns), (image_rows, image_columns) in phase_pairs(x.shape, stride,
-                                                                          padding):
-        phases[:, u, v, rows, columns] = images[:, image_rows, image_columns]
     cols = xp.empty((c, kh, kw, oh, ow, n), dtype=x.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            u, v, rows, columns = phase_window((i, j), (oh, ow), stride)
-            cols[:, i, j] = phases[:, u, v, rows, columns]
+
+    def copy(_: int, channels: slice) -> None:  # channels apart share no memory: in parts
+        for u, v, (rows, columns), (image_rows, image_columns) in phase_pairs(x.shape, stride,
+                                                                              padding):
+            phases[channels, u, v, rows, columns] = images[channels, image_rows, image_columns]
+        for i in range(kh):
+            for j in range(kw):
+                u, v, rows, columns = phase_window((i, j), (oh, ow), stride)
+                cols[channels, i, j] = phases[channels, u, v, rows, columns]
+
+    host_threads.run_in_parts(copy, c, channels_per_part(cols))
     return cols.reshape(c * kh * kw, -1)
 
 
@@ -278,15 +282,25 @@ def col2im_fast(
     (kh, kw), (oh, ow) = kernel_size, output_size((h, w), kernel_size, stride, padding)
     cols = cols.reshape(c, kh, kw, oh, ow, n)
     phases = zero_phases(xp, x_shape, stride, padding, cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            u, v, rows, columns = phase_window((i, j), (oh, ow), stride)
-            phases[:, u, v, rows, columns] += cols[:, i, j]
     grad = xp.empty((c, h, w, n), dtype=cols.dtype)
-    for u, v, (rows, columns), (image_rows, image_columns) in phase_pairs(x_shape, stride,
-                                                                          padding):
-        grad[:, image_rows, image_columns] = phases[:, u, v, rows, columns]
+
+    def add(_: int, channels: slice) -> None:  # channels apart share no memory: in parts
+        for i in range(kh):
+            for j in range(kw):
+                u, v, rows, columns = phase_window((i, j), (oh, ow), stride)
+                phases[channels, u, v, rows, columns] += cols[channels, i, j]
+        for u, v, (rows, columns), (image_rows, image_columns) in phase_pairs(x_shape, stride,
+                                                                              padding):
+            grad[channels, image_rows, image_columns] = phases[channels, u, v, rows, columns]
+
+    host_threads.run_in_parts(add, c, channels_per_part(cols))
     return grad.transpose(3, 0, 1, 2)
+
+
+def channels_per_part(cols: Any) -> int:
+    """The fewest channels (the first axis) of im2col's ``cols`` worth a part on another
+    thread (backend/host_threads.py)."""
+    return -(-host_threads.SMALLEST_PART * cols.shape[0] // max(cols.size, 1))
 
 
 def to_matrix_fast(x: Any) -> Any:

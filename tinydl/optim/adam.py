@@ -8,7 +8,7 @@ from typing import Any
 
 from tinydl import backend
 from tinydl.autograd.tensor import Tensor
-from tinydl.backend import kernels
+from tinydl.backend import host_threads, kernels
 from tinydl.backend.fast_path_switch import fast_paths_enabled
 from tinydl.optim.optimizer import Optimizer
 
@@ -113,15 +113,21 @@ class Adam(Optimizer):
         # Bias corrections as Python floats (an np.float64 here would upcast float32 maths).
         settings = (beta1, beta2, self.eps, self.lr / (1 - beta1**t), math.sqrt(1 - beta2**t))
         flat = [array.reshape(-1) for array in arrays]
-        scratch = self._chunk_scratch(param)
-        for start in range(0, param.size, self.chunk_size):
-            chunks = [array[start : start + self.chunk_size] for array in flat]
-            _adam_update(*chunks, scratch[: len(chunks[0])], *settings)
 
-    def _chunk_scratch(self, param: Any) -> Any:
-        """A reused ``chunk_size`` array for the intermediates, one per array type and dtype:
-        a new array per chunk would cost an allocation each time."""
-        key = type(param), param.dtype, self.chunk_size
+        def update_part(k: int, part: slice) -> None:
+            scratch = self._chunk_scratch(param, k)
+            for start in range(part.start, part.stop, self.chunk_size):
+                stop = min(start + self.chunk_size, part.stop)
+                _adam_update(*(array[start:stop] for array in flat), scratch[: stop - start],
+                             *settings)
+
+        # Every element's update is independent of the others': the parts run at once.
+        host_threads.run_in_parts(update_part, param.size, smallest=2 * self.chunk_size)
+
+    def _chunk_scratch(self, param: Any, part: int) -> Any:
+        """A reused ``chunk_size`` array for the intermediates, one per array type, dtype and
+        part running at once: a new array per chunk would cost an allocation each time."""
+        key = type(param), param.dtype, self.chunk_size, part
         if key not in self._scratch:
             self._scratch[key] = backend.array_module(param).empty(self.chunk_size, param.dtype)
         return self._scratch[key]
