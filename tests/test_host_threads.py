@@ -4,6 +4,7 @@ the caller, how many threads it takes, and OpenBLAS's spin setting around NumPy'
 
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
 import threading
@@ -121,3 +122,17 @@ def test_gpu_arrays_take_one_call(monkeypatch, three_threads):
     host_threads.run_on_elements(lambda a: calls.append(a.shape),
                                  np.zeros((6, 4)).view(GpuArray))
     assert calls == [(6, 4)]
+
+
+def test_a_forked_child_makes_its_own_pool(monkeypatch) -> None:
+    """A forked process inherits the pool object but none of its threads: its first split
+    pass must start new ones instead of waiting for the parent's."""
+    monkeypatch.setattr(host_threads, "thread_count", lambda: 2)
+    host_threads.run_in_parts(lambda k, part: None, 100, smallest=10)  # the parent's pool
+    child = multiprocessing.get_context("fork").Process(
+        target=host_threads.run_in_parts, args=(lambda k, part: None, 100, 10))
+    child.start()
+    child.join(timeout=20)
+    if child.is_alive():  # stuck waiting for threads it does not have
+        child.kill()
+    assert child.exitcode == 0

@@ -63,13 +63,16 @@ def thread_count() -> int:
 
 
 _pool: ThreadPoolExecutor | None = None
+_pool_process = 0
 
 
 def _the_pool() -> ThreadPoolExecutor:
-    """The shared pool, made on first use (a process that never splits a pass starts none)."""
-    global _pool
-    if _pool is None:
+    """The shared pool, made on first use (a process that never splits a pass starts none),
+    and again in a forked child, which inherits the pool but none of its threads."""
+    global _pool, _pool_process
+    if _pool is None or _pool_process != os.getpid():
         _pool = ThreadPoolExecutor(max(thread_count() - 1, 1), thread_name_prefix="tinydl")
+        _pool_process = os.getpid()
     return _pool
 
 
