@@ -118,6 +118,12 @@ SMALLEST_PART = 1 << 17
 than handing the part to another thread costs."""
 
 
+def rows_per_part(array: Any) -> int:
+    """The fewest rows (entries of the first axis) of ``array`` that hold
+    :data:`SMALLEST_PART` elements: the ``smallest`` for splitting its first axis."""
+    return -(-SMALLEST_PART * array.shape[0] // max(array.size, 1))
+
+
 def run_on_elements(work: Callable[..., None], *arrays: Any) -> None:
     """Run an element-wise pass ``work(*arrays)`` (arrays of one shape) in parts: each part
     calls ``work`` on the same block of every array, a run of the outermost axis of the
@@ -132,6 +138,5 @@ def run_on_elements(work: Callable[..., None], *arrays: Any) -> None:
         return
     axes = sorted(range(first.ndim), key=lambda axis: -abs(first.strides[axis]))
     views = [array.transpose(axes) for array in arrays]
-    rows = views[0].shape[0]
-    smallest = -(-SMALLEST_PART * rows // max(first.size, 1))
-    run_in_parts(lambda k, part: work(*(view[part] for view in views)), rows, smallest)
+    run_in_parts(lambda k, part: work(*(view[part] for view in views)), views[0].shape[0],
+                 rows_per_part(views[0]))
