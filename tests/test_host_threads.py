@@ -136,3 +136,21 @@ def test_a_forked_child_makes_its_own_pool(monkeypatch) -> None:
     if child.is_alive():  # stuck waiting for threads it does not have
         child.kill()
     assert child.exitcode == 0
+
+
+def test_a_split_pass_inside_a_part_does_not_wait_for_itself(monkeypatch) -> None:
+    """A part that splits a pass of its own, on a pool thread, finds the pool busy (with
+    itself): it takes every part of its pass instead of waiting for a helper forever."""
+    monkeypatch.setattr(host_threads, "thread_count", lambda: 2)
+    inner = []
+
+    def outer_part(thread: int, part: slice) -> None:
+        host_threads.run_in_parts(lambda k, p: inner.append(p), 100, smallest=10)
+
+    worker = threading.Thread(target=host_threads.run_in_parts, args=(outer_part, 100, 10),
+                              daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert not worker.is_alive()
+    assert sorted(inner, key=lambda p: p.start) == [slice(0, 50), slice(0, 50), slice(50, 100),
+                                                    slice(50, 100)]

@@ -106,10 +106,12 @@ def run_in_parts(work: Callable[[int, slice], None], length: int, smallest: int)
                for thread in range(1, min(threads, len(parts)))]
     try:
         take_parts(0)
-    finally:
-        for helper in helpers:  # wait for every thread, even when this one failed
+    finally:  # every part is taken: a helper that has not started is dropped (it could be
+        # queued behind this very call, made from a pool thread), the others awaited
+        started = [helper for helper in helpers if not helper.cancel()]
+        for helper in started:
             helper.exception()
-    for helper in helpers:
+    for helper in started:
         helper.result()
 
 
