@@ -37,7 +37,8 @@ from typing import Any
 OPENBLAS_SPIN = "OPENBLAS_THREAD_TIMEOUT"
 SPIN_EXPONENT = "18"
 
-# Before NumPy loads OpenBLAS, or too late to matter (see the module's docstring).
+# Whether OpenBLAS reads a short spin: the variable is set already, or NumPy (which loads
+# OpenBLAS and reads it then) is not loaded yet.
 _openblas_sleeps = OPENBLAS_SPIN in os.environ or "numpy" not in sys.modules
 os.environ.setdefault(OPENBLAS_SPIN, SPIN_EXPONENT)
 
