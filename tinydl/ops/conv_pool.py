@@ -53,7 +53,7 @@ from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.ops.activations import relu
-from tinydl.ops.conv import Pair, conv2d, pad_batch_last, times_transposed_fast
+from tinydl.ops.conv import Pair, conv2d, pad_batch_last, phase_window, times_transposed_fast
 from tinydl.ops.pooling import max_pool2d, running_max
 
 
@@ -171,6 +171,11 @@ class _Layout:
         self.padded = (h + 2 * padding[0], w + 2 * padding[1])
         self.pooled = ((self.padded[0] - kh + 1) // ph, (self.padded[1] - kw + 1) // pw)
 
+    def image_of(self, padded: Any) -> Any:
+        """The (N, C, H, W) view of a padded (C, Hp, Wp, N) gradient's image pixels."""
+        (h, w), (top, left) = self.x_shape[2:], self.padding
+        return padded[:, top : top + h, left : left + w].transpose(3, 0, 1, 2)
+
 
 class _Patches(_Layout):
     """The window patches of one block's input (see :class:`Conv2DMaxPoolFast`), stored
@@ -202,13 +207,12 @@ class _Patches(_Layout):
         """The adjoint of :meth:`columns`: the (N, C, H, W) gradient (a view of (C, H, W, N)
         memory), each patch pixel's gradient added onto the input pixel it came from."""
         xp = backend.array_module(grad_patches)
-        n, c, h, w = self.x_shape
+        n, c = self.x_shape[:2]
         grad_patches = grad_patches.reshape(c, *self.frame, *self.pooled, n)
         padded = xp.zeros((c, *self.padded, n), dtype=grad_patches.dtype)
         for u, v, rows, columns in self.offsets():
             padded[:, rows, columns] += grad_patches[:, u, v]
-        (top, left) = self.padding
-        return padded[:, top : top + h, left : left + w].transpose(3, 0, 1, 2)
+        return self.image_of(padded)
 
     def window_positions(self):
         """(pi, pj, rows, columns) for each window position: where the kernel sits in
@@ -255,13 +259,13 @@ class _WindowColumns(_Layout):
     def windows(self):
         """(i, j, pi, pj, ru, rv, rows, cols) for each block of columns: kernel position
         (i, j) of window position (pi, pj) reads rows × cols of phase (ru, rv)."""
-        (kh, kw), (ph, pw), (a, b) = self.kernel, self.pool, self.pooled
+        (kh, kw), (ph, pw) = self.kernel, self.pool
         for i in range(kh):
             for j in range(kw):
                 for pi in range(ph):
-                    for pj in range(pw):
-                        (du, ru), (dv, rv) = divmod(pi + i, ph), divmod(pj + j, pw)
-                        yield i, j, pi, pj, ru, rv, slice(du, du + a), slice(dv, dv + b)
+                    for pj in range(pw):  # tap (i, j) of position (pi, pj): offset (pi+i, pj+j)
+                        ru, rv, rows, cols = phase_window((pi + i, pj + j), self.pooled, self.pool)
+                        yield i, j, pi, pj, ru, rv, rows, cols
 
     def phase_views(self, padded: Any, phases: Any):
         """Pairs (phase (ru, rv), the pixels of the (C, Hp, Wp, N) padded image it holds),
@@ -291,7 +295,7 @@ class _WindowColumns(_Layout):
         """The adjoint of :meth:`columns`: the (N, C, H, W) gradient (a view of (C, H, W, N)
         memory) from the columns' one."""
         xp = backend.array_module(cols)
-        n, c, h, w = self.x_shape
+        n, c = self.x_shape[:2]
         (kh, kw), (ph, pw), (a, b) = self.kernel, self.pool, self.pooled
         cols = cols.reshape(c, kh, kw, ph, pw, a, b, n)
         phases = xp.zeros((c, ph, pw, *self.phase_size, n), dtype=cols.dtype)
@@ -300,8 +304,7 @@ class _WindowColumns(_Layout):
         padded = xp.zeros((c, *self.padded, n), dtype=cols.dtype)
         for phase, pixels in self.phase_views(padded, phases):
             pixels[...] = phase
-        (top, left) = self.padding
-        return padded[:, top : top + h, left : left + w].transpose(3, 0, 1, 2)
+        return self.image_of(padded)
 
     def matrix(self, weight: Any) -> Any:
         """W as the GEMM's left-hand side, (O, C·KH·KW)."""
