@@ -19,7 +19,6 @@ import os
 import shlex
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,20 +40,12 @@ def parse() -> argparse.Namespace:
     return args
 
 
-def median_ms(call: Callable[[], None], reps: int, before: Callable[[], None]) -> float:
-    times = []
-    for _ in range(reps):
-        before()
-        began = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times) * 1e3
-
-
 def alternate(call: Callable[[], None], rounds: int, reps: int,
               before: Callable[[], None] = lambda: None) -> tuple[list[float], list[float]]:
     """``call``'s median time a round with the pool off, then on, ``rounds`` times (the
     pool's thread count swapped for the round)."""
+    from recurrent import median_ms  # a sibling script (main puts this folder on the path)
+
     from tinydl.backend import host_threads
 
     threads, off, on = host_threads.thread_count(), [], []

@@ -103,10 +103,14 @@ def accuracy(predict: Callable[[np.ndarray], np.ndarray], x: np.ndarray, y: np.n
     return correct / len(x)
 
 
-def median_ms(run: Callable[[], object], repeats: int = 20) -> float:
+def median_ms(run: Callable[[], object], repeats: int = 20,
+              before: Callable[[], object] = lambda: None) -> float:
+    """The median of ``repeats`` timed calls of ``run`` (after one untimed), each preceded
+    by an untimed ``before()``."""
     run()
     times = []
     for _ in range(repeats):
+        before()
         started = time.perf_counter()
         run()
         times.append(time.perf_counter() - started)
