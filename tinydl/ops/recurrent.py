@@ -23,7 +23,6 @@ from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.autograd.tensor_checks import numeric_array, tensor
 from tinydl.ops.activations import relu, sigmoid, tanh
-from tinydl.ops.array_sums import row_sums
 from tinydl.ops.linalg import linear
 from tinydl.ops.losses import cross_entropy
 from tinydl.ops.shape import stack
@@ -216,7 +215,13 @@ class LSTMSequenceFast(Function):
       threads OpenBLAS also splits the 4H rows well: 72 µs a step forward instead of 120,
       and 100 µs instead of 150 backward (H = N = 128). Each gate's (H, N) block is
       contiguous, which NumPy passes over as one flat loop.
-    - W_ih xᵀ + b for all T steps is computed before the loop; per step only W_hh hᵀ.
+    - The input and a row of ones are stacked under the state, z_t = [h_tᵀ; x_tᵀ; 1]
+      ((H + D + 1, N)), so [W_hh | W_ih | b] z_t is the whole pre-activation in that one
+      GEMM, [W_hh | W_ih]ᵀ dA_t is (∂L/∂h_{t-1}; ∂L/∂x_t), and Σ_t dA_t z_tᵀ is every
+      weight's and the bias's gradient at once. Against W_ih xᵀ + b as a batched product
+      before the loop and Σ_t dA_t x_t, ∂L/∂x_t and Σ dA_t after it (all T steps' dA_t kept,
+      7 MB), issue 25's step took 0.91x the time on two threads and 0.92x on one, peak
+      memory 76 → 69 MB (``benchmarks/workloads.py --only lstm --before``).
     - σ(a) = (1 + tanh(a/2))/2, so with the sigmoid gates' weight rows halved (exact in
       floating point) one tanh over all 4H rows gives every gate; NumPy 2's tanh is SIMD,
       11 µs per 128 x 512 floats against 36 µs for exp, + 1 and 1/x. Backward takes each
@@ -228,10 +233,9 @@ class LSTMSequenceFast(Function):
     Backward is backprop through time: walking t = T … 1, ∂L/∂h_t is what the output
     received at t plus what step t+1 sent back, W_hhᵀ dA_{t+1}, and ∂L/∂c_t comes from step
     t+1 (or from c_T's slice at the end); steps 1-4 of :class:`LSTMCellFast`'s derivation
-    turn them into dA_t (4H, N). The weight gradients are sums over time: Σ_t dA_t h_{t-1}
-    is added up inside the loop (a (4H, H) product a step: a batched product after it
-    held all T of them, 7 MB, and raised the step's peak memory by 8%), and Σ_t dA_t x_t
-    and ∂L/∂x_t = dA_tᵀ W_ih are batched products over the T steps after it.
+    turn them into dA_t (4H, N). The weight gradients are sums over time, Σ_t dA_t z_tᵀ,
+    added up inside the loop (a (4H, H + D + 1) product a step), so only one step's dA_t
+    is ever held.
 
     What it bought on issue 25's LSTM (28 rows, H = 128, batch 128, Adam): the gate-major
     layout and the tanh took the training step from 19.3 to 18.3 ms of CPU time on one
@@ -241,23 +245,25 @@ class LSTMSequenceFast(Function):
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
         xp = backend.array_module(x)
-        steps, batch, _ = x.shape
+        steps, batch, inputs = x.shape
         n = w_hh.shape[1]
+        # One GEMM a step: [W_hh | W_ih | b] times z_t = [h_tᵀ; x_tᵀ; 1] is the pre-activation.
+        blocks = [w_hh, w_ih] if b_ih is None else [w_hh, w_ih, (b_ih + b_hh)[:, None]]
         # Halving the sigmoid gates' rows makes tanh of the pre-activation tanh(a/2) there.
         half = xp.asarray([0.5, 0.5, 0.5, 1.0], dtype=x.dtype).repeat(n)[:, None]  # (4H, 1)
-        gates = xp.matmul(_swap_o_g(w_ih) * half, x.transpose(0, 2, 1))  # (T, 4H, N)
-        if b_ih is not None:
-            gates += _swap_o_g((b_ih + b_hh)[:, None]) * half
-        w_hh_gates = _swap_o_g(w_hh) * half
-        # h_0ᵀ … h_Tᵀ, then c_Tᵀ: the output is the view [1:], the GEMMs' inputs [:T].
-        states = xp.empty((steps + 2, n, batch), dtype=x.dtype)
+        weights = _swap_o_g(xp.concatenate(blocks, axis=1)) * half  # (4H, H + D [+ 1])
+        # z_0 … z_T, then c_Tᵀ in the state rows of one more: the output is the view [1:, :H].
+        # (z_T's and that last entry's other rows are never read.)
+        stacked = xp.empty((steps + 2, weights.shape[1], batch), dtype=x.dtype)
+        stacked[:steps, n : n + inputs] = x.transpose(0, 2, 1)
+        stacked[:steps, n + inputs :] = 1  # the bias's row
+        stacked[0, :n] = h0.T
         cs = xp.empty((steps + 1, n, batch), dtype=x.dtype)  # c_0ᵀ … c_Tᵀ
-        states[0], cs[0] = h0.T, c0.T
-        tanh_c = xp.empty((steps, n, batch), dtype=x.dtype)
-        recurrent, ig = xp.empty((4 * n, batch), dtype=x.dtype), xp.empty_like(cs[0])
+        cs[0] = c0.T
+        gates = xp.empty((steps, 4 * n, batch), dtype=x.dtype)
+        tanh_c, ig = xp.empty((steps, n, batch), dtype=x.dtype), xp.empty_like(cs[0])
         for t in range(steps):
-            a = gates[t]
-            a += xp.matmul(w_hh_gates, states[t], out=recurrent)
+            a = xp.matmul(weights, stacked[t], out=gates[t])
             xp.tanh(a, out=a)  # tanh(a/2) for i, f, o; tanh(a) = g
             sigmoids, g = a[: 3 * n], a[3 * n :]
             sigmoids *= 0.5
@@ -266,22 +272,29 @@ class LSTMSequenceFast(Function):
             xp.multiply(f, cs[t], out=cs[t + 1])
             cs[t + 1] += xp.multiply(i, g, out=ig)
             xp.tanh(cs[t + 1], out=tanh_c[t])
-            xp.multiply(o, tanh_c[t], out=states[t + 1])
-        states[-1] = cs[-1]
-        self.x, self.states, self.cs, self.w_ih, self.w_hh = x, states, cs, w_ih, w_hh
+            xp.multiply(o, tanh_c[t], out=stacked[t + 1, :n])
+        stacked[-1, :n] = cs[-1]
+        self.stacked, self.cs, self.w_ih, self.w_hh = stacked, cs, w_ih, w_hh
         self.gates, self.tanh_c = gates, tanh_c
-        return states[1:].transpose(0, 2, 1)
+        return stacked[1:, :n].transpose(0, 2, 1)
 
     def backward(self, gy):
         xp = backend.array_module(gy)
         steps, n, batch = self.tanh_c.shape
-        w_hh_t = xp.ascontiguousarray(_swap_o_g(self.w_hh).T)  # (H, 4H): W_hhᵀ dA in one GEMM
-        gy = gy.transpose(0, 2, 1)  # (T+1, H, N), like the states
-        ga = xp.empty_like(self.gates)  # dL/da, (T, 4H, N) like the gates
-        gh, gc = xp.zeros((n, batch), dtype=gy.dtype), gy[-1]
-        through_h, slope = xp.empty_like(gh), xp.empty_like(ga[0])
-        gw_hh, product = xp.zeros((4 * n, n), dtype=gy.dtype), xp.empty((4 * n, n), dtype=gy.dtype)
         needs = self.needs_grad
+        # [W_hh | W_ih]ᵀ dA_t is (∂L/∂h_{t-1}; ∂L/∂x_t): one GEMM a step (W_hhᵀ alone when
+        # x needs no gradient), each step's result in its own rows of `sent_back`.
+        blocks = [self.w_hh, self.w_ih] if needs[0] else [self.w_hh]
+        weights_t = xp.ascontiguousarray(_swap_o_g(xp.concatenate(blocks, axis=1)).T)
+        sent_back = xp.empty((steps, weights_t.shape[0], batch), dtype=gy.dtype)
+        gy = gy.transpose(0, 2, 1)  # (T+1, H, N), like the states
+        gh, gc = xp.zeros((n, batch), dtype=gy.dtype), gy[-1]
+        a, slope = xp.empty_like(self.gates[0]), xp.empty_like(self.gates[0])  # dL/da_t (4H, N)
+        through_h = xp.empty_like(gh)
+        # Σ_t dA_t z_tᵀ = [∂L/∂W_hh | ∂L/∂W_ih | ∂L/∂b], added up a step at a time
+        wants_weights = any(needs[3:])
+        gw = xp.zeros(self.gates.shape[1:2] + self.stacked.shape[1:2], dtype=gy.dtype)
+        product = xp.empty_like(gw)
         for t in reversed(range(steps)):
             gh += gy[t]
             gates, tanh_c = self.gates[t], self.tanh_c[t]
@@ -292,7 +305,6 @@ class LSTMSequenceFast(Function):
             through_h *= o
             through_h *= gh
             gc = gc - through_h
-            a = ga[t]
             a_i, a_f, a_o, a_g = a.reshape(4, n, batch)
             xp.multiply(gc, g, out=a_i)
             xp.multiply(gc, self.cs[t], out=a_f)
@@ -306,20 +318,20 @@ class LSTMSequenceFast(Function):
             xp.subtract(1, g_slope, out=g_slope)
             a *= slope
             gc = gc * f
-            if needs[4]:  # a frozen W_hh (requires_grad=False) needs no Σ_t dA_t h_{t-1}
-                gw_hh += xp.matmul(a, self.states[t].T, out=product)
-            gh = xp.matmul(w_hh_t, a, out=gh)
+            if wants_weights:
+                gw += xp.matmul(a, self.stacked[t].T, out=product)
+            gh = xp.matmul(weights_t, a, out=sent_back[t])[:n]
+        inputs = self.w_ih.shape[1]
         grads = (
-            xp.matmul(ga.transpose(0, 2, 1), _swap_o_g(self.w_ih)) if needs[0] else None,
+            sent_back[:, n:].transpose(0, 2, 1) if needs[0] else None,
             gh.T if needs[1] else None,
             gc.T if needs[2] else None,
-            _swap_o_g(xp.matmul(ga, self.x).sum(axis=0)) if needs[3] else None,
-            _swap_o_g(gw_hh) if needs[4] else None,
+            _swap_o_g(gw[:, n : n + inputs]) if needs[3] else None,
+            _swap_o_g(gw[:, :n]) if needs[4] else None,
         )
         if len(needs) == 5:
             return grads
-        # Σ over time and batch; the batch's sums as a matrix-vector product (4x NumPy's sum)
-        gb = _swap_o_g(row_sums(ga).sum(axis=0))
+        gb = _swap_o_g(gw[:, n + inputs])
         return (*grads, gb if needs[5] else None, gb if needs[6] else None)
 
 
