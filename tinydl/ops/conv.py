@@ -31,6 +31,7 @@ from tinydl.autograd.tensor import Tensor
 from tinydl.autograd.tensor_checks import fits_input, floating, same_dtype, tensor
 from tinydl.backend import host_threads, kernels
 from tinydl.backend.fast_path_switch import fast_paths_enabled
+from tinydl.ops.linalg import times_transposed, times_transposed_fast
 
 Pair = tuple[int, int]
 IntOrPair = int | tuple[int, int]
@@ -122,12 +123,6 @@ def to_images(matrix: Any, shape: tuple[int, int, int, int]) -> Any:
     return backend.array_module(matrix).ascontiguousarray(
         matrix.reshape(c, n, h, w).transpose(1, 0, 2, 3)
     )
-
-
-def times_transposed(a: Any, b: Any) -> Any:
-    """``a @ bᵀ``: the weight gradient's product, ``dY·colsᵀ`` (Conv2D) or ``X·colsᵀ``
-    (ConvTranspose2D)."""
-    return a @ b.T
 
 
 class Conv2D(Function):
@@ -310,19 +305,6 @@ def to_images_fast(matrix: Any, shape: tuple[int, int, int, int]) -> Any:
     """The inverse of :func:`to_matrix_fast`: an (N, C, H, W) view of the (C, H·W·N) matrix."""
     n, c, h, w = shape
     return matrix.reshape(c, h, w, n).transpose(3, 0, 1, 2)
-
-
-def times_transposed_fast(a: Any, b: Any) -> Any:
-    """:func:`times_transposed`, ``a @ bᵀ`` (P, Q), computed as ``(b @ aᵀ)ᵀ`` when Q > P:
-    OpenBLAS runs the long-K product faster with the longer output side as its rows. One
-    thread, float32, SkylakeX kernels: the DCGAN's (128, 3136) @ (3136, 1024) 4.5 -> 3.4 ms,
-    the fast CNN's (32, 30976) @ (30976, 144) 2.9 -> 1.9 ms; the other way round, the seed
-    CNN's (32, 43264) @ (43264, 9), it is slower (0.55 -> 0.67 ms), so it is not taken.
-    The result is copied into C order, as ``a @ bᵀ`` is: a transposed view would send the
-    weight's gradient through Adam's plain step (its chunked one takes contiguous arrays)."""
-    if b.shape[0] <= a.shape[0]:
-        return a @ b.T
-    return backend.array_module(a).ascontiguousarray((b @ a.T).T)
 
 
 class Conv2DFast(Conv2D):

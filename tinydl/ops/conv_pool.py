@@ -53,7 +53,8 @@ from tinydl import backend
 from tinydl.autograd.function import Function
 from tinydl.autograd.tensor import Tensor
 from tinydl.ops.activations import relu
-from tinydl.ops.conv import Pair, conv2d, pad_batch_last, phase_window, times_transposed_fast
+from tinydl.ops.conv import Pair, conv2d, pad_batch_last, phase_window
+from tinydl.ops.linalg import times_transposed_fast
 from tinydl.ops.pooling import max_pool2d, running_max
 
 

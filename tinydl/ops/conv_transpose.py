@@ -33,14 +33,13 @@ from tinydl.ops.conv import (
     im2col,
     im2col_fast,
     stride_and_padding,
-    times_transposed,
-    times_transposed_fast,
     to_images,
     to_images_fast,
     to_matrix,
     to_matrix_fast,
     uses_batch_last,
 )
+from tinydl.ops.linalg import times_transposed, times_transposed_fast
 
 
 def transposed_output_size(
