@@ -262,6 +262,17 @@ def test_repeated_indices_accumulate(device: str) -> None:
     np.testing.assert_array_equal(x.grad.numpy(), [11.0, 100.0, 0.0])
 
 
+def test_a_slice_gradient_is_laid_out_like_the_sliced_array(device: str) -> None:
+    """The zeros a slice's gradient lands in follow x's memory order, so a transposed view's
+    slice (an LSTM's output) hands its producer a gradient in the producer's own layout."""
+    x = make(np.arange(24.0).reshape(4, 2, 3).transpose(1, 2, 0), device)  # axes 2, 0, 1 outer
+    x[:, 1].backward(tinydl.ones(2, 4, dtype="float64", device=device))
+    want = np.zeros((2, 3, 4))
+    want[:, 1] = 1.0
+    np.testing.assert_array_equal(x.grad.numpy(), want)
+    assert x.grad.array.strides == x.array.strides
+
+
 def test_repeated_row_indices_accumulate(device: str) -> None:
     x = make(np.zeros((3, 2)), device)
     x[np.array([2, 0, 2, 2])].sum().backward()
