@@ -185,6 +185,12 @@ CASES = [
          ("set_default_dtype()", "'fast'")),
     Case("set_default_dtype/none", lambda: tinydl.set_default_dtype(None), TypeError,
          ("set_default_dtype()", "got None")),
+    Case("set_num_threads/zero", lambda: tinydl.set_num_threads(0), ValueError,
+         ("set_num_threads()", "positive integer", "got 0")),
+    Case("set_num_threads/float", lambda: tinydl.set_num_threads(2.0), TypeError,
+         ("set_num_threads()", "positive integer", "got 2.0")),
+    Case("set_num_threads/string", lambda: tinydl.set_num_threads("2"), TypeError,
+         ("set_num_threads()", "got '2'")),
     # parameter groups and Adadelta
     Case("groups/no-params", lambda: optim.SGD([{"lr": 0.1}], lr=0.1), TypeError,
          ("parameter group 0", "'params' entry")),

@@ -104,6 +104,26 @@ def test_numpy_loaded_first_with_openblas_spinning_leaves_one_thread() -> None:
     assert run_python(code, OMP_NUM_THREADS="2", OPENBLAS_THREAD_TIMEOUT="20") == "20 2"
 
 
+SET_AND_REPORT = (
+    "import threadpoolctl; from tinydl.backend import host_threads as h; "
+    "blas = lambda: [i['num_threads'] for i in threadpoolctl.threadpool_info() "
+    "if i['user_api'] == 'blas']; "
+    "tinydl.set_num_threads({count}); print(tinydl.get_num_threads(), blas(), h.thread_count())"
+)
+
+
+@pytest.mark.parametrize(("imports", "count", "expected"), [
+    ("import tinydl", 1, "1 [1] 1"),
+    ("import tinydl", 3, "3 [3] 3"),
+    ("import numpy, tinydl", 3, "3 [3] 1"),  # OpenBLAS spins: its threads set, the pool off
+])  # fmt: skip
+def test_set_num_threads_sets_numpys_blas_and_the_pool(imports, count, expected) -> None:
+    """PyTorch's set_num_threads and get_num_threads, in fresh interpreters (the setting is
+    process-wide): OpenBLAS as threadpoolctl reads it back, and the pool's count."""
+    code = f"{imports}; " + SET_AND_REPORT.format(count=count)
+    assert run_python(code, OMP_NUM_THREADS="2") == expected
+
+
 def test_element_wise_parts_are_runs_of_the_first_arrays_outermost_memory_axis(three_threads):
     memory = np.arange(4 * 5 * 6 * 7.0).reshape(4, 5, 6, 7)  # (C, H, W, N)
     x = memory.transpose(3, 0, 1, 2)  # seen as (N, C, H, W): parts are runs of channels

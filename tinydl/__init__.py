@@ -53,6 +53,7 @@ from tinydl.autograd.function import inference_mode, set_grad_enabled
 from tinydl.autograd.tensor import as_tensor, from_numpy, is_tensor, numel
 from tinydl.backend import Device, device, get_default_device, set_default_device
 from tinydl.backend.fast_path_switch import fast_paths, fast_paths_enabled, set_fast_paths
+from tinydl.backend.host_threads import get_num_threads, set_num_threads
 from tinydl.dtypes import *  # noqa: F403  (PyTorch's dtype names; float, int, bool shadow builtins)
 from tinydl.dtypes import __all__ as _dtype_names
 from tinydl.eager import compile  # noqa: A004  (PyTorch's torch.compile)
@@ -150,6 +151,7 @@ __all__ = [
     "utils", "vision",
     "NotLogProbabilitiesWarning", "ProbabilitiesAsLogitsWarning", "argmax", "flatten",
     "get_default_dtype", "set_default_dtype", "fast_paths", "fast_paths_enabled", "set_fast_paths",
+    "get_num_threads", "set_num_threads",
     "load", "save",
     "arange", "empty", "eye", "full", "full_like", "linspace", "ones", "ones_like", "rand",
     "rand_like", "randint", "randn", "randn_like", "randperm", "zeros", "zeros_like",

@@ -147,6 +147,12 @@ def is_cuda(array: Any) -> bool:
     return cuda.is_cupy_array(array)
 
 
+def memory_order(strides: tuple[int, ...]) -> list[int]:
+    """An array's axes from the outermost in memory to the innermost (the longest steps
+    first): ``[0, 1, …]`` for C order, reversed for a transposed view."""
+    return sorted(range(len(strides)), key=lambda axis: -abs(strides[axis]))
+
+
 def array_module(array: Any) -> ModuleType | Any:
     """The ``xp`` that computes on ``array``'s device: use it instead of ``numpy``."""
     if isinstance(array, np.ndarray):  # the hot path first

@@ -23,7 +23,8 @@ for the spinning threads); such a program can export the variable itself.
 on; benchmarks/results/README.md, "Issue 25", has the story.)
 
 The pool has as many threads as OpenBLAS uses: ``OPENBLAS_NUM_THREADS``, else
-``OMP_NUM_THREADS``, else the cores this process may run on.
+``OMP_NUM_THREADS``, else the cores this process may run on; :func:`set_num_threads`
+(PyTorch's ``torch.set_num_threads``) sets both later.
 """
 
 from __future__ import annotations
@@ -61,6 +62,30 @@ def thread_count() -> int:
     """How many threads the element-wise passes may use: OpenBLAS's own count (see above),
     or 1 when OpenBLAS's threads keep spinning after a GEMM."""
     return _threads
+
+
+def set_num_threads(count: int) -> None:
+    """PyTorch's ``torch.set_num_threads``: compute on ``count`` CPU threads from now on.
+    Sets NumPy's BLAS (through threadpoolctl, which finds the library NumPy loaded) and this
+    pool, which stays at one thread where OpenBLAS's threads spin (see above)."""
+    from threadpoolctl import threadpool_limits  # here: this module loads before NumPy
+
+    from tinydl import check
+
+    global _threads, _pool
+    count = check.positive_int("set_num_threads()", "count", count)
+    threadpool_limits(count, user_api="blas")
+    _threads = count if _openblas_sleeps else 1
+    _pool = None  # made again, at the new size, when a pass is next split
+
+
+def get_num_threads() -> int:
+    """PyTorch's ``torch.get_num_threads``: the CPU threads NumPy's BLAS computes on (the
+    pool's count where NumPy's BLAS reports none)."""
+    from threadpoolctl import threadpool_info
+
+    counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+    return max(counts, default=thread_count())
 
 
 _pool: ThreadPoolExecutor | None = None
@@ -131,13 +156,13 @@ def run_on_elements(work: Callable[..., None], *arrays: Any) -> None:
     first array's memory (for a batch-last activation, seen as (N, C, H, W) but stored
     (C, H, W, N): a run of channels). The other arrays need not share that layout. A GPU's
     arrays take one call: its kernels already use the whole device."""
-    from tinydl.backend.devices import is_cuda  # here: this module loads before NumPy
+    from tinydl.backend.devices import is_cuda, memory_order  # here: loaded before NumPy
 
     first = arrays[0]
     if first.ndim == 0 or is_cuda(first):
         work(*arrays)
         return
-    axes = sorted(range(first.ndim), key=lambda axis: -abs(first.strides[axis]))
+    axes = memory_order(first.strides)
     views = [array.transpose(axes) for array in arrays]
     run_in_parts(lambda k, part: work(*(view[part] for view in views)), views[0].shape[0],
                  rows_per_part(views[0]))

@@ -77,7 +77,7 @@ class GetItem(Function):
         # Zeros laid out in memory as x is, axes ordered by x's strides: the gradient of a
         # slice of a transposed view (an LSTM's (T, N, H) output of (T, H, N) memory) then
         # reaches the op that made x in that op's own layout. Issue 25's LSTM step: 0.97x.
-        order = sorted(range(len(self.x_shape)), key=lambda axis: -abs(self.x_strides[axis]))
+        order = backend.memory_order(self.x_strides)
         xp = backend.array_module(gy)
         gx = xp.zeros([self.x_shape[axis] for axis in order], dtype=gy.dtype)
         gx = gx.transpose([order.index(axis) for axis in range(len(order))])
