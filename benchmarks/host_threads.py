@@ -2,7 +2,7 @@
 splits, alone, and whole training steps of issue 25's workloads, with the pool on (the
 thread count OpenBLAS uses) and off (one thread), in alternating rounds in one process.
 
-    python benchmarks/host_threads.py                  # 2 threads, the passes and 4 steps
+    python benchmarks/host_threads.py                  # 2 threads, the passes and 6 steps
     python benchmarks/host_threads.py --only dcgan --rounds 9
 
 Each pass is timed right after a 2-thread GEMM, as it runs in a step (OpenBLAS's idle
@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-STEPS = ("dcgan", "dcgan_example", "fast_cnn", "seed_cnn")
+STEPS = ("dcgan", "dcgan_example", "fast_cnn", "seed_cnn", "gpt", "gpt_example")
 
 
 def parse() -> argparse.Namespace:
@@ -62,7 +62,7 @@ def alternate(call: Callable[[], None], rounds: int, reps: int,
 def passes(rng) -> dict[str, Callable[[], None]]:
     """The split passes on the DCGAN's shapes (batch 64): its discriminator's second
     convolution's im2col and col2im, a LeakyReLU's backward, Adam over the DCGAN example's
-    generator (6.6M parameters)."""
+    generator (6.6M parameters); and the GELU of the GPT's MLP, (32, 64, 512)."""
     import numpy as np
 
     import tinydl
@@ -76,6 +76,9 @@ def passes(rng) -> dict[str, Callable[[], None]]:
     cols = rng.standard_normal((64 * 16, 49 * 64), dtype=np.float32)
     leaky = activations.LeakyReLUFast(0.2)
     leaky.forward(x)
+    hidden = rng.standard_normal((32, 64, 512), dtype=np.float32)
+    gelu = activations.GELUFast()
+    gelu.forward(hidden)
     params = list(dcgan_mnist.build_generator().parameters())
     for p in params:
         p.grad = tinydl.tensor(rng.standard_normal(p.shape, dtype=np.float32))
@@ -87,6 +90,7 @@ def passes(rng) -> dict[str, Callable[[], None]]:
                                                      (1, 1)),
         "LeakyReLU backward, the same": lambda: leaky.backward(x),
         "Adam.step, 6.6M parameters": adam.step,
+        "GELU (tanh) forward, (32, 64, 512)": lambda: gelu.forward(hidden),
     }
 
 

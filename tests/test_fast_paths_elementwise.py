@@ -14,6 +14,7 @@ from conftest import make
 import tinydl
 import tinydl.nn.functional as F  # noqa: N812
 from tinydl import backend
+from tinydl.backend import host_threads
 from tinydl.ops import activations, linalg
 
 
@@ -129,6 +130,19 @@ def test_gelu_tanh_fast_matches_the_plain_one(device):
     assert (plain_op, fast_op) == ("GELU", "GELUFast")
     for got, want in zip(fast, plain, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_gelu_fast_split_over_threads_is_the_whole_pass_bit_for_bit(device, three_threads):
+    """In parts on three threads (down to 8 elements a part): the same bits as one part."""
+    def gelu_both_ways():
+        return run_both_ways(lambda x: F.gelu(x * 3, approximate="tanh"), [(4, 5, 6)], device,
+                             "float32")[True][0]
+
+    split = gelu_both_ways()
+    with mock.patch.object(host_threads, "thread_count", return_value=1):
+        whole = gelu_both_ways()
+    for got, want in zip(split, whole, strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 def test_gelu_fast_keeps_float32_and_runs_only_when_a_gradient_is_wanted(device):

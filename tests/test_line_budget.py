@@ -22,7 +22,7 @@ OPS = ROOT / "tinydl" / "ops"
 BUDGETS = {
     "tinydl/autograd": 2446,
     "tinydl/ops/__init__.py": 80,
-    "tinydl/ops/activations.py": 275,
+    "tinydl/ops/activations.py": 283,
     "tinydl/ops/adaptive_pool.py": 57,
     "tinydl/ops/arguments.py": 42,
     "tinydl/ops/arithmetic.py": 155,
