@@ -16,6 +16,7 @@ import tinydl.nn.functional as F  # noqa: N812
 from tinydl import backend
 from tinydl.backend import host_threads
 from tinydl.ops import activations, linalg
+from tinydl.ops import attention as attention_ops
 
 
 def run_both_ways(op, shapes, device, dtype="float64", seed=7):
@@ -189,6 +190,52 @@ def test_attention_fast_matches_the_plain_one_when_a_row_lies_far_below_its_bloc
     for got, want in zip(results[True], results[False], strict=True):
         assert np.isfinite(got).all()
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("mask_kind", ["causal", "per-sample"])
+def test_attention_fast_split_over_threads_is_the_whole_batch_bit_for_bit(
+        mask_kind, device, three_threads):
+    """In parts of the batch on three threads, each (batch, head) block alone: the same bits
+    as one part, with a query far below its block (its own shift) and a causal mask shared
+    by the batch or a boolean mask per sample (sliced with the batch)."""
+    rng = np.random.default_rng(6)
+    q, k, v = (rng.standard_normal((5, 2, 6, 4)) for _ in range(3))
+    k = np.abs(k) + 1
+    q[3, 1, 2] = -50.0  # every score of that query about −200: far below its block
+    if mask_kind == "causal":
+        mask = np.triu(np.full((6, 6), -np.inf), 1)
+    else:
+        mask = (rng.random((5, 1, 6, 6)) < 0.7) | np.eye(6, dtype=bool)
+
+    def attention_and_gradients():
+        leaves = [make(a, device) for a in (q, k, v)]
+        with tinydl.fast_paths(True):
+            y = F.scaled_dot_product_attention(
+                *leaves, attn_mask=tinydl.tensor(mask, dtype=mask.dtype, device=device))
+            (y * y).sum().backward()
+        return [y.numpy()] + [t.grad.numpy() for t in leaves]
+
+    split = attention_and_gradients()
+    with mock.patch.object(host_threads, "thread_count", return_value=1):
+        whole = attention_and_gradients()
+    for got, want in zip(split, whole, strict=True):
+        assert np.isfinite(got).all()
+        np.testing.assert_array_equal(got, want)
+
+
+def test_attention_fast_keeps_large_blocks_and_dropout_whole(device, three_threads):
+    """Blocks whose products OpenBLAS would share between its own threads, and dropout
+    (one mask, drawn in order), run as one part: the pool is not asked."""
+    q = make(np.ones((4, 2, 6, 4)), device)
+    for small_product, dropout_p in ((6 * 6 * 4 - 1, 0.0), (1 << 19, 0.5)):
+        with mock.patch.object(attention_ops, "SMALL_PRODUCT", small_product), \
+                mock.patch.object(host_threads, "run_in_parts") as run_in_parts, \
+                tinydl.fast_paths(True):
+            F.scaled_dot_product_attention(q, q, q, dropout_p=dropout_p).sum().backward()
+        assert not run_in_parts.called
+    with mock.patch.object(host_threads, "run_in_parts") as run_in_parts, tinydl.fast_paths(True):
+        F.scaled_dot_product_attention(q, q, q)
+    assert run_in_parts.called  # the same shapes, split
 
 
 # ---- Embedding: the gradient as sums of sorted runs ---------------------------------------
