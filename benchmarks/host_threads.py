@@ -2,7 +2,7 @@
 splits, alone, and whole training steps of issue 25's workloads, with the pool on (the
 thread count OpenBLAS uses) and off (one thread), in alternating rounds in one process.
 
-    python benchmarks/host_threads.py                  # 2 threads, the passes and 6 steps
+    python benchmarks/host_threads.py                  # 2 threads, the passes and 7 steps
     python benchmarks/host_threads.py --only dcgan --rounds 9
 
 Each pass is timed right after a 2-thread GEMM, as it runs in a step (OpenBLAS's idle
@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-STEPS = ("dcgan", "dcgan_example", "fast_cnn", "seed_cnn", "gpt", "gpt_example")
+STEPS = ("dcgan", "dcgan_example", "fast_cnn", "seed_cnn", "gpt", "gpt_example", "mlp")
 
 
 def parse() -> argparse.Namespace:
@@ -62,7 +62,8 @@ def alternate(call: Callable[[], None], rounds: int, reps: int,
 def passes(rng) -> dict[str, Callable[[], None]]:
     """The split passes on the DCGAN's shapes (batch 64): its discriminator's second
     convolution's im2col and col2im, a LeakyReLU's backward, Adam over the DCGAN example's
-    generator (6.6M parameters); and the GELU of the GPT's MLP, (32, 64, 512)."""
+    generator (6.6M parameters); the GELU of the GPT's MLP, (32, 64, 512); RMSprop over the
+    MNIST MLP's 407,050 parameters."""
     import numpy as np
 
     import tinydl
@@ -83,6 +84,11 @@ def passes(rng) -> dict[str, Callable[[], None]]:
     for p in params:
         p.grad = tinydl.tensor(rng.standard_normal(p.shape, dtype=np.float32))
     adam = optim.Adam(params, lr=1e-3, betas=(0.5, 0.999))
+    mlp = [tinydl.tensor(rng.standard_normal(shape, dtype=np.float32), requires_grad=True)
+           for shape in ((512, 784), (512,), (10, 512), (10,))]
+    for p in mlp:
+        p.grad = tinydl.tensor(rng.standard_normal(p.shape, dtype=np.float32))
+    rmsprop = optim.RMSprop(mlp, lr=1e-3)
     return {
         "im2col, (64, 64, 14, 14), kernel 4, stride 2": lambda: conv.im2col_fast(
             x, (4, 4), (2, 2), (1, 1)),
@@ -91,6 +97,7 @@ def passes(rng) -> dict[str, Callable[[], None]]:
         "LeakyReLU backward, the same": lambda: leaky.backward(x),
         "Adam.step, 6.6M parameters": adam.step,
         "GELU (tanh) forward, (32, 64, 512)": lambda: gelu.forward(hidden),
+        "RMSprop.step, 407,050 parameters": rmsprop.step,
     }
 
 

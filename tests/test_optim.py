@@ -7,12 +7,15 @@ installed, and against a few values worked out by hand.
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from conftest import make
 
 import tinydl
 from tinydl import backend
+from tinydl.backend import host_threads
 from tinydl.optim import (
     SGD,
     AdaGrad,
@@ -292,6 +295,29 @@ def test_rmsprop_by_hand() -> None:
     # First step: s = (1 − 0.99)g², so θ = −lr·g/(0.1|g| + ε) ≈ −10·lr·sign(g).
     theta = constant_gradient_steps(RMSprop, [3.0], 1, lr=0.01)
     np.testing.assert_allclose(theta, [-0.01 * 3 / (0.3 + 1e-8)])
+
+
+@pytest.mark.parametrize("settings", [{}, {"momentum": 0.9, "weight_decay": 0.01},
+                                      {"eps_inside_sqrt": True}])
+def test_rmsprop_fast_split_over_threads_is_the_plain_step_bit_for_bit(
+        settings, device: str, three_threads) -> None:
+    """The fast path runs the same passes on parts of the arrays on three threads (down to
+    8 elements a part): the same bits as the plain step over whole arrays."""
+    rng = np.random.default_rng(4)
+    start = rng.standard_normal((6, 5)).astype(np.float32)
+    grads = [rng.standard_normal((6, 5)).astype(np.float32) for _ in range(3)]
+    results = []
+    for fast in (False, True):
+        param = tinydl.tensor(start, device=device, requires_grad=True)
+        optimizer = RMSprop([param], lr=0.01, **settings)
+        with tinydl.fast_paths(fast), mock.patch.object(
+                host_threads, "run_on_elements", wraps=host_threads.run_on_elements) as split:
+            for grad in grads:
+                param.grad = tinydl.tensor(grad, device=device)
+                optimizer.step()
+        assert split.called == fast
+        results.append(param.numpy())
+    np.testing.assert_array_equal(results[1], results[0])
 
 
 def test_adagrad_by_hand() -> None:

