@@ -252,7 +252,7 @@ def constant_gradient_steps(optimizer_cls, grad: list[float], steps: int, **kwar
     optimizer = optimizer_cls([theta], **kwargs)
     for _ in range(steps):
         optimizer.zero_grad()
-        (theta * tinydl.tensor(grad, dtype="float64")).sum().backward()
+        (theta * tinydl.tensor(grad, dtype="float64", device="cpu")).sum().backward()
         optimizer.step()
     return theta.numpy()
 
@@ -279,7 +279,7 @@ def test_weight_decay_by_hand() -> None:
     # θ = 1, g = 0.5, λ = 0.1: θ ← 1 − 0.1·(0.5 + 0.1·1) = 0.94.
     theta = make([1.0], "cpu")
     optimizer = SGD([theta], lr=0.1, weight_decay=0.1)
-    theta.grad = tinydl.tensor([0.5], dtype="float64")
+    theta.grad = tinydl.tensor([0.5], dtype="float64", device="cpu")
     optimizer.step()
     np.testing.assert_allclose(theta.numpy(), [0.94])
 
@@ -354,7 +354,7 @@ def test_numpy_scalar_hyperparameters_become_python_floats() -> None:
 def test_float64_gradient_of_a_float32_parameter_is_used_in_float32() -> None:
     theta = make([1.0, 2.0], "cpu", dtype="float32")
     optimizer = SGD([theta], lr=0.5, momentum=0.9)
-    theta.grad = tinydl.tensor([1.0, 1.0], dtype="float64")
+    theta.grad = tinydl.tensor([1.0, 1.0], dtype="float64", device="cpu")
     optimizer.step()
     assert theta.dtype == np.float32 and optimizer.state[0]["momentum_buffer"].dtype == np.float32
     np.testing.assert_array_equal(theta.numpy(), np.array([0.5, 1.5], dtype=np.float32))
