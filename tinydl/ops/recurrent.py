@@ -293,7 +293,7 @@ class LSTMSequenceFast(Function):
         through_h = xp.empty_like(gh)
         # Σ_t dA_t z_tᵀ = [∂L/∂W_hh | ∂L/∂W_ih | ∂L/∂b], added up a step at a time
         wants_weights = any(needs[3:])
-        gw = xp.zeros(self.gates.shape[1:2] + self.stacked.shape[1:2], dtype=gy.dtype)
+        gw = xp.zeros((4 * n, self.stacked.shape[1]), dtype=gy.dtype)
         product = xp.empty_like(gw)
         for t in reversed(range(steps)):
             gh += gy[t]
